@@ -1,0 +1,25 @@
+namespace MlOps.Diagnostics
+{
+    /// <summary>The stable error identifiers MlOps reports. Documented in about_MlOps; never renamed.</summary>
+    public static class ErrorIds
+    {
+        public const string SettingsNotFound = "SettingsNotFound";
+        public const string InvalidSettings = "InvalidSettings";
+        public const string EnvironmentNotFound = "EnvironmentNotFound";
+        public const string EnvironmentNotSpecified = "EnvironmentNotSpecified";
+        public const string InvalidModelName = "InvalidModelName";
+        public const string ModelNotFound = "ModelNotFound";
+        public const string ModelVersionNotFound = "ModelVersionNotFound";
+        public const string InvalidModelVersionId = "InvalidModelVersionId";
+        public const string VersionConflict = "VersionConflict";
+        public const string ArtifactPathNotFound = "ArtifactPathNotFound";
+        public const string EmptyArtifactFolder = "EmptyArtifactFolder";
+        public const string InvalidMetadata = "InvalidMetadata";
+        public const string ContentHashMismatch = "ContentHashMismatch";
+        public const string DestinationNotEmpty = "DestinationNotEmpty";
+        public const string RegistryCorrupt = "RegistryCorrupt";
+        public const string RegistryWriteFailed = "RegistryWriteFailed";
+        public const string PromotionToSameEnvironment = "PromotionToSameEnvironment";
+        public const string UnsupportedRegistry = "UnsupportedRegistry";
+    }
+}

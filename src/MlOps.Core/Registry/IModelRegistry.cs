@@ -1,0 +1,41 @@
+using System.Collections.Generic;
+using System.Threading;
+using MlOps.Diagnostics;
+
+namespace MlOps.Registry
+{
+    /// <summary>
+    /// A store of immutable, numbered model versions per model and environment. Implementations: the local
+    /// folder store; CDF Files.
+    /// </summary>
+    public interface IModelRegistry
+    {
+        /// <summary><c>local</c> or <c>cdf</c>.</summary>
+        string Kind { get; }
+
+        /// <summary>Where the store is (a folder, a CDF project and directory).</summary>
+        string Location { get; }
+
+        /// <summary>Names of the models with at least one version in <paramref name="environment"/>.</summary>
+        IReadOnlyList<string> ListModels(string environment);
+
+        /// <summary>The highest version number of a model in an environment, or 0. Does not read every version.</summary>
+        int GetLatestVersionNumber(string model, string environment);
+
+        /// <summary>One version, or null when it does not exist.</summary>
+        ModelVersion? GetVersion(string model, string environment, int version);
+
+        /// <summary>Every complete version, in ascending order.</summary>
+        IEnumerable<ModelVersion> ListVersions(string model, string environment);
+
+        /// <summary>
+        /// Stores <paramref name="source"/> as the next version (previous + 1). The version becomes visible only once
+        /// complete; concurrent publishers get distinct numbers without gaps.
+        /// </summary>
+        ModelVersion Publish(string model, string environment, IArtifactSource source, IReadOnlyDictionary<string, string> metadata,
+            string? promotedFrom, IOperationReporter reporter, CancellationToken cancellationToken);
+
+        /// <summary>The files of a stored version, with the hashes they must have.</summary>
+        IArtifactSource OpenArtifacts(ModelVersion version);
+    }
+}

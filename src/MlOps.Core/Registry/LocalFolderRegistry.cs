@@ -1,0 +1,398 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using MlOps.Diagnostics;
+
+namespace MlOps.Registry
+{
+    /// <summary>
+    /// The registry in a folder (local disk or a shared network folder). Layout:
+    /// <code>
+    /// &lt;root&gt;/&lt;model&gt;/&lt;env&gt;/&lt;N&gt;/manifest.json     files, sizes, SHA-256s, metadata
+    /// &lt;root&gt;/&lt;model&gt;/&lt;env&gt;/&lt;N&gt;/files/…           the artifact, read-only
+    /// &lt;root&gt;/&lt;model&gt;/&lt;env&gt;/latest               a hint: the highest N seen (may lag, never trusted alone)
+    /// &lt;root&gt;/.staging/&lt;host&gt;~&lt;pid&gt;~&lt;guid&gt;/    versions being written
+    /// </code>
+    /// A publisher writes the whole version into a staging folder, then claims number N by renaming that folder to
+    /// <c>&lt;N&gt;</c>. The rename is atomic and fails when <c>&lt;N&gt;</c> exists, so each number has one winner, a
+    /// version is visible only when complete, numbers have no gaps, and there is no lock for a killed process to leave.
+    /// </summary>
+    public sealed class LocalFolderRegistry : IModelRegistry
+    {
+        private const string StagingFolder = ".staging";
+        private const string FilesFolder = "files";
+        private const string ManifestName = "manifest.json";
+        private const string LatestHintName = "latest";
+        private static readonly TimeSpan ForeignStagingMaxAge = TimeSpan.FromDays(2);
+        private static readonly JsonSerializerOptions JsonOptions = new JsonSerializerOptions { WriteIndented = true };
+
+        public LocalFolderRegistry(string root)
+        {
+            Root = Path.GetFullPath(root);
+        }
+
+        public string Root { get; }
+
+        public string Kind => "local";
+
+        public string Location => Root;
+
+        public IReadOnlyList<string> ListModels(string environment)
+        {
+            if (!Directory.Exists(Root))
+            {
+                return Array.Empty<string>();
+            }
+
+            return new DirectoryInfo(Root).EnumerateDirectories()
+                .Where(d => !d.Name.StartsWith(".", StringComparison.Ordinal) && GetLatestVersionNumber(d.Name, environment) > 0)
+                .Select(d => d.Name)
+                .OrderBy(n => n, StringComparer.OrdinalIgnoreCase)
+                .ToList();
+        }
+
+        public int GetLatestVersionNumber(string model, string environment)
+        {
+            var envFolder = EnvironmentFolder(model, environment);
+            if (!Directory.Exists(envFolder))
+            {
+                return 0;
+            }
+
+            var hint = ReadHint(envFolder);
+            if (hint > 0 && !Directory.Exists(VersionFolder(envFolder, hint)))
+            {
+                hint = 0;
+            }
+
+            var latest = hint > 0 ? hint : ScanHighest(envFolder);
+            var start = latest;
+            while (Directory.Exists(VersionFolder(envFolder, latest + 1)))
+            {
+                latest++;
+            }
+
+            if (latest - start > 16 || (hint == 0 && latest > 0))
+            {
+                WriteHint(envFolder, latest);
+            }
+
+            return latest;
+        }
+
+        public ModelVersion? GetVersion(string model, string environment, int version)
+        {
+            var folder = VersionFolder(EnvironmentFolder(model, environment), version);
+            return Directory.Exists(folder) ? ReadVersion(model, environment, version, folder) : null;
+        }
+
+        public IEnumerable<ModelVersion> ListVersions(string model, string environment)
+        {
+            var envFolder = EnvironmentFolder(model, environment);
+            if (!Directory.Exists(envFolder))
+            {
+                yield break;
+            }
+
+            foreach (var number in VersionNumbers(envFolder).OrderBy(n => n))
+            {
+                yield return ReadVersion(model, environment, number, VersionFolder(envFolder, number));
+            }
+        }
+
+        public IArtifactSource OpenArtifacts(ModelVersion version)
+        {
+            var folder = Path.Combine(version.Location, FilesFolder);
+            var source = FolderArtifactSource.Open(folder, version.Files);
+            return new NamedSource(source, version.ModelId);
+        }
+
+        public ModelVersion Publish(string model, string environment, IArtifactSource source, IReadOnlyDictionary<string, string> metadata,
+            string? promotedFrom, IOperationReporter reporter, CancellationToken cancellationToken)
+        {
+            var userMetadata = MetadataRules.Validate(metadata);
+            var envFolder = EnvironmentFolder(model, environment);
+            var stagingRoot = Path.Combine(Root, StagingFolder);
+            Directory.CreateDirectory(stagingRoot);
+            Directory.CreateDirectory(envFolder);
+            RemoveAbandonedStaging(stagingRoot, reporter);
+
+            var staging = Path.Combine(stagingRoot, string.Join("~", Environment.MachineName, CurrentProcessId, Guid.NewGuid().ToString("N")));
+            try
+            {
+                Directory.CreateDirectory(Path.Combine(staging, FilesFolder));
+                reporter.Verbose($"Copying {source.Files.Count} file(s) from {source.Description} into the staging folder {staging}.");
+                var files = ArtifactCopier.Copy(source, Path.Combine(staging, FilesFolder), $"Publishing {model} to {environment}", reporter,
+                    cancellationToken);
+                var contentHash = ContentHash.Compute(files);
+                var manifest = new VersionManifest
+                {
+                    Model = model,
+                    ContentHash = contentHash,
+                    CreatedTime = DateTimeOffset.UtcNow,
+                    CreatedBy = CurrentUser(),
+                    PromotedFrom = promotedFrom,
+                    Metadata = userMetadata,
+                    Files = files.Select(f => new ManifestFile { Path = f.Path, Size = f.Length, Sha256 = f.Sha256! }).ToList(),
+                };
+                manifest.System["host"] = Environment.MachineName;
+                manifest.System["mlopsVersion"] = ToolVersion;
+                manifest.System["source"] = source.Description;
+                File.WriteAllText(Path.Combine(staging, ManifestName), JsonSerializer.Serialize(manifest, JsonOptions), new UTF8Encoding(false));
+                MakeReadOnly(staging);
+                cancellationToken.ThrowIfCancellationRequested();
+
+                var number = Claim(staging, envFolder, reporter);
+                var version = ReadVersion(model, environment, number, VersionFolder(envFolder, number));
+                reporter.Verbose($"Stored {version.ModelId} ({version.FileCount} file(s), {ArtifactCopier.FormatSize(version.Size)}, {contentHash}).");
+                return version;
+            }
+            finally
+            {
+                if (Directory.Exists(staging))
+                {
+                    DeleteTree(staging);
+                }
+            }
+        }
+
+        /// <summary>Renames the complete staging folder to the next free version number; the rename is the commit.</summary>
+        private int Claim(string staging, string envFolder, IOperationReporter reporter)
+        {
+            var number = GetLatestVersionNumber(Path.GetFileName(Path.GetDirectoryName(envFolder)!), Path.GetFileName(envFolder)) + 1;
+            for (var attempt = 0; ; attempt++)
+            {
+                var target = VersionFolder(envFolder, number);
+                try
+                {
+                    Directory.Move(staging, target);
+                    WriteHint(envFolder, number);
+                    return number;
+                }
+                catch (IOException) when (Directory.Exists(target) && attempt < 100_000)
+                {
+                    reporter.Verbose($"Version {number} was taken by another publisher; trying {number + 1}.");
+                    number++;
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    throw new MlOpsException(ErrorIds.RegistryWriteFailed, MlOpsErrorKind.WriteError,
+                        $"Could not store version {number} in {envFolder}: {e.Message}", envFolder,
+                        "Check that the registry folder is writable and on one file system; nothing was stored.", e);
+                }
+            }
+        }
+
+        private ModelVersion ReadVersion(string model, string environment, int number, string folder)
+        {
+            VersionManifest? manifest;
+            var manifestPath = Path.Combine(folder, ManifestName);
+            try
+            {
+                manifest = JsonSerializer.Deserialize<VersionManifest>(File.ReadAllText(manifestPath));
+            }
+            catch (Exception e) when (e is IOException || e is JsonException || e is UnauthorizedAccessException)
+            {
+                throw Corrupt(manifestPath, e.Message, e);
+            }
+
+            if (manifest == null || manifest.Files.Count == 0 || string.IsNullOrEmpty(manifest.ContentHash))
+            {
+                throw Corrupt(manifestPath, "the manifest is empty", null);
+            }
+
+            var files = manifest.Files.Select(f => new ArtifactFile(f.Path, f.Size, f.Sha256)).ToList();
+            var system = new SortedDictionary<string, string>(manifest.System, StringComparer.Ordinal)
+            {
+                ["version"] = number.ToString(CultureInfo.InvariantCulture),
+                ["environment"] = environment,
+                ["createdTime"] = manifest.CreatedTime.ToString("o", CultureInfo.InvariantCulture),
+                ["createdBy"] = manifest.CreatedBy,
+                ["contentHash"] = manifest.ContentHash,
+            };
+            if (manifest.PromotedFrom != null)
+            {
+                system["promotedFrom"] = manifest.PromotedFrom;
+            }
+
+            return new ModelVersion(model, environment, number, manifest.ContentHash, manifest.CreatedTime, manifest.CreatedBy,
+                manifest.PromotedFrom, files, manifest.Metadata, system, Kind + ":" + Root, folder, isLocalFolder: false);
+        }
+
+        private static MlOpsException Corrupt(string path, string detail, Exception? inner) =>
+            new MlOpsException(ErrorIds.RegistryCorrupt, MlOpsErrorKind.InvalidData,
+                $"The version manifest '{path}' cannot be read: {detail}.", path,
+                "The registry was changed outside MlOps. Restore the folder from a backup; MlOps never edits a stored version.", inner);
+
+        /// <summary>Deletes staging folders whose writer is gone: on this host, its process has exited; elsewhere, it is old.</summary>
+        private static void RemoveAbandonedStaging(string stagingRoot, IOperationReporter reporter)
+        {
+            foreach (var folder in new DirectoryInfo(stagingRoot).EnumerateDirectories())
+            {
+                var parts = folder.Name.Split('~');
+                var abandoned = parts.Length == 3 && string.Equals(parts[0], Environment.MachineName, StringComparison.OrdinalIgnoreCase)
+                    ? int.TryParse(parts[1], out var pid) && !IsRunning(pid)
+                    : DateTime.UtcNow - folder.LastWriteTimeUtc > ForeignStagingMaxAge;
+                if (abandoned)
+                {
+                    reporter.Verbose($"Removing the abandoned staging folder {folder.FullName}.");
+                    try
+                    {
+                        DeleteTree(folder.FullName);
+                    }
+                    catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                    {
+                        reporter.Warning($"Could not remove the abandoned staging folder {folder.FullName}: {e.Message}");
+                    }
+                }
+            }
+        }
+
+        private static bool IsRunning(int pid)
+        {
+            try
+            {
+                using (var process = Process.GetProcessById(pid))
+                {
+                    return !process.HasExited;
+                }
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+        }
+
+        private string EnvironmentFolder(string model, string environment) => Path.Combine(Root, model, environment);
+
+        private static string VersionFolder(string envFolder, int number) =>
+            Path.Combine(envFolder, number.ToString(CultureInfo.InvariantCulture));
+
+        private static IEnumerable<int> VersionNumbers(string envFolder) =>
+            new DirectoryInfo(envFolder).EnumerateDirectories()
+                .Select(d => int.TryParse(d.Name, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0)
+                .Where(n => n > 0);
+
+        private static int ScanHighest(string envFolder) => VersionNumbers(envFolder).DefaultIfEmpty(0).Max();
+
+        private static int ReadHint(string envFolder)
+        {
+            try
+            {
+                var text = File.ReadAllText(Path.Combine(envFolder, LatestHintName)).Trim();
+                return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                return 0;
+            }
+        }
+
+        /// <summary>Best effort: the hint only saves work, readers always probe past it.</summary>
+        private static void WriteHint(string envFolder, int number)
+        {
+            var hintPath = Path.Combine(envFolder, LatestHintName);
+            var temp = hintPath + "." + Guid.NewGuid().ToString("N") + ".tmp";
+            try
+            {
+                if (ReadHint(envFolder) >= number)
+                {
+                    return;
+                }
+
+                File.WriteAllText(temp, number.ToString(CultureInfo.InvariantCulture));
+                if (File.Exists(hintPath))
+                {
+                    File.Replace(temp, hintPath, null);
+                }
+                else
+                {
+                    File.Move(temp, hintPath);
+                }
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                TryDelete(temp);
+            }
+        }
+
+        private static void TryDelete(string file)
+        {
+            try
+            {
+                File.Delete(file);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+            }
+        }
+
+        private static void MakeReadOnly(string folder)
+        {
+            foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories))
+            {
+                file.Attributes |= FileAttributes.ReadOnly;
+            }
+        }
+
+        internal static void DeleteTree(string folder)
+        {
+            foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories))
+            {
+                file.Attributes &= ~FileAttributes.ReadOnly;
+            }
+
+            Directory.Delete(folder, recursive: true);
+        }
+
+        private static int CurrentProcessId
+        {
+            get
+            {
+                using (var process = Process.GetCurrentProcess())
+                {
+                    return process.Id;
+                }
+            }
+        }
+
+        internal static string CurrentUser() =>
+            string.IsNullOrEmpty(Environment.UserDomainName) || Environment.UserDomainName == Environment.MachineName
+                ? Environment.UserName
+                : Environment.UserDomainName + "\\" + Environment.UserName;
+
+        internal static string ToolVersion =>
+            typeof(LocalFolderRegistry).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+            ?? "0.0.0";
+
+        /// <summary>Reports a stored version's model id rather than its folder in messages.</summary>
+        private sealed class NamedSource : IArtifactSource
+        {
+            private readonly IArtifactSource _inner;
+
+            public NamedSource(IArtifactSource inner, string description)
+            {
+                _inner = inner;
+                Description = description;
+            }
+
+            public string Description { get; }
+
+            public IReadOnlyList<ArtifactFile> Files => _inner.Files;
+
+            public IEnumerable<(ArtifactFile File, Stream Content)> ReadFiles(CancellationToken cancellationToken) =>
+                _inner.ReadFiles(cancellationToken);
+        }
+    }
+}

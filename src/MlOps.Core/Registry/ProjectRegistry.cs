@@ -1,0 +1,263 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using MlOps.Diagnostics;
+using MlOps.Settings;
+
+namespace MlOps.Registry
+{
+    /// <summary>
+    /// A project's model versions across its environments: finds, publishes, promotes and saves versions, each
+    /// environment in the registry its settings name, and applies dev's rule that a model's settings artifact
+    /// folder serves as version 1 while the store has none.
+    /// </summary>
+    public sealed class ProjectRegistry
+    {
+        private readonly Func<RegistrySettings, IModelRegistry> _factory;
+        private readonly Dictionary<string, IModelRegistry> _registries = new Dictionary<string, IModelRegistry>(StringComparer.OrdinalIgnoreCase);
+
+        public ProjectRegistry(ProjectSettings settings, Func<RegistrySettings, IModelRegistry>? factory = null)
+        {
+            Settings = settings;
+            _factory = factory ?? RegistryFactory.Create;
+        }
+
+        public ProjectSettings Settings { get; }
+
+        /// <summary>The store of one environment.</summary>
+        public IModelRegistry For(string environment)
+        {
+            var env = Settings.GetEnvironment(environment);
+            if (!_registries.TryGetValue(env.Name, out var registry))
+            {
+                registry = _factory(env.Registry);
+                _registries[env.Name] = registry;
+            }
+
+            return registry;
+        }
+
+        /// <summary>Versions matching <paramref name="query"/>, ordered by environment (settings order), model name and version.</summary>
+        public IEnumerable<ModelVersion> Find(VersionQuery query)
+        {
+            var environments = query.Environment != null
+                ? new[] { Settings.GetEnvironment(query.Environment) }
+                : Settings.Environments.ToArray();
+            foreach (var env in environments)
+            {
+                var registry = For(env.Name);
+                var names = registry.ListModels(env.Name)
+                    .Concat(Settings.Models.Select(m => m.Name))
+                    .Distinct(StringComparer.OrdinalIgnoreCase)
+                    .Where(n => query.NameFilter == null || query.NameFilter(n))
+                    .OrderBy(n => n, StringComparer.OrdinalIgnoreCase);
+                foreach (var name in names)
+                {
+                    foreach (var version in FindVersions(registry, env, name, query))
+                    {
+                        yield return version;
+                    }
+                }
+            }
+        }
+
+        private IEnumerable<ModelVersion> FindVersions(IModelRegistry registry, EnvironmentSettings env, string name, VersionQuery query)
+        {
+            var latest = registry.GetLatestVersionNumber(name, env.Name);
+            if (latest == 0)
+            {
+                var local = LocalFolderVersion(env, name);
+                if (local != null && (query.Version == null || query.Version == 1) && Matches(local, query.Metadata))
+                {
+                    yield return local;
+                }
+
+                yield break;
+            }
+
+            if (query.Version != null)
+            {
+                var version = registry.GetVersion(name, env.Name, query.Version.Value);
+                if (version != null && Matches(version, query.Metadata))
+                {
+                    yield return version;
+                }
+            }
+            else if (query.Latest)
+            {
+                for (var number = latest; number > 0; number--)
+                {
+                    var version = registry.GetVersion(name, env.Name, number);
+                    if (version != null && Matches(version, query.Metadata))
+                    {
+                        yield return version;
+                        break;
+                    }
+                }
+            }
+            else
+            {
+                foreach (var version in registry.ListVersions(name, env.Name).Where(v => Matches(v, query.Metadata)))
+                {
+                    yield return version;
+                }
+            }
+        }
+
+        /// <summary>Dev's version 1 read straight from the settings' artifact folder, when the store has no version yet.</summary>
+        private ModelVersion? LocalFolderVersion(EnvironmentSettings env, string name)
+        {
+            var model = Settings.FindModel(name);
+            if (!env.Registry.UseArtifactFolder || model?.ArtifactFolder == null || !Directory.Exists(model.ArtifactFolder))
+            {
+                return null;
+            }
+
+            var files = FolderArtifactSource.ListFiles(model.ArtifactFolder);
+            if (files.Count == 0)
+            {
+                return null;
+            }
+
+            var system = new SortedDictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["version"] = "1",
+                ["environment"] = env.Name,
+                ["source"] = model.ArtifactFolder,
+                ["localFolder"] = "true",
+            };
+            return new ModelVersion(model.Name, env.Name, 1, string.Empty, new DateTimeOffset(Directory.GetLastWriteTimeUtc(model.ArtifactFolder)),
+                LocalFolderRegistry.CurrentUser(), null, files, new SortedDictionary<string, string>(), system,
+                "folder:" + model.ArtifactFolder, model.ArtifactFolder, isLocalFolder: true);
+        }
+
+        private static bool Matches(ModelVersion version, IReadOnlyDictionary<string, string>? filter) =>
+            filter == null || filter.All(pair => version.Metadata.TryGetValue(pair.Key, out var value) && value == pair.Value);
+
+        /// <summary>Stores the folder <paramref name="path"/> as the next version of a model (defined in the settings) in an environment.</summary>
+        public ModelVersion Publish(string model, string environment, string path, IReadOnlyDictionary<string, string>? metadata,
+            IOperationReporter reporter, CancellationToken cancellationToken)
+        {
+            var modelSettings = RequireModel(model);
+            var env = Settings.GetEnvironment(environment);
+            var checkedMetadata = MetadataRules.Validate(metadata);
+            var source = FolderArtifactSource.Open(path);
+            return For(env.Name).Publish(modelSettings.Name, env.Name, source, checkedMetadata, null, reporter, cancellationToken);
+        }
+
+        /// <summary>
+        /// Copies <paramref name="source"/> into <paramref name="targetEnvironment"/> as its next version: the same bytes,
+        /// verified against the source's hashes, with the source's metadata and <c>promotedFrom</c> lineage. When the
+        /// target's latest version already came from the same source, that version is returned unless <paramref name="force"/>.
+        /// </summary>
+        public PromotionResult Promote(ModelVersion source, string targetEnvironment, bool force, IOperationReporter reporter,
+            CancellationToken cancellationToken)
+        {
+            var target = Settings.GetEnvironment(targetEnvironment);
+            if (string.Equals(target.Name, source.Environment, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new MlOpsException(ErrorIds.PromotionToSameEnvironment, MlOpsErrorKind.InvalidArgument,
+                    $"{source.ModelId} is already in {target.Name}.", source.ModelId, "Name another environment with -Environment.");
+            }
+
+            var registry = For(target.Name);
+            var latest = registry.GetLatestVersionNumber(source.Name, target.Name);
+            if (!force && latest > 0)
+            {
+                var current = registry.GetVersion(source.Name, target.Name, latest);
+                if (current != null && current.PromotedFrom == source.ModelId && current.ContentHash == source.ContentHash)
+                {
+                    reporter.Verbose($"{current.ModelId} was already promoted from {source.ModelId}; nothing to do.");
+                    return new PromotionResult(current, created: false);
+                }
+            }
+
+            var artifacts = Open(source);
+            var promoted = registry.Publish(source.Name, target.Name, artifacts, source.Metadata, source.ModelId, reporter, cancellationToken);
+            return new PromotionResult(promoted, created: true);
+        }
+
+        /// <summary>The files of a version, with the hashes they must have (none for dev's local folder).</summary>
+        public IArtifactSource Open(ModelVersion version)
+        {
+            if (version.IsLocalFolder)
+            {
+                return FolderArtifactSource.Open(version.Location);
+            }
+
+            return For(version.Environment).OpenArtifacts(version);
+        }
+
+        /// <summary>
+        /// Writes a version's files into <paramref name="destination"/>, verifying every hash. The folder appears complete or
+        /// not at all; an existing non-empty folder is replaced only with <paramref name="force"/>, and only after the copy succeeded.
+        /// </summary>
+        public string Save(ModelVersion version, string destination, bool force, IOperationReporter reporter, CancellationToken cancellationToken)
+        {
+            var full = Path.GetFullPath(destination);
+            if (File.Exists(full))
+            {
+                throw NotEmpty(full, "is a file");
+            }
+
+            var exists = Directory.Exists(full);
+            if (exists && !force && Directory.EnumerateFileSystemEntries(full).Any())
+            {
+                throw NotEmpty(full, "is not empty");
+            }
+
+            var parent = Path.GetDirectoryName(full) ?? full;
+            Directory.CreateDirectory(parent);
+            var name = Path.GetFileName(full);
+            var temp = Path.Combine(parent, "." + name + ".mlops-" + Guid.NewGuid().ToString("N"));
+            var aside = Path.Combine(parent, "." + name + ".replaced-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(temp);
+            try
+            {
+                ArtifactCopier.Copy(Open(version), temp, $"Saving {version.ModelId}", reporter, cancellationToken);
+                if (exists)
+                {
+                    Directory.Move(full, aside);
+                }
+
+                Directory.Move(temp, full);
+            }
+            catch
+            {
+                if (Directory.Exists(temp))
+                {
+                    LocalFolderRegistry.DeleteTree(temp);
+                }
+
+                if (Directory.Exists(aside) && !Directory.Exists(full))
+                {
+                    Directory.Move(aside, full);
+                }
+
+                throw;
+            }
+
+            if (Directory.Exists(aside))
+            {
+                LocalFolderRegistry.DeleteTree(aside);
+            }
+
+            reporter.Verbose($"Saved {version.ModelId} to {full}.");
+            return full;
+        }
+
+        private static MlOpsException NotEmpty(string path, string what) =>
+            new MlOpsException(ErrorIds.DestinationNotEmpty, MlOpsErrorKind.AlreadyExists, $"The destination '{path}' {what}.", path,
+                "Choose an empty or new folder, or use -Force to replace the folder's contents.");
+
+        private ModelSettings RequireModel(string model)
+        {
+            NameRules.ValidateModelName(model);
+            return Settings.FindModel(model) ?? throw new MlOpsException(ErrorIds.ModelNotFound, MlOpsErrorKind.NotFound,
+                $"The model '{model}' is not defined in {Settings.SettingsPath}. Defined models: {string.Join(", ", Settings.Models.Select(m => m.Name))}.",
+                model, "Add the model under \"models\" in the settings file, or use one of the defined names.");
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using System;
+using System.Collections.Generic;
+using System.Text.Json.Serialization;
+
+namespace MlOps.Registry
+{
+    /// <summary>
+    /// What the local store writes beside a version's files (<c>manifest.json</c>). The version number and
+    /// environment are not in it: they are the folder's path, fixed by the atomic rename that publishes it.
+    /// </summary>
+    internal sealed class VersionManifest
+    {
+        public const int CurrentFormat = 1;
+
+        [JsonPropertyName("format")]
+        public int Format { get; set; } = CurrentFormat;
+
+        [JsonPropertyName("model")]
+        public string Model { get; set; } = string.Empty;
+
+        [JsonPropertyName("contentHash")]
+        public string ContentHash { get; set; } = string.Empty;
+
+        [JsonPropertyName("createdTime")]
+        public DateTimeOffset CreatedTime { get; set; }
+
+        [JsonPropertyName("createdBy")]
+        public string CreatedBy { get; set; } = string.Empty;
+
+        [JsonPropertyName("promotedFrom")]
+        public string? PromotedFrom { get; set; }
+
+        [JsonPropertyName("metadata")]
+        public SortedDictionary<string, string> Metadata { get; set; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
+
+        [JsonPropertyName("system")]
+        public SortedDictionary<string, string> System { get; set; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
+
+        [JsonPropertyName("files")]
+        public List<ManifestFile> Files { get; set; } = new List<ManifestFile>();
+    }
+
+    internal sealed class ManifestFile
+    {
+        [JsonPropertyName("path")]
+        public string Path { get; set; } = string.Empty;
+
+        [JsonPropertyName("size")]
+        public long Size { get; set; }
+
+        [JsonPropertyName("sha256")]
+        public string Sha256 { get; set; } = string.Empty;
+    }
+}

@@ -1,0 +1,24 @@
+using System;
+using System.Collections.Generic;
+
+namespace MlOps.Registry
+{
+    /// <summary>Which versions <see cref="ProjectRegistry.Find"/> returns.</summary>
+    public sealed class VersionQuery
+    {
+        /// <summary>Which model names to include; null for all.</summary>
+        public Func<string, bool>? NameFilter { get; set; }
+
+        /// <summary>One environment, or null for every environment in the settings.</summary>
+        public string? Environment { get; set; }
+
+        /// <summary>One version number, or null.</summary>
+        public int? Version { get; set; }
+
+        /// <summary>Only the highest matching version per model and environment.</summary>
+        public bool Latest { get; set; }
+
+        /// <summary>Only versions whose user metadata holds every one of these pairs (values compared exactly).</summary>
+        public IReadOnlyDictionary<string, string>? Metadata { get; set; }
+    }
+}

@@ -1,0 +1,235 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Microsoft.Extensions.Configuration;
+
+namespace MlOps.Settings
+{
+    /// <summary>Turns the merged configuration into <see cref="ProjectSettings"/>, applying defaults and checking values and files.</summary>
+    internal sealed class SettingsBinder
+    {
+        private readonly string _settingsPath;
+        private readonly string _projectRoot;
+        private readonly List<SettingsProblem> _problems;
+        private IConfigurationRoot _root = null!;
+
+        public SettingsBinder(string settingsPath, List<SettingsProblem> problems)
+        {
+            _settingsPath = settingsPath;
+            _projectRoot = Path.GetDirectoryName(settingsPath)!;
+            _problems = problems;
+        }
+
+        public ProjectSettings Bind(IConfigurationRoot root)
+        {
+            _root = root;
+            var models = BindModels(root.GetSection("models"));
+            var environments = BindEnvironments(root.GetSection("environments"));
+            return new ProjectSettings(_settingsPath, _projectRoot, Text(root.GetSection("project")), Text(root.GetSection("python")),
+                models, environments, _problems.Where(p => p.Severity == ProblemSeverity.Warning).ToList());
+        }
+
+        private List<ModelSettings> BindModels(IConfigurationSection section)
+        {
+            var result = new List<ModelSettings>();
+            var entries = section.GetChildren().Where(c => int.TryParse(c.Key, out _)).ToList();
+            if (entries.Count == 0)
+            {
+                Error(section, "$.models", "No models are listed.", "an array with at least one model: { \"name\": …, \"codeFolder\": … }");
+                return result;
+            }
+
+            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var entry in entries)
+            {
+                var path = $"$.models[{entry.Key}]";
+                var name = Text(entry.GetSection("name"));
+                if (name == null)
+                {
+                    Error(entry, path + ".name", "The model has no name.", NameRules.ModelNameExpectation);
+                }
+                else if (!NameRules.IsValidModelName(name))
+                {
+                    Error(entry.GetSection("name"), path + ".name", $"'{name}' is not a valid model name.", NameRules.ModelNameExpectation);
+                }
+                else if (!seen.Add(name))
+                {
+                    Error(entry.GetSection("name"), path + ".name", $"The model name '{name}' is used more than once.", "unique model names (case-insensitive)");
+                }
+
+                var codeFolderText = Text(entry.GetSection("codeFolder"));
+                string codeFolder = _projectRoot;
+                if (codeFolderText == null)
+                {
+                    Error(entry, path + ".codeFolder", "The model has no code folder.", "the folder with model.py, relative to the project root");
+                }
+                else
+                {
+                    codeFolder = Resolve(_projectRoot, codeFolderText);
+                    if (!Directory.Exists(codeFolder))
+                    {
+                        Error(entry.GetSection("codeFolder"), path + ".codeFolder", $"The folder '{codeFolderText}' does not exist ({codeFolder}).",
+                            "an existing folder, relative to the project root");
+                        codeFolder = string.Empty;
+                    }
+                }
+
+                var modelFile = ModelFile(entry, path, "modelFile", "model.py", codeFolder);
+                var testFile = ModelFile(entry, path, "testFile", "test_model.py", codeFolder);
+                var requirements = ModelFile(entry, path, "requirementsFile", "requirements.model", codeFolder);
+
+                string? artifactFolder = null;
+                var artifactText = Text(entry.GetSection("artifactFolder"));
+                if (artifactText != null)
+                {
+                    artifactFolder = Resolve(_projectRoot, artifactText);
+                    if (!Directory.Exists(artifactFolder))
+                    {
+                        Warning(entry.GetSection("artifactFolder"), path + ".artifactFolder",
+                            $"The artifact folder '{artifactText}' does not exist yet ({artifactFolder}); dev cannot use it as version 1 until it does.",
+                            "an existing folder, relative to the project root");
+                    }
+                }
+
+                var services = BindServices(entry.GetSection("services"), path + ".services");
+
+                string? testData = null;
+                var testDataText = Text(entry.GetSection("testData"));
+                if (testDataText != null)
+                {
+                    testData = Resolve(_projectRoot, testDataText);
+                    if (!File.Exists(testData))
+                    {
+                        Error(entry.GetSection("testData"), path + ".testData", $"The test data file '{testDataText}' does not exist ({testData}).",
+                            "an existing JSON file, relative to the project root");
+                    }
+                }
+
+                result.Add(new ModelSettings(name ?? string.Empty, codeFolder, modelFile, testFile, requirements, artifactFolder, services,
+                    testData, Text(entry.GetSection("description")), Text(entry.GetSection("owner"))));
+            }
+
+            return result;
+        }
+
+        private string ModelFile(IConfigurationSection model, string modelPath, string key, string defaultName, string codeFolder)
+        {
+            var text = Text(model.GetSection(key));
+            var file = Resolve(codeFolder, text ?? defaultName);
+            if (codeFolder.Length > 0 && !File.Exists(file))
+            {
+                var where = text != null ? model.GetSection(key) : model;
+                Error(where, modelPath + (text != null ? "." + key : string.Empty),
+                    $"The {key} '{text ?? defaultName}' does not exist in the code folder ({file}).",
+                    text != null ? "an existing file, relative to the code folder" : $"{defaultName} in the code folder, or \"{key}\" naming the file");
+            }
+
+            return file;
+        }
+
+        private List<string> BindServices(IConfigurationSection section, string path)
+        {
+            var services = section.GetChildren().Select(c => (c.Key, Value: Text(c))).ToList();
+            if (services.Count == 0)
+            {
+                return new List<string> { "prediction" };
+            }
+
+            var result = new List<string>();
+            foreach (var (key, value) in services)
+            {
+                var known = SettingsLoader.KnownServices.FirstOrDefault(s => string.Equals(s, value, StringComparison.OrdinalIgnoreCase));
+                if (known == null)
+                {
+                    Error(section.GetSection(key), $"{path}[{key}]", $"Unknown service '{value}'.", "prediction or training");
+                }
+                else if (result.Contains(known))
+                {
+                    Error(section.GetSection(key), $"{path}[{key}]", $"The service '{known}' is listed twice.", "each service once");
+                }
+                else
+                {
+                    result.Add(known);
+                }
+            }
+
+            return result;
+        }
+
+        private List<EnvironmentSettings> BindEnvironments(IConfigurationSection section)
+        {
+            var result = new List<EnvironmentSettings>();
+            // Configuration sorts keys, so the order shown is the promotion order dev, test, prod, then the rest by name.
+            var names = section.GetChildren().Select(c => c.Key)
+                .OrderBy(n => SettingsLoader.DefaultEnvironments.Contains(n) ? SettingsLoader.DefaultEnvironments.ToList().IndexOf(n) : int.MaxValue)
+                .ThenBy(n => n, StringComparer.Ordinal)
+                .ToList();
+            if (names.Count == 0)
+            {
+                names = SettingsLoader.DefaultEnvironments.ToList();
+            }
+
+            foreach (var name in names)
+            {
+                var env = section.GetSection(name);
+                var path = "$.environments." + name;
+                if (!NameRules.IsValidEnvironmentName(name))
+                {
+                    Error(env, path, $"'{name}' is not a valid environment name.", NameRules.EnvironmentNameExpectation);
+                }
+
+                var registryType = Choice(env.GetSection("registry:type"), path + ".registry.type", SettingsLoader.KnownRegistryTypes);
+                var registryPath = Resolve(_projectRoot, Text(env.GetSection("registry:path")) ?? SettingsLoader.DefaultRegistryPath);
+                var useArtifactFolder = Flag(env.GetSection("registry:useArtifactFolder")) ?? name == "dev";
+                var platformType = Choice(env.GetSection("platform:type"), path + ".platform.type", SettingsLoader.KnownPlatformTypes);
+                var isProtected = Flag(env.GetSection("protected")) ?? name == "prod";
+                result.Add(new EnvironmentSettings(name, new RegistrySettings(registryType, registryPath, useArtifactFolder),
+                    new PlatformSettings(platformType), isProtected));
+            }
+
+            return result;
+        }
+
+        private string Choice(IConfigurationSection section, string path, IReadOnlyList<string> allowed)
+        {
+            var value = Text(section);
+            if (value == null)
+            {
+                return allowed[0];
+            }
+
+            var match = allowed.FirstOrDefault(a => string.Equals(a, value, StringComparison.OrdinalIgnoreCase));
+            if (match == null)
+            {
+                Error(section, path, $"Unknown type '{value}'.", "one of: " + string.Join(", ", allowed));
+                return allowed[0];
+            }
+
+            return match;
+        }
+
+        private static bool? Flag(IConfigurationSection section) =>
+            bool.TryParse(section.Value, out var value) ? value : (bool?)null;
+
+        private static string? Text(IConfigurationSection section) =>
+            string.IsNullOrWhiteSpace(section.Value) ? null : section.Value!.Trim();
+
+        private static string Resolve(string baseFolder, string path) =>
+            Path.GetFullPath(Path.Combine(baseFolder, path.Replace('/', Path.DirectorySeparatorChar)));
+
+        private string SourceOf(IConfigurationSection section)
+        {
+            var overrides = _root.Providers.Last();
+            return overrides.TryGet(section.Path, out _)
+                ? "environment variable " + SettingsLoader.OverridePrefix + section.Path.Replace(ConfigurationPath.KeyDelimiter, "__")
+                : _settingsPath;
+        }
+
+        private void Error(IConfigurationSection section, string path, string message, string expected) =>
+            _problems.Add(new SettingsProblem(ProblemSeverity.Error, SourceOf(section), path, message, expected));
+
+        private void Warning(IConfigurationSection section, string path, string message, string expected) =>
+            _problems.Add(new SettingsProblem(ProblemSeverity.Warning, SourceOf(section), path, message, expected));
+    }
+}

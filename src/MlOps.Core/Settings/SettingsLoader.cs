@@ -1,0 +1,158 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using MlOps.Diagnostics;
+using Microsoft.Extensions.Configuration;
+
+namespace MlOps.Settings
+{
+    /// <summary>
+    /// Finds, reads and validates <c>mlops.settings.json</c>. Values may be overridden by environment variables
+    /// named <c>MLOPS__</c> followed by the key path joined with <c>__</c> (for example
+    /// <c>MLOPS__environments__prod__registry__path</c>). Every problem is reported at once, with its source,
+    /// JSON path and what is expected.
+    /// </summary>
+    public static class SettingsLoader
+    {
+        public const string FileName = "mlops.settings.json";
+        public const string OverridePrefix = "MLOPS__";
+        public const string SettingsPathVariable = "MLOPS_SETTINGS";
+        public const string DefaultRegistryPath = ".mlops/registry";
+
+        public static readonly IReadOnlyList<string> DefaultEnvironments = new[] { "dev", "test", "prod" };
+        public static readonly IReadOnlyList<string> KnownServices = new[] { "prediction", "training" };
+        public static readonly IReadOnlyList<string> KnownRegistryTypes = new[] { "local" };
+        public static readonly IReadOnlyList<string> KnownPlatformTypes = new[] { "local" };
+
+        /// <summary>
+        /// The settings file to use: <paramref name="explicitPath"/> (a file, or a folder holding one), else
+        /// <c>MLOPS_SETTINGS</c>, else the nearest <c>mlops.settings.json</c> in <paramref name="startFolder"/> or above.
+        /// </summary>
+        public static string Locate(string? explicitPath, string startFolder, IDictionary? environment = null)
+        {
+            environment ??= Environment.GetEnvironmentVariables();
+            var candidate = explicitPath;
+            if (string.IsNullOrEmpty(candidate))
+            {
+                candidate = environment[SettingsPathVariable] as string;
+            }
+
+            if (!string.IsNullOrEmpty(candidate))
+            {
+                var full = Path.GetFullPath(Path.Combine(startFolder, candidate));
+                if (Directory.Exists(full))
+                {
+                    full = Path.Combine(full, FileName);
+                }
+
+                if (!File.Exists(full))
+                {
+                    throw NotFound(full);
+                }
+
+                return full;
+            }
+
+            for (var dir = new DirectoryInfo(Path.GetFullPath(startFolder)); dir != null; dir = dir.Parent)
+            {
+                var file = Path.Combine(dir.FullName, FileName);
+                if (File.Exists(file))
+                {
+                    return file;
+                }
+            }
+
+            throw NotFound(startFolder);
+        }
+
+        private static MlOpsException NotFound(string where) => new MlOpsException(ErrorIds.SettingsNotFound, MlOpsErrorKind.NotFound,
+            $"No {FileName} found at '{where}' or in any folder above it.", where,
+            $"Run the command inside a model project, pass -SettingsPath, or set {SettingsPathVariable}.");
+
+        /// <summary>Reads and validates a settings file. Throws <c>InvalidSettings</c> listing every error.</summary>
+        public static ProjectSettings Load(string settingsPath, IDictionary? environment = null)
+        {
+            var result = Check(settingsPath, environment);
+            if (result.Settings == null)
+            {
+                var errors = result.Problems.Where(p => p.Severity == ProblemSeverity.Error).ToList();
+                throw new MlOpsException(ErrorIds.InvalidSettings, MlOpsErrorKind.InvalidData,
+                    $"{settingsPath} has {errors.Count} problem(s):" + Environment.NewLine +
+                    string.Join(Environment.NewLine, errors.Select(p => "  " + p)),
+                    settingsPath, "Fix the listed settings; Test-MlSetting -Detailed shows them as objects.");
+            }
+
+            return result.Settings;
+        }
+
+        /// <summary>Reads and validates a settings file, returning every problem instead of throwing.</summary>
+        public static SettingsCheckResult Check(string settingsPath, IDictionary? environment = null)
+        {
+            environment ??= Environment.GetEnvironmentVariables();
+            var fullPath = Path.GetFullPath(settingsPath);
+            var problems = new List<SettingsProblem>();
+            if (!File.Exists(fullPath))
+            {
+                throw NotFound(fullPath);
+            }
+
+            var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+            foreach (DictionaryEntry entry in environment)
+            {
+                var name = entry.Key as string;
+                if (name != null && name.StartsWith(OverridePrefix, StringComparison.OrdinalIgnoreCase) && name.Length > OverridePrefix.Length)
+                {
+                    overrides[name.Substring(OverridePrefix.Length).Replace("__", ConfigurationPath.KeyDelimiter)] = entry.Value as string;
+                }
+            }
+
+            IConfigurationRoot root;
+            try
+            {
+                root = new ConfigurationBuilder()
+                    .AddJsonFile(fullPath, optional: false, reloadOnChange: false)
+                    .AddInMemoryCollection(overrides)
+                    .Build();
+            }
+            catch (Exception e) when (e is FormatException || e is InvalidDataException || e is IOException)
+            {
+                var message = e.InnerException != null ? e.Message + " " + e.InnerException.Message : e.Message;
+                problems.Add(new SettingsProblem(ProblemSeverity.Error, fullPath, "$", "The file is not valid JSON: " + message,
+                    "a JSON object"));
+                return new SettingsCheckResult(null, problems);
+            }
+
+            var fileSource = fullPath;
+            var schema = new SettingsSchemaWalker(problems);
+            schema.CheckKeys(new ConfigurationRoot(new List<IConfigurationProvider> { root.Providers.First() }), key => fileSource);
+            schema.CheckKeys(new ConfigurationRoot(new List<IConfigurationProvider> { root.Providers.Last() }),
+                key => "environment variable " + OverridePrefix + key.Replace(ConfigurationPath.KeyDelimiter, "__"));
+
+            var settings = new SettingsBinder(fullPath, problems).Bind(root);
+            var hasErrors = problems.Any(p => p.Severity == ProblemSeverity.Error);
+            return new SettingsCheckResult(hasErrors ? null : settings, problems);
+        }
+
+        /// <summary>The current environment: an explicit name, else the <c>ENV</c> or <c>MODEL_ENV</c> variable, else null.</summary>
+        public static string? ResolveEnvironmentName(string? explicitName, IDictionary? environment = null)
+        {
+            if (!string.IsNullOrEmpty(explicitName))
+            {
+                return explicitName;
+            }
+
+            environment ??= Environment.GetEnvironmentVariables();
+            foreach (var variable in new[] { "ENV", "MODEL_ENV" })
+            {
+                if (environment[variable] is string value && value.Length > 0)
+                {
+                    return value;
+                }
+            }
+
+            return null;
+        }
+    }
+}

@@ -1,0 +1,240 @@
+using System.Security.Cryptography;
+using MlOps.Diagnostics;
+using MlOps.Registry;
+using MlOps.Settings;
+using Xunit;
+
+namespace MlOps.Core.Tests.Registry;
+
+public class LocalFolderRegistryTests
+{
+    private static ProjectRegistry Open(TempProject project) =>
+        new(SettingsLoader.Load(project.SettingsPath, TempProject.NoEnvironment));
+
+    private static string Sha(string file) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)));
+
+    [Fact]
+    public void Publish_numbers_versions_per_model_and_environment_and_records_everything()
+    {
+        using var project = new TempProject().Standard();
+        var registry = Open(project);
+        var artifact = project.MakeArtifact("artifacts/trained");
+
+        var v1 = registry.Publish("diabetes", "test", artifact, new Dictionary<string, string> { ["r2"] = "0.91", ["commit"] = "abc" },
+            NullReporter.Instance, default);
+        var v2 = registry.Publish("diabetes", "test", artifact, null, NullReporter.Instance, default);
+        var p1 = registry.Publish("diabetes", "prod", artifact, null, NullReporter.Instance, default);
+
+        Assert.Equal((1, 2, 1), (v1.Version, v2.Version, p1.Version));
+        Assert.Equal("diabetes/test/1", v1.ModelId);
+        Assert.Equal("0.91", v1.Metadata["r2"]);
+        Assert.Equal(4, v1.FileCount);
+        Assert.Equal(3 * 10_000 + new FileInfo(Path.Combine(artifact, "info.json")).Length, v1.Size);
+        Assert.Equal(v1.ContentHash, v2.ContentHash);
+        Assert.StartsWith("sha256:", v1.ContentHash);
+        Assert.Equal("1", v1.SystemMetadata["version"]);
+        Assert.Equal("test", v1.SystemMetadata["environment"]);
+        Assert.Equal(v1.ContentHash, v1.SystemMetadata["contentHash"]);
+        Assert.Equal(artifact, v1.SystemMetadata["source"]);
+        Assert.False(string.IsNullOrEmpty(v1.CreatedBy));
+        Assert.True(DateTimeOffset.UtcNow - v1.CreatedTime < TimeSpan.FromMinutes(1));
+
+        foreach (var file in v1.Files)
+        {
+            var stored = Path.Combine(v1.Location, "files", file.Path);
+            Assert.Equal(Sha(Path.Combine(artifact, file.Path)), file.Sha256);
+            Assert.Equal(file.Sha256, Sha(stored));
+            Assert.True(new FileInfo(stored).IsReadOnly, "stored files are read-only");
+        }
+
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(project.RegistryPath, ".staging")));
+    }
+
+    [Fact]
+    public void Content_hash_depends_on_bytes_and_names()
+    {
+        using var project = new TempProject().Standard();
+        var registry = Open(project);
+        var a = registry.Publish("diabetes", "test", project.MakeArtifact("a", seed: 1), null, NullReporter.Instance, default);
+        var b = registry.Publish("diabetes", "test", project.MakeArtifact("b", seed: 2), null, NullReporter.Instance, default);
+        Assert.NotEqual(a.ContentHash, b.ContentHash);
+    }
+
+    [Fact]
+    public void Bad_input_fails_clearly_and_stores_nothing()
+    {
+        using var project = new TempProject().Standard();
+        var registry = Open(project);
+        var artifact = project.MakeArtifact("art");
+        Directory.CreateDirectory(Path.Combine(project.Root, "empty"));
+
+        Assert.Equal(ErrorIds.ArtifactPathNotFound, Assert.Throws<MlOpsException>(() =>
+            registry.Publish("diabetes", "test", Path.Combine(project.Root, "nowhere"), null, NullReporter.Instance, default)).ErrorId);
+        Assert.Equal(ErrorIds.EmptyArtifactFolder, Assert.Throws<MlOpsException>(() =>
+            registry.Publish("diabetes", "test", Path.Combine(project.Root, "empty"), null, NullReporter.Instance, default)).ErrorId);
+        Assert.Equal(ErrorIds.ModelNotFound, Assert.Throws<MlOpsException>(() =>
+            registry.Publish("other", "test", artifact, null, NullReporter.Instance, default)).ErrorId);
+        Assert.Equal(ErrorIds.InvalidModelName, Assert.Throws<MlOpsException>(() =>
+            registry.Publish("bad/name", "test", artifact, null, NullReporter.Instance, default)).ErrorId);
+        Assert.Equal(ErrorIds.EnvironmentNotFound, Assert.Throws<MlOpsException>(() =>
+            registry.Publish("diabetes", "staging", artifact, null, NullReporter.Instance, default)).ErrorId);
+        var tooBig = Assert.Throws<MlOpsException>(() => registry.Publish("diabetes", "test", artifact,
+            new Dictionary<string, string> { ["notes"] = new string('x', 20_000) }, NullReporter.Instance, default));
+        Assert.Equal(ErrorIds.InvalidMetadata, tooBig.ErrorId);
+        Assert.Equal("notes", tooBig.Target);
+        Assert.Equal(ErrorIds.InvalidMetadata, Assert.Throws<MlOpsException>(() => registry.Publish("diabetes", "test", artifact,
+            new Dictionary<string, string> { ["version"] = "7" }, NullReporter.Instance, default)).ErrorId);
+
+        Assert.Equal(0, registry.For("test").GetLatestVersionNumber("diabetes", "test"));
+    }
+
+    [Fact]
+    public void Latest_lookup_survives_a_missing_or_stale_hint()
+    {
+        using var project = new TempProject().Standard();
+        var store = new LocalFolderRegistry(project.RegistryPath);
+        var source = FolderArtifactSource.Open(project.MakeArtifact("art", files: 1));
+        for (var i = 0; i < 5; i++)
+        {
+            store.Publish("diabetes", "test", source, new Dictionary<string, string>(), null, NullReporter.Instance, default);
+        }
+
+        var hint = Path.Combine(project.RegistryPath, "diabetes", "test", "latest");
+        Assert.Equal("5", File.ReadAllText(hint));
+        File.WriteAllText(hint, "2");
+        Assert.Equal(5, store.GetLatestVersionNumber("diabetes", "test"));
+        File.WriteAllText(hint, "99");
+        Assert.Equal(5, store.GetLatestVersionNumber("diabetes", "test"));
+        File.Delete(hint);
+        Assert.Equal(5, store.GetLatestVersionNumber("diabetes", "test"));
+        Assert.Equal(6, store.Publish("diabetes", "test", source, new Dictionary<string, string>(), null, NullReporter.Instance, default).Version);
+    }
+
+    [Fact]
+    public void Find_filters_by_name_environment_version_metadata_and_latest()
+    {
+        using var project = new TempProject().Standard();
+        var registry = Open(project);
+        var artifact = project.MakeArtifact("art");
+        registry.Publish("diabetes", "test", artifact, new Dictionary<string, string> { ["stage"] = "good" }, NullReporter.Instance, default);
+        registry.Publish("diabetes", "test", artifact, new Dictionary<string, string> { ["stage"] = "good" }, NullReporter.Instance, default);
+        registry.Publish("diabetes", "test", artifact, new Dictionary<string, string> { ["stage"] = "bad" }, NullReporter.Instance, default);
+
+        Assert.Equal(new[] { 1, 2, 3 }, registry.Find(new VersionQuery { Environment = "test" }).Select(v => v.Version));
+        Assert.Equal(3, Assert.Single(registry.Find(new VersionQuery { Environment = "test", Latest = true })).Version);
+        Assert.Equal(2, Assert.Single(registry.Find(new VersionQuery
+        {
+            Environment = "test", Latest = true, Metadata = new Dictionary<string, string> { ["stage"] = "good" },
+        })).Version);
+        Assert.Equal(2, Assert.Single(registry.Find(new VersionQuery { Version = 2 })).Version);
+        Assert.Empty(registry.Find(new VersionQuery { NameFilter = n => n == "other" }));
+        Assert.Empty(registry.Find(new VersionQuery { Environment = "prod" }));
+    }
+
+    [Fact]
+    public void Dev_uses_the_settings_artifact_folder_as_version_1_until_the_store_has_one()
+    {
+        using var project = new TempProject().Standard();
+        var folder = project.MakeArtifact("artifacts/diabetes");
+        var registry = Open(project);
+
+        var local = Assert.Single(registry.Find(new VersionQuery { Environment = "dev" }));
+        Assert.True(local.IsLocalFolder);
+        Assert.Equal("diabetes/dev/1", local.ModelId);
+        Assert.Equal(folder, local.Location);
+        Assert.False(Directory.Exists(Path.Combine(project.RegistryPath, "diabetes", "dev")), "the folder is not copied");
+        Assert.Empty(registry.Find(new VersionQuery { Environment = "test" }));
+
+        var promoted = registry.Promote(local, "test", false, NullReporter.Instance, default).Version;
+        Assert.Equal("diabetes/test/1", promoted.ModelId);
+        Assert.Equal("diabetes/dev/1", promoted.PromotedFrom);
+        Assert.Equal(Sha(Path.Combine(folder, "info.json")), promoted.Files.Single(f => f.Path == "info.json").Sha256);
+    }
+
+    [Fact]
+    public void Promotion_copies_the_same_bytes_with_lineage_and_is_idempotent()
+    {
+        using var project = new TempProject().Standard();
+        var registry = Open(project);
+        var source = registry.Publish("diabetes", "test", project.MakeArtifact("art"), new Dictionary<string, string> { ["r2"] = "0.8" },
+            NullReporter.Instance, default);
+
+        var first = registry.Promote(source, "prod", false, NullReporter.Instance, default);
+        Assert.True(first.Created);
+        Assert.Equal("diabetes/prod/1", first.Version.ModelId);
+        Assert.Equal(source.ContentHash, first.Version.ContentHash);
+        Assert.Equal("diabetes/test/1", first.Version.PromotedFrom);
+        Assert.Equal("diabetes/test/1", first.Version.SystemMetadata["promotedFrom"]);
+        Assert.Equal("0.8", first.Version.Metadata["r2"]);
+
+        var again = registry.Promote(source, "prod", false, NullReporter.Instance, default);
+        Assert.False(again.Created);
+        Assert.Equal(1, again.Version.Version);
+        Assert.Equal(2, registry.Promote(source, "prod", true, NullReporter.Instance, default).Version.Version);
+
+        Assert.Equal(ErrorIds.PromotionToSameEnvironment, Assert.Throws<MlOpsException>(() =>
+            registry.Promote(source, "test", false, NullReporter.Instance, default)).ErrorId);
+    }
+
+    [Fact]
+    public void Promotion_of_a_damaged_version_fails_and_creates_nothing()
+    {
+        using var project = new TempProject().Standard();
+        var registry = Open(project);
+        var source = registry.Publish("diabetes", "test", project.MakeArtifact("art"), null, NullReporter.Instance, default);
+        var stored = new FileInfo(Path.Combine(source.Location, "files", "info.json"));
+        stored.IsReadOnly = false;
+        File.WriteAllText(stored.FullName, "{\"seed\": 9}");
+
+        var error = Assert.Throws<MlOpsException>(() => registry.Promote(source, "prod", false, NullReporter.Instance, default));
+        Assert.Equal(ErrorIds.ContentHashMismatch, error.ErrorId);
+        Assert.Contains("info.json", error.Message);
+        Assert.Equal(0, registry.For("prod").GetLatestVersionNumber("diabetes", "prod"));
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(project.RegistryPath, ".staging")));
+    }
+
+    [Fact]
+    public void Save_writes_a_verified_copy_and_replaces_only_with_force()
+    {
+        using var project = new TempProject().Standard();
+        var registry = Open(project);
+        var artifact = project.MakeArtifact("art");
+        var version = registry.Publish("diabetes", "test", artifact, null, NullReporter.Instance, default);
+        var destination = Path.Combine(project.Root, "download");
+
+        registry.Save(version, destination, false, NullReporter.Instance, default);
+        foreach (var file in version.Files)
+        {
+            Assert.Equal(file.Sha256, Sha(Path.Combine(destination, file.Path)));
+        }
+
+        File.WriteAllText(Path.Combine(destination, "mine.txt"), "keep me");
+        Assert.Equal(ErrorIds.DestinationNotEmpty, Assert.Throws<MlOpsException>(() =>
+            registry.Save(version, destination, false, NullReporter.Instance, default)).ErrorId);
+        Assert.True(File.Exists(Path.Combine(destination, "mine.txt")));
+
+        registry.Save(version, destination, true, NullReporter.Instance, default);
+        Assert.False(File.Exists(Path.Combine(destination, "mine.txt")));
+        Assert.Equal(version.FileCount, Directory.GetFiles(destination, "*", SearchOption.AllDirectories).Length);
+        Assert.Single(Directory.GetFileSystemEntries(project.Root, "*download*"));
+    }
+
+    [Fact]
+    public void Save_of_a_damaged_version_leaves_the_destination_as_it_was()
+    {
+        using var project = new TempProject().Standard();
+        var registry = Open(project);
+        var version = registry.Publish("diabetes", "test", project.MakeArtifact("art"), null, NullReporter.Instance, default);
+        var stored = new FileInfo(Path.Combine(version.Location, "files", "part1.bin"));
+        stored.IsReadOnly = false;
+        File.WriteAllBytes(stored.FullName, new byte[10_000]);
+        var destination = Path.Combine(project.Root, "download");
+        Directory.CreateDirectory(destination);
+        File.WriteAllText(Path.Combine(destination, "mine.txt"), "keep me");
+
+        Assert.Equal(ErrorIds.ContentHashMismatch, Assert.Throws<MlOpsException>(() =>
+            registry.Save(version, destination, true, NullReporter.Instance, default)).ErrorId);
+        Assert.Equal("keep me", File.ReadAllText(Path.Combine(destination, "mine.txt")));
+        Assert.Single(Directory.GetFileSystemEntries(project.Root, "*download*"));
+    }
+}

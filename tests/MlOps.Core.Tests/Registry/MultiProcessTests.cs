@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using MlOps.Diagnostics;
+using MlOps.Registry;
+using Xunit;
+
+namespace MlOps.Core.Tests.Registry;
+
+/// <summary>Publishers in separate processes (tests/MlOps.StoreWorker) racing for version numbers, and one killed mid-copy.</summary>
+public class MultiProcessTests
+{
+    private static Process StartWorker(params string[] args)
+    {
+        var worker = Path.Combine(AppContext.BaseDirectory, "MlOps.StoreWorker.dll");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(worker);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(info)!;
+    }
+
+    [Fact]
+    public async Task Eight_concurrent_publishers_get_versions_1_to_8_with_intact_contents()
+    {
+        using var project = new TempProject();
+        var sources = Enumerable.Range(1, 8).Select(i => project.MakeArtifact($"src{i}", files: 4, bytesEach: 200_000, seed: i)).ToList();
+        var workers = sources.Select(s => StartWorker("publish", project.RegistryPath, "racer", "test", s)).ToList();
+        var outputs = await Task.WhenAll(workers.Select(async w =>
+        {
+            var stdout = await w.StandardOutput.ReadToEndAsync();
+            var stderr = await w.StandardError.ReadToEndAsync();
+            await w.WaitForExitAsync();
+            Assert.True(w.ExitCode == 0, stderr);
+            return stdout;
+        }));
+
+        var claimed = outputs.Select(o => int.Parse(o.Split('\n').Single(l => l.StartsWith("VERSION ")).Substring(8))).OrderBy(n => n);
+        Assert.Equal(Enumerable.Range(1, 8), claimed);
+
+        var store = new LocalFolderRegistry(project.RegistryPath);
+        var versions = store.ListVersions("racer", "test").ToList();
+        Assert.Equal(Enumerable.Range(1, 8), versions.Select(v => v.Version));
+        Assert.Equal(8, versions.Select(v => v.ContentHash).Distinct().Count());
+        foreach (var version in versions)
+        {
+            var writerSource = sources.Single(s => version.SystemMetadata["source"] == s);
+            foreach (var file in version.Files)
+            {
+                var stored = File.ReadAllBytes(Path.Combine(version.Location, "files", file.Path));
+                Assert.Equal(File.ReadAllBytes(Path.Combine(writerSource, file.Path)), stored);
+                Assert.Equal(file.Sha256, Convert.ToHexStringLower(SHA256.HashData(stored)));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_publisher_killed_mid_copy_leaves_no_visible_version_and_no_lock()
+    {
+        using var project = new TempProject();
+        var source = project.MakeArtifact("big", files: 40, bytesEach: 100_000);
+        var store = new LocalFolderRegistry(project.RegistryPath);
+        store.Publish("victim", "test", FolderArtifactSource.Open(source), new Dictionary<string, string>(), null, NullReporter.Instance, default);
+
+        var worker = StartWorker("publish", project.RegistryPath, "victim", "test", source, "--slow-ms", "100");
+        var line = await worker.StandardOutput.ReadLineAsync();
+        Assert.Equal("COPYING", line);
+        await Task.Delay(500);
+        var staging = Directory.GetDirectories(Path.Combine(project.RegistryPath, ".staging"));
+        Assert.Single(staging);
+        Assert.NotEmpty(Directory.GetFiles(staging[0], "*", SearchOption.AllDirectories));
+        worker.Kill(entireProcessTree: true);
+        await worker.WaitForExitAsync();
+
+        Assert.Equal(1, store.GetLatestVersionNumber("victim", "test"));
+        Assert.Equal(new[] { 1 }, store.ListVersions("victim", "test").Select(v => v.Version));
+        Assert.Null(store.GetVersion("victim", "test", 2));
+
+        var next = store.Publish("victim", "test", FolderArtifactSource.Open(source), new Dictionary<string, string>(), null,
+            NullReporter.Instance, default);
+        Assert.Equal(2, next.Version);
+        Assert.Empty(Directory.GetDirectories(Path.Combine(project.RegistryPath, ".staging")));
+    }
+}
