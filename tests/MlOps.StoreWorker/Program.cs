@@ -1,6 +1,6 @@
 // Drives the local store from a separate process, for the concurrency and crash tests and the benchmark.
-//   publish <root> <model> <env> <source> [--slow-ms N]   prints "COPYING" when it starts writing, then "VERSION <n>"
-//   peak-memory                                          prints this process's peak resident set in bytes (Linux)
+//   publish <root> <model> <env> <source> [--slow-ms N]
+// prints "COPYING" when it starts writing, then "VERSION <n>", the publish's own time and its peak extra resident memory (Linux).
 using System.Globalization;
 using MlOps.Diagnostics;
 using MlOps.Registry;
@@ -11,11 +11,13 @@ if (args.Length >= 5 && args[0] == "publish")
     var registry = new LocalFolderRegistry(args[1]);
     var rssBefore = ResidentBytes("VmRSS");
     var reporter = new ConsoleReporter(slowMs);
+    var clock = System.Diagnostics.Stopwatch.StartNew();
     var version = registry.Publish(args[2], args[3], FolderArtifactSource.Open(args[4]), new Dictionary<string, string>
     {
         ["writer"] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
     }, null, reporter, CancellationToken.None);
     Console.WriteLine($"VERSION {version.Version}");
+    Console.WriteLine($"ELAPSED_MS {clock.Elapsed.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)}");
     Console.WriteLine($"PEAK_EXTRA_BYTES {ResidentBytes("VmHWM") - rssBefore}");
     return 0;
 }

@@ -52,12 +52,14 @@ namespace MlOps.Registry
                 .ToList();
         }
 
+        public string? GetLocalPath(ArtifactFile file) => Path.Combine(_folder, file.Path.Replace('/', Path.DirectorySeparatorChar));
+
         public IEnumerable<(ArtifactFile File, Stream Content)> ReadFiles(CancellationToken cancellationToken)
         {
             foreach (var file in Files)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var full = Path.Combine(_folder, file.Path.Replace('/', Path.DirectorySeparatorChar));
+                var full = GetLocalPath(file)!;
                 Stream stream;
                 try
                 {

@@ -16,6 +16,9 @@ namespace MlOps.Registry
 
         IReadOnlyList<ArtifactFile> Files { get; }
 
+        /// <summary>The file's path on a local or mounted file system, when it has one (lets the copier use the OS's own file copy).</summary>
+        string? GetLocalPath(ArtifactFile file);
+
         /// <summary>Opens each file of <see cref="Files"/> in order; each stream is disposed before the next is opened.</summary>
         IEnumerable<(ArtifactFile File, Stream Content)> ReadFiles(CancellationToken cancellationToken);
     }

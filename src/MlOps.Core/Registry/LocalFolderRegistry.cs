@@ -391,6 +391,8 @@ namespace MlOps.Registry
 
             public IReadOnlyList<ArtifactFile> Files => _inner.Files;
 
+            public string? GetLocalPath(ArtifactFile file) => _inner.GetLocalPath(file);
+
             public IEnumerable<(ArtifactFile File, Stream Content)> ReadFiles(CancellationToken cancellationToken) =>
                 _inner.ReadFiles(cancellationToken);
         }

@@ -1,0 +1,210 @@
+<#
+.SYNOPSIS
+    Builds, tests, demonstrates, benchmarks and packages the MlOps module.
+
+.DESCRIPTION
+    Run it with the pinned PowerShell from the repository's tool manifest:
+
+        dotnet tool restore
+        dotnet pwsh ./build.ps1 -Task Test
+
+    Every task is idempotent and bootstraps what it needs: the module assemblies (dotnet publish into ./bin,
+    where MlOps.psd1 loads them), Pester from its NuGet package, and Python with pytest and scikit-learn
+    (installed with apt-get when run as root on Debian; otherwise the script says what to install).
+    Tests and the demo run in fresh `pwsh -NoProfile` child processes, so they import the module as built.
+
+.PARAMETER Task
+    Build    Publishes the cmdlet assembly and its dependencies into ./bin.
+    Test     Build, then the xUnit suite (dotnet test) and the Pester suite; prints 'N passed, N failed'.
+    Demo     Build, then runs scripts/demo.ps1: the end-to-end tour on the Local platform.
+    Bench    Build, then runs the benchmarks and prints their figures.
+    Package  Build, then lays out the module as it ships in out/MlOps/<version>/.
+    Clean    Removes bin/, out/ and every project's bin/ and obj/.
+
+.PARAMETER Configuration
+    The .NET build configuration (default Release).
+
+.PARAMETER Quiet
+    Less output: Pester prints failures only, and no progress bars.
+
+.EXAMPLE
+    dotnet pwsh ./build.ps1 -Task Demo
+
+.EXAMPLE
+    dotnet pwsh ./build.ps1 -Task Build, Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package', 'Clean')]
+    [string[]] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    [switch] $Quiet
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$root = $PSScriptRoot
+$outFolder = Join-Path $root 'out'
+$pesterVersion = '5.7.1'
+if ($Quiet) { $ProgressPreference = 'SilentlyContinue' }
+
+function Invoke-Native {
+    param([Parameter(Mandatory)] [string] $File, [string[]] $Arguments = @(), [switch] $AllowFailure)
+    Write-Verbose "> $File $($Arguments -join ' ')"
+    & $File @Arguments
+    if ($LASTEXITCODE -ne 0 -and -not $AllowFailure) {
+        throw "'$File $($Arguments -join ' ')' failed with exit code $LASTEXITCODE."
+    }
+}
+
+function Get-ModuleVersion {
+    $props = [xml](Get-Content (Join-Path $root 'Directory.Build.props') -Raw)
+    $version = $props.Project.PropertyGroup | ForEach-Object { $_.MlOpsVersion } | Where-Object { $_ } | Select-Object -First 1
+    $manifest = Import-PowerShellDataFile (Join-Path $root 'MlOps.psd1')
+    if ($manifest.ModuleVersion -ne $version) {
+        throw "MlOps.psd1 has ModuleVersion $($manifest.ModuleVersion) but Directory.Build.props has $version; make them equal."
+    }
+    $version
+}
+
+function Get-PwshCommand {
+    # The pinned pwsh from the tool manifest, for child processes that must import the module fresh.
+    if ($IsCoreCLR -and (Get-Command dotnet -ErrorAction SilentlyContinue)) { return @('dotnet', 'pwsh') }
+    return @((Get-Process -Id $PID).Path)
+}
+
+function Invoke-Pwsh {
+    param([Parameter(Mandatory)] [string[]] $Arguments, [switch] $AllowFailure)
+    $command = Get-PwshCommand
+    $rest = @($command | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive') + $Arguments
+    Push-Location $root
+    try { Invoke-Native -File $command[0] -Arguments $rest -AllowFailure:$AllowFailure } finally { Pop-Location }
+}
+
+function Invoke-Build {
+    $version = Get-ModuleVersion
+    Write-Host "Building MlOps $version ($Configuration) into bin/"
+    Invoke-Native dotnet @('publish', (Join-Path $root 'src/MlOps.PowerShell/MlOps.PowerShell.csproj'), '-c', $Configuration,
+        '-o', (Join-Path $root 'bin'), '--nologo', '-v', 'quiet')
+}
+
+function Get-PesterPath {
+    $packages = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    $path = Join-Path $packages.Trim() "pester/$pesterVersion/tools/Pester.psd1"
+    if (-not (Test-Path $path)) {
+        Write-Host "Restoring Pester $pesterVersion from NuGet"
+        Invoke-Native dotnet @('restore', (Join-Path $root 'tests/tools/Bootstrap.csproj'), '--nologo', '-v', 'quiet')
+    }
+    if (-not (Test-Path $path)) { throw "Pester was restored but $path is missing." }
+    $path
+}
+
+function Find-Python {
+    # A Python that has the packages the example model and the tests use.
+    $candidates = @($env:MLOPS_PYTHON, '/usr/bin/python3', 'python3', 'python') | Where-Object { $_ }
+    foreach ($candidate in $candidates) {
+        $command = Get-Command $candidate -ErrorAction SilentlyContinue
+        if (-not $command) { continue }
+        & $command.Source -c 'import pytest, sklearn' 2>$null
+        if ($LASTEXITCODE -eq 0) { return $command.Source }
+    }
+    return $null
+}
+
+function Initialize-Python {
+    if (Find-Python) { return }
+    $isRoot = $IsLinux -and ((& id -u) -eq '0')
+    if ($isRoot -and (Get-Command apt-get -ErrorAction SilentlyContinue)) {
+        Write-Host 'Installing python3-pytest and python3-sklearn with apt-get'
+        Invoke-Native apt-get @('update', '-qq')
+        $env:DEBIAN_FRONTEND = 'noninteractive'
+        Invoke-Native apt-get @('install', '-y', '-qq', 'python3-pytest', 'python3-sklearn')
+    }
+    if (-not (Find-Python)) {
+        throw ('No Python with pytest and scikit-learn was found. Install them (Debian/Ubuntu: ' +
+            '`sudo apt-get install python3-pytest python3-sklearn`; elsewhere: `python -m pip install pytest scikit-learn`), ' +
+            'or point $env:MLOPS_PYTHON at an interpreter that has them.')
+    }
+}
+
+function Read-TrxCounts([string] $folder) {
+    $passed = 0; $failed = 0
+    foreach ($file in Get-ChildItem $folder -Filter *.trx -Recurse) {
+        $counters = ([xml](Get-Content $file.FullName -Raw)).TestRun.ResultSummary.Counters
+        $passed += [int]$counters.passed
+        $failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+    }
+    [pscustomobject]@{ Passed = $passed; Failed = $failed }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    Initialize-Python
+    $results = Join-Path $outFolder 'test-results'
+    if (Test-Path $results) { Remove-Item $results -Recurse -Force }
+    New-Item -ItemType Directory -Path $results -Force | Out-Null
+
+    Write-Host 'xUnit: tests/MlOps.Core.Tests'
+    Invoke-Native dotnet @('test', (Join-Path $root 'tests/MlOps.Core.Tests/MlOps.Core.Tests.csproj'), '-c', $Configuration, '--nologo',
+        '--logger', 'trx', '--logger', 'console;verbosity=minimal', '--results-directory', $results) -AllowFailure
+    $xunit = Read-TrxCounts $results
+    if ($xunit.Passed + $xunit.Failed -eq 0) { $xunit.Failed = 1; Write-Warning 'xUnit ran no test.' }
+
+    Write-Host 'Pester: tests/Pester'
+    $pesterResult = Join-Path $results 'pester.json'
+    Invoke-Pwsh @('-File', (Join-Path $root 'tests/Pester/Invoke-PesterSuite.ps1'), '-PesterPath', (Get-PesterPath),
+        '-ResultPath', $pesterResult, '-Output', $(if ($Quiet) { 'Minimal' } else { 'Normal' })) -AllowFailure
+    $pester = if (Test-Path $pesterResult) { Get-Content $pesterResult -Raw | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1 } }
+
+    $passed = $xunit.Passed + $pester.Passed
+    $failed = $xunit.Failed + $pester.Failed
+    Write-Host "xUnit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $($pester.Passed) passed, $($pester.Failed) failed"
+    Write-Output "$passed passed, $failed failed"
+    if ($failed -gt 0) { throw "$failed test(s) failed." }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    Initialize-Python
+    Invoke-Pwsh @('-File', (Join-Path $root 'scripts/demo.ps1'))
+}
+
+function Invoke-Bench {
+    Invoke-Build
+    Invoke-Native dotnet @('run', '--project', (Join-Path $root 'tests/MlOps.Benchmarks/MlOps.Benchmarks.csproj'), '-c', 'Release', '--')
+}
+
+function Invoke-Package {
+    Invoke-Build
+    $version = Get-ModuleVersion
+    $target = Join-Path $outFolder "MlOps/$version"
+    if (Test-Path $target) { Remove-Item $target -Recurse -Force }
+    New-Item -ItemType Directory -Path (Join-Path $target 'bin') -Force | Out-Null
+    Copy-Item (Join-Path $root 'MlOps.psd1') $target
+    Copy-Item (Join-Path $root 'module') $target -Recurse
+    Get-ChildItem (Join-Path $root 'bin') -File | Where-Object Extension -in '.dll', '.json', '.xml' | Copy-Item -Destination (Join-Path $target 'bin')
+    Copy-Item (Join-Path $root 'README.md'), (Join-Path $root 'CHANGELOG.md') $target
+    Write-Host "Packaged MlOps $version into $target"
+}
+
+function Invoke-Clean {
+    foreach ($folder in @('bin', 'out') | ForEach-Object { Join-Path $root $_ }) {
+        if (Test-Path $folder) { Remove-Item $folder -Recurse -Force }
+    }
+    Get-ChildItem (Join-Path $root 'src'), (Join-Path $root 'tests') -Directory -Recurse -Include bin, obj |
+        Remove-Item -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+foreach ($name in $Task) {
+    switch ($name) {
+        'Build' { Invoke-Build }
+        'Test' { Invoke-Test }
+        'Demo' { Invoke-Demo }
+        'Bench' { Invoke-Bench }
+        'Package' { Invoke-Package }
+        'Clean' { Invoke-Clean }
+    }
+}

@@ -1,0 +1,108 @@
+using System.Collections;
+using System.Linq;
+using System.Management.Automation;
+using MlOps.Diagnostics;
+using MlOps.PowerShell.Infrastructure;
+using MlOps.Registry;
+using MlOps.Settings;
+
+namespace MlOps.PowerShell.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Finds model versions in the registry.</para>
+    /// <para type="description">Lists the versions of the project's models, per environment, from the registry each environment's
+    /// settings name. Filter by model name (wildcards), environment, version number or user metadata; -Latest returns only the
+    /// highest matching version per model and environment, without reading the others. In dev, a model whose settings name an
+    /// artifact folder shows that folder as version 1 until the dev registry holds a version.</para>
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "MlModelVersion", DefaultParameterSetName = AllSet)]
+    [OutputType(typeof(ModelVersion))]
+    public sealed class GetMlModelVersionCommand : MlOpsCmdlet
+    {
+        private const string AllSet = "All";
+        private const string LatestSet = "Latest";
+        private const string VersionSet = "Version";
+
+        /// <summary>
+        /// <para type="description">Model names; wildcards allowed. Default: every model.</para>
+        /// </summary>
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[]? Name { get; set; }
+
+        /// <summary>
+        /// <para type="description">The environment to search. Default: $env:ENV or $env:MODEL_ENV when set, else every environment.</para>
+        /// </summary>
+        [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string? Environment { get; set; }
+
+        /// <summary>
+        /// <para type="description">Only this version number.</para>
+        /// </summary>
+        [Parameter(ParameterSetName = VersionSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(1, int.MaxValue)]
+        public int Version { get; set; }
+
+        /// <summary>
+        /// <para type="description">Only the highest matching version of each model in each environment.</para>
+        /// </summary>
+        [Parameter(ParameterSetName = LatestSet, Mandatory = true)]
+        public SwitchParameter Latest { get; set; }
+
+        /// <summary>
+        /// <para type="description">Only versions whose user metadata holds all these key/value pairs, for example @{ stage = 'approved' }.</para>
+        /// </summary>
+        [Parameter]
+        public Hashtable? Metadata { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            Try(() =>
+            {
+                var registry = new ProjectRegistry(Settings);
+                var environment = SettingsLoader.ResolveEnvironmentName(Environment);
+                var query = new VersionQuery
+                {
+                    NameFilter = Wildcards.Matcher(Name),
+                    Environment = environment,
+                    Version = ParameterSetName == VersionSet ? Version : (int?)null,
+                    Latest = Latest,
+                    Metadata = MetadataConverter.ToStrings(Metadata),
+                };
+                var found = registry.Find(query).ToList();
+                found.ForEach(WriteObject);
+                ReportMissing(found, environment);
+            });
+        }
+
+        /// <summary>A literal name (or a requested version) that matched nothing is an error; a wildcard that matched nothing is not.</summary>
+        private void ReportMissing(System.Collections.Generic.List<ModelVersion> found, string? environment)
+        {
+            foreach (var name in (Name ?? new string[0]).Where(n => !WildcardPattern.ContainsWildcardCharacters(n)))
+            {
+                if (found.Any(v => string.Equals(v.Name, name, System.StringComparison.OrdinalIgnoreCase)))
+                {
+                    continue;
+                }
+
+                var where = environment != null ? $" in {environment}" : string.Empty;
+                if (ParameterSetName == VersionSet)
+                {
+                    WriteError(ToErrorRecord(new MlOpsException(ErrorIds.ModelVersionNotFound, MlOpsErrorKind.NotFound,
+                        $"Model '{name}' has no version {Version}{where}{MetadataText}.", $"{name}/{environment ?? "*"}/{Version}",
+                        "List the existing versions with Get-MlModelVersion -Name " + name + ".")));
+                }
+                else
+                {
+                    WriteError(ToErrorRecord(new MlOpsException(ErrorIds.ModelNotFound, MlOpsErrorKind.NotFound,
+                        $"Model '{name}' has no version{where}{MetadataText}.", name,
+                        "Publish one with Publish-MlModelArtifact, or check the name with Get-MlSetting -Model *.")));
+                }
+            }
+        }
+
+        private string MetadataText => Metadata == null || Metadata.Count == 0 ? string.Empty : " matching the metadata filter";
+    }
+}

@@ -1,0 +1,128 @@
+using System.Collections;
+using System.Management.Automation;
+using MlOps.PowerShell.Infrastructure;
+using MlOps.Registry;
+
+namespace MlOps.PowerShell.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Stores a model's artifact folder as a new version, or promotes a version to another environment.</para>
+    /// <para type="description">With -Path, copies the folder (hashing every file) into the registry of the environment as the next
+    /// version: previous + 1, numbered per model and environment, immutable, visible only once complete, with your -Metadata and
+    /// MlOps's system metadata. Piped a ModelVersion (from Get-MlModelVersion), promotes it: the same bytes, verified against the
+    /// source's hashes, become the next version in -Environment, recording the source in PromotedFrom. Changes to a protected
+    /// environment (prod by default) ask for confirmation unless -Confirm:$false or -Force is given.</para>
+    /// </summary>
+    [Cmdlet(VerbsData.Publish, "MlModelArtifact", DefaultParameterSetName = PathSet, SupportsShouldProcess = true,
+        ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(ModelVersion))]
+    public sealed class PublishMlModelArtifactCommand : MlOpsCmdlet
+    {
+        private const string PathSet = "Path";
+        private const string PromoteSet = "Promote";
+
+        /// <summary>
+        /// <para type="description">The model, as named in the settings.</para>
+        /// </summary>
+        [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0)]
+        [ValidateNotNullOrEmpty]
+        public string Name { get; set; } = string.Empty;
+
+        /// <summary>
+        /// <para type="description">The artifact folder to store.</para>
+        /// </summary>
+        [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 1)]
+        [Alias("FullName", "ArtifactFolder")]
+        [ValidateNotNullOrEmpty]
+        public string Path { get; set; } = string.Empty;
+
+        /// <summary>
+        /// <para type="description">A version to promote, usually piped from Get-MlModelVersion.</para>
+        /// </summary>
+        [Parameter(ParameterSetName = PromoteSet, Mandatory = true, ValueFromPipeline = true)]
+        public ModelVersion? InputObject { get; set; }
+
+        /// <summary>
+        /// <para type="description">The environment to store the version in. With -Path, defaults to $env:ENV or $env:MODEL_ENV.</para>
+        /// </summary>
+        [Parameter(ParameterSetName = PathSet)]
+        [Parameter(ParameterSetName = PromoteSet, Mandatory = true)]
+        [ValidateNotNullOrEmpty]
+        public string? Environment { get; set; }
+
+        /// <summary>
+        /// <para type="description">User metadata to store with the version: metrics, git commit …, as single values, for example
+        /// @{ r2 = 0.91; commit = (git rev-parse HEAD) }. Promotions keep the source's metadata.</para>
+        /// </summary>
+        [Parameter(ParameterSetName = PathSet)]
+        public Hashtable? Metadata { get; set; }
+
+        /// <summary>
+        /// <para type="description">Skip the confirmation for protected environments, and promote again even when the target's latest
+        /// version already came from the same source.</para>
+        /// </summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            Try(() =>
+            {
+                if (ParameterSetName == PromoteSet)
+                {
+                    Promote(InputObject!);
+                }
+                else
+                {
+                    PublishFolder();
+                }
+            });
+        }
+
+        private void PublishFolder()
+        {
+            var environment = RequireEnvironment(Environment);
+            var path = ResolvePath(Path);
+            var metadata = MetadataConverter.ToStrings(Metadata);
+            var registry = new ProjectRegistry(Settings);
+            var target = $"{Name} in {environment} ({registry.For(environment).Location})";
+            if (!Approve(environment, target, $"Publish '{path}' as a new version"))
+            {
+                return;
+            }
+
+            WriteObject(registry.Publish(Name, environment, path, metadata, Reporter, Cancellation));
+        }
+
+        private void Promote(ModelVersion source)
+        {
+            var environment = Settings.GetEnvironment(Environment!).Name;
+            var registry = new ProjectRegistry(Settings);
+            if (!Approve(environment, $"{source.ModelId} to {environment}", "Promote"))
+            {
+                return;
+            }
+
+            var result = registry.Promote(source, environment, Force, Reporter, Cancellation);
+            if (!result.Created)
+            {
+                WriteWarning($"{result.Version.ModelId} was already promoted from {source.ModelId}; returning it. Use -Force to promote again.");
+            }
+
+            WriteObject(result.Version);
+        }
+
+        private bool Approve(string environment, string target, string action)
+        {
+            if (!ShouldProcess(target, action))
+            {
+                return false;
+            }
+
+            var isProtected = Settings.GetEnvironment(environment).IsProtected;
+            var alreadyAsked = MyInvocation.BoundParameters.ContainsKey("Confirm");
+            return !isProtected || Force || ConfirmTurnedOff || alreadyAsked
+                || ShouldContinue($"{action}: {target}. '{environment}' is a protected environment; continue?", "Confirm change to " + environment);
+        }
+    }
+}

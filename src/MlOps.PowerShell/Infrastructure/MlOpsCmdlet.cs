@@ -1,0 +1,172 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using MlOps.Diagnostics;
+using MlOps.Settings;
+
+namespace MlOps.PowerShell.Infrastructure
+{
+    /// <summary>
+    /// What every MlOps cmdlet shares: finding the project's settings from PowerShell's current location, a
+    /// reporter that forwards engine messages to the verbose, warning and progress streams, cancellation on
+    /// Ctrl+C, and the translation of engine errors into ErrorRecords.
+    /// </summary>
+    public abstract class MlOpsCmdlet : PSCmdlet
+    {
+        private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
+        private ProjectSettings? _settings;
+
+        /// <summary>
+        /// The project's settings file (or its folder). Default: $env:MLOPS_SETTINGS, else the nearest
+        /// mlops.settings.json in the current location or above.
+        /// </summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? SettingsPath { get; set; }
+
+        protected CancellationToken Cancellation => _stopping.Token;
+
+        protected IOperationReporter Reporter => new CmdletReporter(this);
+
+        /// <summary>The current file-system location of the PowerShell session (not the process's working folder).</summary>
+        protected string CurrentFolder => SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+
+        /// <summary>Resolves a user-supplied path against the session's location, allowing paths that do not exist yet.</summary>
+        protected string ResolvePath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+
+        protected string LocateSettings() =>
+            SettingsLoader.Locate(SettingsPath == null ? null : ResolvePath(SettingsPath), CurrentFolder);
+
+        /// <summary>
+        /// The validated settings, loaded once per command. Settings warnings (such as a dev artifact folder not created yet)
+        /// go to the verbose stream here: Test-MlSetting is where they are shown as warnings.
+        /// </summary>
+        protected ProjectSettings Settings
+        {
+            get
+            {
+                if (_settings == null)
+                {
+                    _settings = SettingsLoader.Load(LocateSettings());
+                    foreach (var warning in _settings.Warnings)
+                    {
+                        WriteVerbose("Settings: " + warning);
+                    }
+                }
+
+                return _settings;
+            }
+        }
+
+        /// <summary>-Environment if given, else $env:ENV / $env:MODEL_ENV, else an EnvironmentNotSpecified error.</summary>
+        protected string RequireEnvironment(string? environment)
+        {
+            var name = SettingsLoader.ResolveEnvironmentName(environment);
+            if (name == null)
+            {
+                throw new MlOpsException(ErrorIds.EnvironmentNotSpecified, MlOpsErrorKind.InvalidArgument,
+                    "No environment was given.", null, "Pass -Environment (dev, test, prod …) or set $env:ENV.");
+            }
+
+            return Settings.GetEnvironment(name).Name;
+        }
+
+        /// <summary>True when the user turned confirmation off explicitly with -Confirm:$false.</summary>
+        protected bool ConfirmTurnedOff =>
+            MyInvocation.BoundParameters.TryGetValue("Confirm", out var value) && value is SwitchParameter confirm && !confirm.IsPresent;
+
+        protected override void StopProcessing() => _stopping.Cancel();
+
+        protected static ErrorRecord ToErrorRecord(MlOpsException error)
+        {
+            var record = new ErrorRecord(error, error.ErrorId, Category(error.Kind), error.Target);
+            if (error.RecommendedAction != null)
+            {
+                record.ErrorDetails = new ErrorDetails(error.Message) { RecommendedAction = error.RecommendedAction };
+            }
+
+            return record;
+        }
+
+        /// <summary>Runs <paramref name="action"/>, reporting an engine error as a non-terminating error and going on with the next input.</summary>
+        protected void Try(Action action)
+        {
+            try
+            {
+                action();
+            }
+            catch (MlOpsException e)
+            {
+                WriteError(ToErrorRecord(e));
+            }
+            catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+        }
+
+        /// <summary>Runs <paramref name="action"/>, stopping the command on an engine error (nothing more can be done).</summary>
+        protected void Run(Action action)
+        {
+            try
+            {
+                action();
+            }
+            catch (MlOpsException e)
+            {
+                ThrowTerminatingError(ToErrorRecord(e));
+            }
+            catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+        }
+
+        private static ErrorCategory Category(MlOpsErrorKind kind)
+        {
+            switch (kind)
+            {
+                case MlOpsErrorKind.InvalidArgument: return ErrorCategory.InvalidArgument;
+                case MlOpsErrorKind.InvalidData: return ErrorCategory.InvalidData;
+                case MlOpsErrorKind.NotFound: return ErrorCategory.ObjectNotFound;
+                case MlOpsErrorKind.AlreadyExists: return ErrorCategory.ResourceExists;
+                case MlOpsErrorKind.InvalidOperation: return ErrorCategory.InvalidOperation;
+                case MlOpsErrorKind.ResourceUnavailable: return ErrorCategory.ResourceUnavailable;
+                case MlOpsErrorKind.SecurityError: return ErrorCategory.SecurityError;
+                case MlOpsErrorKind.WriteError: return ErrorCategory.WriteError;
+                case MlOpsErrorKind.ReadError: return ErrorCategory.ReadError;
+                case MlOpsErrorKind.NotInstalled: return ErrorCategory.NotInstalled;
+                default: return ErrorCategory.NotSpecified;
+            }
+        }
+
+        private sealed class CmdletReporter : IOperationReporter
+        {
+            private readonly MlOpsCmdlet _cmdlet;
+
+            public CmdletReporter(MlOpsCmdlet cmdlet)
+            {
+                _cmdlet = cmdlet;
+            }
+
+            public void Verbose(string message) => _cmdlet.WriteVerbose(message);
+
+            public void Warning(string message) => _cmdlet.WriteWarning(message);
+
+            public void Progress(OperationProgress progress)
+            {
+                var record = new ProgressRecord(progress.ActivityId, progress.Activity, progress.Status)
+                {
+                    PercentComplete = Math.Min(100, progress.PercentComplete),
+                    RecordType = progress.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+                };
+                if (!string.IsNullOrEmpty(progress.CurrentOperation))
+                {
+                    record.CurrentOperation = progress.CurrentOperation;
+                }
+
+                _cmdlet.WriteProgress(record);
+            }
+        }
+    }
+}

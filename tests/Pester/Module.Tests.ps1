@@ -1,0 +1,50 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+}
+
+Describe 'The built module' {
+    It 'imports in a fresh pwsh process and exports exactly the cmdlets the manifest lists' {
+        $manifest = Import-PowerShellDataFile $ManifestPath
+        $output = Invoke-FreshPwsh "Import-Module '$ManifestPath' -ErrorAction Stop; (Get-Command -Module MlOps).Name | Sort-Object"
+        $output | Should -Be ($manifest.CmdletsToExport | Sort-Object)
+        $manifest.FunctionsToExport | Should -BeNullOrEmpty
+        $manifest.AliasesToExport | Should -BeNullOrEmpty
+    }
+
+    It 'runs commands that load the shipped dependencies, and every shipped assembly resolves its references' {
+        $project = New-TestProject (Join-Path $TestDrive 'deps')
+        $artifact = New-TestArtifact (Join-Path $TestDrive 'deps-artifact')
+        $script = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$ManifestPath'
+Set-Location '$project'
+`$null = Get-MlSetting
+`$null = Publish-MlModelArtifact -Name churn -Path '$artifact' -Environment test
+(Get-MlModelVersion -Environment test -Latest).ModelId
+& '$PSScriptRoot/Test-ShippedDependencies.ps1' -BinFolder '$RepoRoot/bin'
+"@
+        Invoke-FreshPwsh $script | Should -Be @('churn/test/1', 'all resolved')
+    }
+
+    It 'keeps one version in the manifest, Directory.Build.props and CHANGELOG.md' {
+        $manifest = Import-PowerShellDataFile $ManifestPath
+        $props = [xml](Get-Content (Join-Path $RepoRoot 'Directory.Build.props') -Raw)
+        $propsVersion = @($props.Project.PropertyGroup | ForEach-Object { $_.MlOpsVersion } | Where-Object { $_ })[0]
+        $manifest.ModuleVersion | Should -Be $propsVersion
+        (Get-Content (Join-Path $RepoRoot 'CHANGELOG.md') -Raw) | Should -Match ([regex]::Escape("## [$propsVersion]"))
+    }
+
+    It 'declares both editions, PowerShell 5.1 and PSData tags' {
+        $manifest = Import-PowerShellDataFile $ManifestPath
+        $manifest.CompatiblePSEditions | Should -Be @('Desktop', 'Core')
+        $manifest.PowerShellVersion | Should -Be '5.1'
+        $manifest.PrivateData.PSData.Tags | Should -Contain 'MLOps'
+    }
+
+    It 'declares an output type on every cmdlet' {
+        Import-Module $ManifestPath -Force
+        foreach ($command in Get-Command -Module MlOps) {
+            $command.OutputType | Should -Not -BeNullOrEmpty -Because "$($command.Name) must declare [OutputType]"
+        }
+    }
+}

@@ -1,0 +1,213 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    Import-Module $ManifestPath -Force
+    $savedEnv = $env:ENV, $env:MODEL_ENV, $env:MLOPS_SETTINGS
+    $env:ENV = $null; $env:MODEL_ENV = $null; $env:MLOPS_SETTINGS = $null
+}
+
+AfterAll {
+    $env:ENV, $env:MODEL_ENV, $env:MLOPS_SETTINGS = $savedEnv
+}
+
+Describe 'Settings cmdlets' {
+    BeforeEach {
+        $project = New-TestProject (Join-Path $TestDrive "settings-$([guid]::NewGuid())")
+        Push-Location $project
+    }
+    AfterEach { Pop-Location }
+
+    It 'Get-MlSetting returns the project, its models and environments' {
+        $settings = Get-MlSetting
+        $settings | Should -BeOfType ([MlOps.Settings.ProjectSettings])
+        $settings.ProjectName | Should -Be 'pester'
+        $settings.Models.Name | Should -Be @('diabetes', 'churn')
+        $settings.Environments.Name | Should -Be @('dev', 'test', 'prod')
+        (Get-MlSetting -Model 'dia*').Name | Should -Be 'diabetes'
+        (Get-MlSetting -Environment prod).Registry.Path | Should -Be (Join-Path $project 'prod-registry')
+    }
+
+    It 'finds the settings from a subfolder, from -SettingsPath and from $env:MLOPS_SETTINGS' {
+        Push-Location (Join-Path $project 'models/churn')
+        try { (Get-MlSetting).SettingsPath | Should -Be (Join-Path $project 'mlops.settings.json') } finally { Pop-Location }
+        Push-Location $TestDrive
+        try {
+            (Get-MlSetting -SettingsPath $project).ProjectName | Should -Be 'pester'
+            $env:MLOPS_SETTINGS = Join-Path $project 'mlops.settings.json'
+            (Get-MlSetting).ProjectName | Should -Be 'pester'
+        } finally { $env:MLOPS_SETTINGS = $null; Pop-Location }
+    }
+
+    It 'reports a missing settings file as SettingsNotFound' {
+        Push-Location $TestDrive
+        try {
+            { Get-MlSetting -ErrorAction Stop } | Should -Throw -ErrorId 'SettingsNotFound,MlOps.PowerShell.Commands.GetMlSettingCommand'
+            Test-MlSetting 3>$null | Should -BeFalse
+        } finally { Pop-Location }
+    }
+
+    It 'Test-MlSetting returns $true for valid settings and warns about a missing dev artifact folder' {
+        Test-MlSetting -WarningVariable warnings 3>$null | Should -BeTrue
+        $warnings.Message | Should -Match 'artifactFolder'
+    }
+
+    It 'Test-MlSetting -Detailed lists every problem with its JSON path; other cmdlets stop with InvalidSettings' {
+        $json = Get-Content mlops.settings.json -Raw | ConvertFrom-Json
+        $json.models[0].name = 'bad-name'
+        $json.models[1] | Add-Member -NotePropertyName 'colour' -NotePropertyValue 'red'
+        $json.environments.prod.registry.type = 'ftp'
+        $json | ConvertTo-Json -Depth 10 | Set-Content mlops.settings.json
+
+        Test-MlSetting 3>$null | Should -BeFalse
+        $problems = Test-MlSetting -Detailed
+        $problems | Should -BeOfType ([MlOps.Settings.SettingsProblem])
+        $problems.Path | Should -Contain '$.models[0].name'
+        $problems.Path | Should -Contain '$.models[1].colour'
+        $problems.Path | Should -Contain '$.environments.prod.registry.type'
+
+        $record = { Get-MlModelVersion -ErrorAction Stop } | Should -Throw -PassThru
+        $record.FullyQualifiedErrorId | Should -BeLike 'InvalidSettings,*'
+        $record.CategoryInfo.Category | Should -Be 'InvalidData'
+        $record.Exception.Message | Should -Match 'colour'
+    }
+
+    It 'applies MLOPS__ environment variable overrides' {
+        $env:MLOPS__environments__test__registry__path = Join-Path $TestDrive 'override-registry'
+        try {
+            (Get-MlSetting -Environment test).Registry.Path | Should -Be (Join-Path $TestDrive 'override-registry')
+        } finally { Remove-Item Env:MLOPS__environments__test__registry__path }
+    }
+}
+
+Describe 'Publish-MlModelArtifact, Get-MlModelVersion and Save-MlModelArtifact' {
+    BeforeEach {
+        $project = New-TestProject (Join-Path $TestDrive "registry-$([guid]::NewGuid())")
+        $artifact = New-TestArtifact (Join-Path $project 'trained') -Seed 7
+        Push-Location $project
+    }
+    AfterEach { Pop-Location }
+
+    It 'publishes numbered versions with user and system metadata' {
+        $v1 = Publish-MlModelArtifact -Name diabetes -Path $artifact -Environment test -Metadata @{ r2 = 0.91; commit = 'abc123'; approved = $true }
+        $v2 = Publish-MlModelArtifact diabetes ./trained -Environment test
+        $v1 | Should -BeOfType ([MlOps.Registry.ModelVersion])
+        $v1.ModelId | Should -Be 'diabetes/test/1'
+        $v2.Version | Should -Be 2
+        $v1.Metadata['r2'] | Should -Be '0.91'
+        $v1.Metadata['approved'] | Should -Be 'true'
+        $v1.SystemMetadata['contentHash'] | Should -Be $v1.ContentHash
+        $v1.FileCount | Should -Be 4
+        $v1.ContentHash | Should -Be $v2.ContentHash
+        (Get-ChildItem -Recurse -File $v1.Location | Where-Object Name -ne 'manifest.json').Count | Should -Be 4
+    }
+
+    It 'takes the environment from $env:ENV and refuses to guess when none is given' {
+        { Publish-MlModelArtifact diabetes $artifact -ErrorAction Stop } | Should -Throw -ErrorId 'EnvironmentNotSpecified,*'
+        $env:ENV = 'test'
+        try { (Publish-MlModelArtifact diabetes $artifact).Environment | Should -Be 'test' } finally { $env:ENV = $null }
+    }
+
+    It 'changes nothing with -WhatIf' {
+        Publish-MlModelArtifact diabetes $artifact -Environment test -WhatIf | Should -BeNullOrEmpty
+        Get-MlModelVersion diabetes -Environment test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Test-Path (Join-Path $project '.mlops/registry/diabetes/test') | Should -BeFalse
+    }
+
+    It 'reports bad input with stable error ids, categories and targets, and stores nothing' {
+        $record = { Publish-MlModelArtifact diabetes ./missing -Environment test -ErrorAction Stop } | Should -Throw -PassThru
+        $record.FullyQualifiedErrorId | Should -Be 'ArtifactPathNotFound,MlOps.PowerShell.Commands.PublishMlModelArtifactCommand'
+        $record.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $record.TargetObject | Should -Be (Join-Path $project 'missing')
+        $record.ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
+
+        { Publish-MlModelArtifact nomodel $artifact -Environment test -ErrorAction Stop } | Should -Throw -ErrorId 'ModelNotFound,*'
+        { Publish-MlModelArtifact diabetes $artifact -Environment qa -ErrorAction Stop } | Should -Throw -ErrorId 'EnvironmentNotFound,*'
+        { Publish-MlModelArtifact diabetes $artifact -Environment test -Metadata @{ list = 1, 2 } -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidMetadata,*'
+        { Publish-MlModelArtifact diabetes $artifact -Environment test -Metadata @{ big = 'x' * 20000 } -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidMetadata,*'
+        Get-MlModelVersion -Environment test | Should -BeNullOrEmpty
+    }
+
+    It 'promotes through the pipeline with the same bytes and lineage' {
+        Publish-MlModelArtifact diabetes $artifact -Environment test -Metadata @{ r2 = '0.8' } | Out-Null
+        $promoted = Get-MlModelVersion -Environment test -Latest | Publish-MlModelArtifact -Environment prod -Confirm:$false
+        $promoted.ModelId | Should -Be 'diabetes/prod/1'
+        $promoted.PromotedFrom | Should -Be 'diabetes/test/1'
+        $promoted.ContentHash | Should -Be (Get-MlModelVersion diabetes -Environment test -Version 1).ContentHash
+        $promoted.Metadata['r2'] | Should -Be '0.8'
+        $promoted.Location | Should -BeLike (Join-Path $project 'prod-registry*')
+
+        $again = Get-MlModelVersion diabetes -Environment test -Latest | Publish-MlModelArtifact -Environment prod -Confirm:$false -WarningVariable w 3>$null
+        $again.Version | Should -Be 1
+        $w.Message | Should -Match 'already promoted'
+    }
+
+    It 'asks before changing prod, so a non-interactive run without -Confirm:$false stores nothing' {
+        Publish-MlModelArtifact diabetes $artifact -Environment test | Out-Null
+        { Get-MlModelVersion diabetes -Environment test -Latest | Publish-MlModelArtifact -Environment prod -ErrorAction Stop } | Should -Throw
+        { Publish-MlModelArtifact diabetes $artifact -Environment prod -ErrorAction Stop } | Should -Throw
+        Get-MlModelVersion -Environment prod | Should -BeNullOrEmpty
+        (Publish-MlModelArtifact diabetes $artifact -Environment prod -Force).ModelId | Should -Be 'diabetes/prod/1'
+    }
+
+    It 'finds versions by wildcard, version, metadata and -Latest' {
+        Publish-MlModelArtifact diabetes $artifact -Environment test -Metadata @{ stage = 'approved' } | Out-Null
+        Publish-MlModelArtifact diabetes $artifact -Environment test -Metadata @{ stage = 'rejected' } | Out-Null
+        Publish-MlModelArtifact churn $artifact -Environment test | Out-Null
+
+        (Get-MlModelVersion -Environment test).ModelId | Should -Be @('churn/test/1', 'diabetes/test/1', 'diabetes/test/2')
+        (Get-MlModelVersion 'dia*' -Environment test -Latest).ModelId | Should -Be 'diabetes/test/2'
+        (Get-MlModelVersion diabetes -Environment test -Latest -Metadata @{ stage = 'approved' }).ModelId | Should -Be 'diabetes/test/1'
+        (Get-MlModelVersion diabetes -Version 2).ModelId | Should -Be 'diabetes/test/2'
+        (Get-MlModelVersion diabetes -Environment test -Version 1 | Get-MlModelVersion).ModelId | Should -Be 'diabetes/test/1'
+        Get-MlModelVersion 'nothing*' | Should -BeNullOrEmpty
+    }
+
+    It 'reports a missing model or version as a non-terminating error and goes on' {
+        Publish-MlModelArtifact churn $artifact -Environment test | Out-Null
+        $found = Get-MlModelVersion nothere, churn -Environment test -ErrorVariable errors -ErrorAction SilentlyContinue
+        $found.ModelId | Should -Be 'churn/test/1'
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'ModelNotFound,*'
+        Get-MlModelVersion churn -Environment test -Version 9 -ErrorVariable errors -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'ModelVersionNotFound,*'
+    }
+
+    It 'serves the dev artifact folder as version 1 without copying it' {
+        $devFolder = New-TestArtifact (Join-Path $project 'artifacts/diabetes') -Seed 3
+        $dev = Get-MlModelVersion diabetes -Environment dev
+        $dev.ModelId | Should -Be 'diabetes/dev/1'
+        $dev.IsLocalFolder | Should -BeTrue
+        $dev.Location | Should -Be $devFolder
+        $test = $dev | Publish-MlModelArtifact -Environment test
+        $test.PromotedFrom | Should -Be 'diabetes/dev/1'
+    }
+
+    It 'saves a version with verified files, refusing to overwrite unless -Force' {
+        Publish-MlModelArtifact diabetes $artifact -Environment test | Out-Null
+        $destination = Join-Path $TestDrive "download-$([guid]::NewGuid())"
+        $folder = Get-MlModelVersion diabetes -Environment test -Latest | Save-MlModelArtifact -Path $destination -PassThru
+        $folder | Should -BeOfType ([IO.DirectoryInfo])
+        foreach ($file in Get-ChildItem $artifact -Recurse -File) {
+            $copy = Join-Path $destination $file.FullName.Substring($artifact.Length + 1)
+            (Get-FileHash $copy).Hash | Should -Be (Get-FileHash $file.FullName).Hash
+        }
+
+        Set-Content (Join-Path $destination 'notes.txt') 'mine'
+        { Save-MlModelArtifact diabetes -Environment test -Path $destination -ErrorAction Stop } | Should -Throw -ErrorId 'DestinationNotEmpty,*'
+        Test-Path (Join-Path $destination 'notes.txt') | Should -BeTrue
+        Save-MlModelArtifact diabetes -Environment test -Path $destination -Force
+        Test-Path (Join-Path $destination 'notes.txt') | Should -BeFalse
+
+        $whatIf = Join-Path $TestDrive "whatif-$([guid]::NewGuid())"
+        Save-MlModelArtifact diabetes -Environment test -Path $whatIf -WhatIf
+        Test-Path $whatIf | Should -BeFalse
+    }
+
+    It 'shows versions in a compact default table' {
+        Publish-MlModelArtifact diabetes $artifact -Environment test -Metadata @{ r2 = '0.9' } | Out-Null
+        $text = Get-MlModelVersion -Environment test | Out-String
+        $text | Should -Match 'Name\s+Environment\s+Version\s+Created\s+Size\s+Files\s+PromotedFrom\s+Metadata'
+        $text | Should -Match 'diabetes\s+test\s+1'
+        $text | Should -Match 'r2=0.9'
+    }
+}
