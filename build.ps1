@@ -162,14 +162,15 @@ function Invoke-Test {
     $passed = $xunit.Passed + $pester.Passed
     $failed = $xunit.Failed + $pester.Failed
     Write-Host "xUnit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $($pester.Passed) passed, $($pester.Failed) failed"
+    if ($failed -gt 0) { Write-Host "$failed test(s) failed; see the output above." -ForegroundColor Red; $script:exitCode = 1 }
+    # The closing line CI reads.
     Write-Output "$passed passed, $failed failed"
-    if ($failed -gt 0) { throw "$failed test(s) failed." }
 }
 
 function Invoke-Demo {
     Invoke-Build
     Initialize-Python
-    Invoke-Pwsh @('-File', (Join-Path $root 'scripts/demo.ps1'))
+    Invoke-Pwsh @('-File', (Join-Path $root 'scripts/demo.ps1'), '-Python', (Find-Python))
 }
 
 function Invoke-Bench {
@@ -198,6 +199,7 @@ function Invoke-Clean {
         Remove-Item -Recurse -Force -ErrorAction SilentlyContinue
 }
 
+$script:exitCode = 0
 foreach ($name in $Task) {
     switch ($name) {
         'Build' { Invoke-Build }
@@ -208,3 +210,4 @@ foreach ($name in $Task) {
         'Clean' { Invoke-Clean }
     }
 }
+exit $script:exitCode
