@@ -11,7 +11,6 @@ namespace MlOps.Diagnostics
         public const string ModelNotFound = "ModelNotFound";
         public const string ModelVersionNotFound = "ModelVersionNotFound";
         public const string InvalidModelVersionId = "InvalidModelVersionId";
-        public const string VersionConflict = "VersionConflict";
         public const string ArtifactPathNotFound = "ArtifactPathNotFound";
         public const string EmptyArtifactFolder = "EmptyArtifactFolder";
         public const string InvalidMetadata = "InvalidMetadata";
