@@ -24,6 +24,14 @@
         'Publish-MlModelArtifact'
         'Get-MlModelVersion'
         'Save-MlModelArtifact'
+        'Deploy-MlPredictionService'
+        'Deploy-MlTrainingService'
+        'Invoke-MlServiceTest'
+        'Invoke-MlPrediction'
+        'Invoke-MlTraining'
+        'Get-MlService'
+        'Remove-MlService'
+        'Get-MlServiceLog'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -20,5 +20,18 @@ namespace MlOps.Diagnostics
         public const string RegistryWriteFailed = "RegistryWriteFailed";
         public const string PromotionToSameEnvironment = "PromotionToSameEnvironment";
         public const string UnsupportedRegistry = "UnsupportedRegistry";
+        public const string UnsupportedPlatform = "UnsupportedPlatform";
+        public const string PythonNotFound = "PythonNotFound";
+        public const string PythonPackageMissing = "PythonPackageMissing";
+        public const string ProcessTimedOut = "ProcessTimedOut";
+        public const string InvalidModelCode = "InvalidModelCode";
+        public const string ModelTestsFailed = "ModelTestsFailed";
+        public const string ServiceTestFailed = "ServiceTestFailed";
+        public const string ServiceStartFailed = "ServiceStartFailed";
+        public const string ServiceNotFound = "ServiceNotFound";
+        public const string ServiceUnavailable = "ServiceUnavailable";
+        public const string ServiceReturnedError = "ServiceReturnedError";
+        public const string ServiceNotOffered = "ServiceNotOffered";
+        public const string InvalidServiceInput = "InvalidServiceInput";
     }
 }

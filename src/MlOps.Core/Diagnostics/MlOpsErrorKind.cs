@@ -13,5 +13,8 @@ namespace MlOps.Diagnostics
         WriteError,
         ReadError,
         NotInstalled,
+        OperationTimeout,
+        ConnectionError,
+        InvalidResult,
     }
 }

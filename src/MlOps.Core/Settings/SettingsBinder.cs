@@ -184,8 +184,9 @@ namespace MlOps.Settings
                 var useArtifactFolder = Flag(env.GetSection("registry:useArtifactFolder")) ?? name == "dev";
                 var platformType = Choice(env.GetSection("platform:type"), path + ".platform.type", SettingsLoader.KnownPlatformTypes);
                 var isProtected = Flag(env.GetSection("protected")) ?? name == "prod";
+                var platformPath = Resolve(_projectRoot, Text(env.GetSection("platform:path")) ?? SettingsLoader.DefaultServicesPath);
                 result.Add(new EnvironmentSettings(name, new RegistrySettings(registryType, registryPath, useArtifactFolder),
-                    new PlatformSettings(platformType), isProtected));
+                    new PlatformSettings(platformType, platformPath), isProtected));
             }
 
             return result;

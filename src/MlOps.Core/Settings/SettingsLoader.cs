@@ -20,6 +20,8 @@ namespace MlOps.Settings
         public const string OverridePrefix = "MLOPS__";
         public const string SettingsPathVariable = "MLOPS_SETTINGS";
         public const string DefaultRegistryPath = ".mlops/registry";
+        public const string DefaultServicesPath = ".mlops/services";
+        public const string DefaultPackagesPath = ".mlops/packages";
 
         public static readonly IReadOnlyList<string> DefaultEnvironments = new[] { "dev", "test", "prod" };
         public static readonly IReadOnlyList<string> KnownServices = new[] { "prediction", "training" };

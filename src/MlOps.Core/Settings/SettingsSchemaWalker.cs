@@ -63,7 +63,7 @@ namespace MlOps.Settings
                 ("owner", Str)))),
             ("environments", new Node(NodeKind.Map, Obj(
                 ("registry", Obj(("type", Str), ("path", Str), ("useArtifactFolder", Bool))),
-                ("platform", Obj(("type", Str))),
+                ("platform", Obj(("type", Str), ("path", Str))),
                 ("protected", Bool)))));
 
         public void CheckKeys(IConfiguration source, Func<string, string> describeSource)

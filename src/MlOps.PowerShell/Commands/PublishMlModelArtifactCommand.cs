@@ -86,7 +86,7 @@ namespace MlOps.PowerShell.Commands
             var metadata = MetadataConverter.ToStrings(Metadata);
             var registry = new ProjectRegistry(Settings);
             var target = $"{Name} in {environment} ({registry.For(environment).Location})";
-            if (!Approve(environment, target, $"Publish '{path}' as a new version"))
+            if (!ApproveChange(environment, target, $"Publish '{path}' as a new version", Force))
             {
                 return;
             }
@@ -98,7 +98,7 @@ namespace MlOps.PowerShell.Commands
         {
             var environment = Settings.GetEnvironment(Environment!).Name;
             var registry = new ProjectRegistry(Settings);
-            if (!Approve(environment, $"{source.ModelId} to {environment}", "Promote"))
+            if (!ApproveChange(environment, $"{source.ModelId} to {environment}", "Promote", Force))
             {
                 return;
             }
@@ -110,19 +110,6 @@ namespace MlOps.PowerShell.Commands
             }
 
             WriteObject(result.Version);
-        }
-
-        private bool Approve(string environment, string target, string action)
-        {
-            if (!ShouldProcess(target, action))
-            {
-                return false;
-            }
-
-            var isProtected = Settings.GetEnvironment(environment).IsProtected;
-            var alreadyAsked = MyInvocation.BoundParameters.ContainsKey("Confirm");
-            return !isProtected || Force || ConfirmTurnedOff || alreadyAsked
-                || ShouldContinue($"{action}: {target}. '{environment}' is a protected environment; continue?", "Confirm change to " + environment);
         }
     }
 }

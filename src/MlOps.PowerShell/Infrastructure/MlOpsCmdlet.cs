@@ -77,6 +77,23 @@ namespace MlOps.PowerShell.Infrastructure
 
         protected override void StopProcessing() => _stopping.Cancel();
 
+        /// <summary>
+        /// ShouldProcess, and for a protected environment (prod) also an explicit confirmation, unless -Force or -Confirm:$false.
+        /// A non-interactive session therefore has to say -Confirm:$false (or -Force) to change prod.
+        /// </summary>
+        protected bool ApproveChange(string environment, string target, string action, bool force)
+        {
+            if (!ShouldProcess(target, action))
+            {
+                return false;
+            }
+
+            var isProtected = Settings.GetEnvironment(environment).IsProtected;
+            var alreadyAsked = MyInvocation.BoundParameters.ContainsKey("Confirm");
+            return !isProtected || force || ConfirmTurnedOff || alreadyAsked
+                || ShouldContinue($"{action}: {target}. '{environment}' is a protected environment; continue?", "Confirm change to " + environment);
+        }
+
         protected static ErrorRecord ToErrorRecord(MlOpsException error)
         {
             var record = new ErrorRecord(error, error.ErrorId, Category(error.Kind), error.Target);
@@ -136,6 +153,9 @@ namespace MlOps.PowerShell.Infrastructure
                 case MlOpsErrorKind.WriteError: return ErrorCategory.WriteError;
                 case MlOpsErrorKind.ReadError: return ErrorCategory.ReadError;
                 case MlOpsErrorKind.NotInstalled: return ErrorCategory.NotInstalled;
+                case MlOpsErrorKind.OperationTimeout: return ErrorCategory.OperationTimeout;
+                case MlOpsErrorKind.ConnectionError: return ErrorCategory.ConnectionError;
+                case MlOpsErrorKind.InvalidResult: return ErrorCategory.InvalidResult;
                 default: return ErrorCategory.NotSpecified;
             }
         }

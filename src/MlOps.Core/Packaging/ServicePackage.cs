@@ -1,0 +1,39 @@
+using MlOps.Services;
+
+namespace MlOps.Packaging
+{
+    /// <summary>A built service package: the zip CDF Functions (and the Local platform) deploy.</summary>
+    public sealed class ServicePackage
+    {
+        public ServicePackage(string path, string sha256, string serviceName, string model, string environment, ServiceKind service,
+            string? modelId, int? version, int fileCount, long size)
+        {
+            Path = path;
+            Sha256 = sha256;
+            ServiceName = serviceName;
+            Model = model;
+            Environment = environment;
+            Service = service;
+            ModelId = modelId;
+            Version = version;
+            FileCount = fileCount;
+            Size = size;
+        }
+
+        public string Path { get; }
+        public string Sha256 { get; }
+        public string ServiceName { get; }
+        public string Model { get; }
+        public string Environment { get; }
+        public ServiceKind Service { get; }
+
+        /// <summary>The artifact version packaged (prediction), or null (training).</summary>
+        public string? ModelId { get; }
+
+        public int? Version { get; }
+        public int FileCount { get; }
+        public long Size { get; }
+
+        public override string ToString() => Path;
+    }
+}

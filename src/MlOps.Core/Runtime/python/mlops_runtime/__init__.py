@@ -1,0 +1,1 @@
+"""MlOps service runtime: generated into every service package. Standard library only."""

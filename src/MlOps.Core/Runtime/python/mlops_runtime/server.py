@@ -1,0 +1,126 @@
+"""The Local platform's service process: the packaged handler behind a small HTTP server on 127.0.0.1.
+
+  python -m mlops_runtime.server --ready FILE --log FILE      (run from the package root)
+
+It detaches from the terminal that started it (so it outlives the PowerShell session), writes everything to the
+log file, loads the model once, binds a free loopback port and then writes FILE ({"port", "pid", ...}) so the
+deployer knows it is up. Endpoints: GET /health, POST /call {"data": ..., "call_id": ...}, POST /shutdown.
+"""
+import argparse
+import http.server
+import json
+import os
+import signal
+import sys
+import threading
+import time
+import uuid
+
+
+def _detach(log_path):
+    log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    null_fd = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null_fd, 0)
+    os.dup2(log_fd, 1)
+    os.dup2(log_fd, 2)
+    sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
+    sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
+    if hasattr(os, "setsid"):
+        try:
+            os.setsid()
+        except OSError:
+            pass
+    for name in ("SIGINT", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+
+
+def _write_atomically(path, payload):
+    temp = f"{path}.{os.getpid()}.tmp"
+    with open(temp, "w", encoding="utf-8") as handle:
+        json.dump(payload, handle)
+    os.replace(temp, path)
+
+
+def main(argv):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ready", required=True)
+    parser.add_argument("--log", required=True)
+    args = parser.parse_args(argv)
+    _detach(args.log)
+    sys.path.insert(0, os.getcwd())
+
+    from mlops_runtime import logger as mlops_logger
+    from mlops_runtime import jsonutil
+
+    log = mlops_logger.get_logger("mlops.server")
+    import handler  # noqa: E402 - the packaged entry point, importable only from the package root
+
+    service = handler._service
+    secrets = json.loads(os.environ.pop("MLOPS_SERVICE_SECRETS", "{}") or "{}")
+    init_error = service.initialize(secrets)
+    started = time.time()
+    lock = threading.Lock()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format, *values):  # noqa: A002 - BaseHTTPRequestHandler's signature
+            pass
+
+        def _send(self, status, payload):
+            body = jsonutil.dumps(payload).encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):  # noqa: N802
+            if self.path != "/health":
+                return self._send(404, {"status": "error", "error": f"no such endpoint: {self.path}"})
+            return self._send(200, {
+                "status": "error" if init_error else "ok", "error": init_error, "model_id": service.model_id,
+                "service": service.kind, "name": service.settings.get("serviceName"), "pid": os.getpid(),
+                "started": started,
+            })
+
+        def do_POST(self):  # noqa: N802
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            if self.path == "/shutdown":
+                self._send(200, {"status": "ok"})
+                threading.Thread(target=self.server.shutdown, daemon=True).start()
+                return None
+            if self.path != "/call":
+                return self._send(404, {"status": "error", "error": f"no such endpoint: {self.path}"})
+            try:
+                request = json.loads(body or b"{}")
+            except ValueError as error:
+                return self._send(400, {"status": "error", "error": f"the request is not JSON: {error}"})
+            call_id = str(request.get("call_id") or uuid.uuid4().hex[:12])
+            began = time.monotonic()
+            token = mlops_logger.set_call_id(call_id)
+            try:
+                with lock:
+                    answer = service.handle(request.get("data"), secrets=secrets,
+                                            call_info={"call_id": call_id, "function_id": service.settings.get("serviceName")})
+                log.info("call answered %s in %.1f ms", answer.get("status"), (time.monotonic() - began) * 1000)
+            finally:
+                mlops_logger.reset_call_id(token)
+            return self._send(200, answer)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    port = server.server_address[1]
+    log.info("%s serving %s on 127.0.0.1:%d (pid %d)", service.settings.get("serviceName"), service.model_id, port, os.getpid())
+    _write_atomically(args.ready, {"port": port, "pid": os.getpid(), "model_id": service.model_id, "error": init_error})
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        log.info("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

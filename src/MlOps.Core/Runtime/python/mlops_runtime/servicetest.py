@@ -1,0 +1,85 @@
+"""Service tests: the model's own sample input and check (class ServiceTest in its test module).
+
+  python -m mlops_runtime.servicetest run            calls the packaged handler in this process and checks the answer
+  python -m mlops_runtime.servicetest input          prints the sample input as JSON
+  python -m mlops_runtime.servicetest check FILE     checks an answer (JSON in FILE) from a deployed service
+
+Run from the package root. Prints one JSON object; the exit code is 0 when the test passed.
+"""
+import importlib
+import json
+import os
+import sys
+
+from mlops_runtime.service import DRY_RUN_KEY, SETTINGS_FILE, Service
+
+
+def _settings():
+    with open(SETTINGS_FILE, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _service_test(settings):
+    module = importlib.import_module(settings["testModule"])
+    service_test = getattr(module, "ServiceTest", None)
+    if service_test is None:
+        raise LookupError(f"{settings['testModule']} defines no class ServiceTest")
+    return service_test
+
+
+def sample_input(settings):
+    kind = settings["service"]
+    service_test = _service_test(settings)
+    if not hasattr(service_test, f"{kind}_input"):
+        raise LookupError(f"ServiceTest has no {kind}_input")
+    data = getattr(service_test, f"{kind}_input")
+    if kind == "training" and isinstance(data, dict):
+        data = dict(data, **{DRY_RUN_KEY: True})
+    return data
+
+
+def check(settings, answer):
+    """(passed, message) for an answer: the output contract, then the model's own check."""
+    kind = settings["service"]
+    if not isinstance(answer, dict):
+        return False, f"the answer is {type(answer).__name__}, not a JSON object"
+    if answer.get("status") != "ok":
+        return False, f"status is {answer.get('status')!r}: {answer.get('error')}"
+    if kind not in answer:
+        return False, f"the answer has no '{kind}' field"
+    if kind == "prediction" and answer.get("model_id") != settings.get("modelId"):
+        return False, f"model_id is {answer.get('model_id')!r}, expected {settings.get('modelId')!r}"
+    check_function = getattr(_service_test(settings), f"{kind}_check", None)
+    if check_function is None:
+        return True, f"output contract holds; ServiceTest has no {kind}_check"
+    if not check_function(answer[kind]):
+        return False, f"ServiceTest.{kind}_check returned False for {json.dumps(answer[kind])[:300]}"
+    return True, f"output contract and ServiceTest.{kind}_check hold"
+
+
+def main(argv):
+    sys.path.insert(0, os.getcwd())
+    settings = _settings()
+    command = argv[0] if argv else "run"
+    try:
+        if command == "input":
+            print(json.dumps({"input": sample_input(settings)}))
+            return 0
+        if command == "check":
+            with open(argv[1], encoding="utf-8") as handle:
+                answer = json.load(handle)
+            passed, message = check(settings, answer)
+        elif command == "run":
+            service = Service(os.getcwd(), settings)
+            answer = service.handle(sample_input(settings), secrets={}, call_info={"call_id": "servicetest"})
+            passed, message = check(settings, answer)
+        else:
+            raise ValueError(f"unknown command {command!r}")
+    except Exception as error:  # noqa: BLE001 - reported as a failed test
+        passed, message = False, f"{type(error).__name__}: {error}"
+    print(json.dumps({"passed": passed, "message": message}))
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

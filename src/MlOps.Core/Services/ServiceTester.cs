@@ -1,0 +1,135 @@
+using System;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Text.Json;
+using System.Threading;
+using MlOps.Diagnostics;
+using MlOps.Packaging;
+using MlOps.Platforms;
+using MlOps.Python;
+using MlOps.Settings;
+
+namespace MlOps.Services
+{
+    /// <summary>
+    /// Runs the tests a deployment must pass: the model's own pytest suite, the service test on the package (the
+    /// packaged handler called in a Python process with ServiceTest's sample input), and the same service test
+    /// against a deployed service (sample input sent to its endpoint, answer checked by the contract and the model's check).
+    /// </summary>
+    public sealed class ServiceTester
+    {
+        private static readonly TimeSpan TestTimeout = TimeSpan.FromMinutes(15);
+        private readonly PythonInterpreter _python;
+
+        public ServiceTester(PythonInterpreter python)
+        {
+            _python = python;
+        }
+
+        public ServiceTestResult RunModelTests(ProjectSettings project, ModelSettings model, string serviceName, CancellationToken cancellationToken)
+        {
+            var folder = model.CodeFolder.Substring(project.ProjectRoot.TrimEnd(Path.DirectorySeparatorChar).Length + 1);
+            var run = ProcessRunner.Run(_python.Path, new[] { "-m", "pytest", folder, "-q", "-p", "no:cacheprovider" }, project.ProjectRoot,
+                null, TestTimeout, cancellationToken);
+            var duration = TimeSpan.FromSeconds(run.Seconds);
+            var summary = run.Output.Replace("\r", string.Empty).Split('\n').LastOrDefault(l => l.Trim().Length > 0)?.Trim() ?? string.Empty;
+            switch (run.ExitCode)
+            {
+                case 0:
+                    return new ServiceTestResult(serviceName, null, "model tests", true, summary, duration);
+                case 5:
+                    return new ServiceTestResult(serviceName, null, "model tests", false, $"pytest collected no tests in {folder}; add tests to {Path.GetFileName(model.TestFile)}.", duration);
+                default:
+                    return new ServiceTestResult(serviceName, null, "model tests", false, $"python -m pytest {folder} failed (exit {run.ExitCode}):\n{run.Tail(30)}", duration);
+            }
+        }
+
+        public ServiceTestResult RunPackageTest(ServicePackage package, CancellationToken cancellationToken) =>
+            WithExtracted(package.Path, folder =>
+            {
+                var run = ProcessRunner.Run(_python.Path, new[] { "-m", "mlops_runtime.servicetest", "run" }, folder, null, TestTimeout, cancellationToken);
+                return ToResult(package.ServiceName, package.ModelId, "package service test", run);
+            });
+
+        /// <summary>Sends the model's sample input to a deployed service and checks its answer.</summary>
+        public ServiceTestResult TestDeployed(IServicePlatform platform, string endpoint, string packagePath, string serviceName, string? modelId,
+            CancellationToken cancellationToken) =>
+            WithExtracted(packagePath, folder =>
+            {
+                var started = DateTime.UtcNow;
+                var input = ProcessRunner.Run(_python.Path, new[] { "-m", "mlops_runtime.servicetest", "input" }, folder, null, TestTimeout, cancellationToken);
+                if (input.ExitCode != 0)
+                {
+                    return ToResult(serviceName, modelId, "deployed service test", input);
+                }
+
+                string data;
+                using (var json = JsonDocument.Parse(LastLine(input.Output)))
+                {
+                    data = json.RootElement.GetProperty("input").GetRawText();
+                }
+
+                string answer;
+                try
+                {
+                    answer = platform.Call(endpoint, data, "servicetest-" + Guid.NewGuid().ToString("N").Substring(0, 8), TimeSpan.FromMinutes(10),
+                        cancellationToken);
+                }
+                catch (MlOpsException e)
+                {
+                    return new ServiceTestResult(serviceName, modelId, "deployed service test", false, e.Message, DateTime.UtcNow - started);
+                }
+
+                var answerFile = Path.Combine(folder, ".mlops-answer.json");
+                File.WriteAllText(answerFile, answer);
+                var check = ProcessRunner.Run(_python.Path, new[] { "-m", "mlops_runtime.servicetest", "check", answerFile }, folder, null, TestTimeout,
+                    cancellationToken);
+                var result = ToResult(serviceName, modelId, "deployed service test", check);
+                return new ServiceTestResult(result.ServiceName, result.ModelId, result.Test, result.Passed, result.Message, DateTime.UtcNow - started);
+            });
+
+        private static ServiceTestResult ToResult(string serviceName, string? modelId, string test, ProcessResult run)
+        {
+            var duration = TimeSpan.FromSeconds(run.Seconds);
+            try
+            {
+                using (var json = JsonDocument.Parse(LastLine(run.Output)))
+                {
+                    return new ServiceTestResult(serviceName, modelId, test, json.RootElement.GetProperty("passed").GetBoolean() && run.ExitCode == 0,
+                        json.RootElement.GetProperty("message").GetString() ?? string.Empty, duration);
+                }
+            }
+            catch (Exception e) when (e is JsonException || e is System.Collections.Generic.KeyNotFoundException || e is InvalidOperationException)
+            {
+                return new ServiceTestResult(serviceName, modelId, test, false, $"the service test did not run (exit {run.ExitCode}):\n{run.Tail(20)}", duration);
+            }
+        }
+
+        private static string LastLine(string output) =>
+            output.Replace("\r", string.Empty).Split('\n').LastOrDefault(l => l.Trim().StartsWith("{", StringComparison.Ordinal)) ?? "{}";
+
+        private static T WithExtracted<T>(string zip, Func<string, T> action)
+        {
+            if (!File.Exists(zip))
+            {
+                throw new MlOpsException(ErrorIds.ServiceNotFound, MlOpsErrorKind.NotFound, $"The service package '{zip}' is gone.", zip,
+                    "Deploy the service again to rebuild its package.");
+            }
+
+            var folder = Path.Combine(Path.GetTempPath(), "mlops-test-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                ZipFile.ExtractToDirectory(zip, folder);
+                return action(folder);
+            }
+            finally
+            {
+                if (Directory.Exists(folder))
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+            }
+        }
+    }
+}

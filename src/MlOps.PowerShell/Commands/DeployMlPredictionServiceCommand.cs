@@ -1,0 +1,48 @@
+using System.Management.Automation;
+using MlOps.Registry;
+using MlOps.Services;
+
+namespace MlOps.PowerShell.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Deploys a model's prediction service with an artifact version, after testing it.</para>
+    /// <para type="description">Deploys the latest version of the model in the environment, or the version given with -Version or
+    /// piped from Get-MlModelVersion. It packages the model code (with common code), the artifact version and a generated handler;
+    /// runs the model's tests (python -m pytest) and the service test on the package; starts the new deployment beside the
+    /// current one and runs the service test against it; and only then switches callers to it. Any failure leaves the current
+    /// deployment serving. With -TestOnly it stops after the tests. On the Local platform the service is a long-lived Python
+    /// process on 127.0.0.1 that outlives the PowerShell session.</para>
+    /// </summary>
+    [Cmdlet(Infrastructure.VerbNames.Deploy, "MlPredictionService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(ServiceDeployment))]
+    public sealed class DeployMlPredictionServiceCommand : DeployServiceCommandBase
+    {
+        /// <summary>
+        /// <para type="description">The version number to deploy. Default: the latest.</para>
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(1, int.MaxValue)]
+        public int Version { get; set; }
+
+        /// <summary>
+        /// <para type="description">The version to deploy, piped from Get-MlModelVersion or Publish-MlModelArtifact.</para>
+        /// </summary>
+        [Parameter(ValueFromPipeline = true)]
+        public ModelVersion? InputObject { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            Try(() =>
+            {
+                var model = InputObject?.Name ?? RequireName();
+                var environment = InputObject?.Environment ?? RequireEnvironment(Environment);
+                Deploy(new DeployRequest(model, Settings.GetEnvironment(environment).Name, ServiceKind.Prediction)
+                {
+                    Version = InputObject,
+                    VersionNumber = InputObject == null && Version > 0 ? Version : (int?)null,
+                    TestOnly = TestOnly,
+                });
+            });
+        }
+    }
+}

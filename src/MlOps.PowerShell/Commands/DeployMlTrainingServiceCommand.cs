@@ -1,0 +1,22 @@
+using System.Management.Automation;
+using MlOps.Services;
+
+namespace MlOps.PowerShell.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Deploys a model's training service, after testing it.</para>
+    /// <para type="description">Packages the model code with a generated handler, runs the model's tests and a dry-run training
+    /// through the packaged handler, starts the new deployment and tests it the same way, then switches callers to it. When
+    /// invoked (Invoke-MlTraining), the service calls the model's train() and publishes the result as the next version in the
+    /// registry of its environment.</para>
+    /// </summary>
+    [Cmdlet(Infrastructure.VerbNames.Deploy, "MlTrainingService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(ServiceDeployment))]
+    public sealed class DeployMlTrainingServiceCommand : DeployServiceCommandBase
+    {
+        protected override void ProcessRecord()
+        {
+            Try(() => Deploy(new DeployRequest(RequireName(), RequireEnvironment(Environment), ServiceKind.Training) { TestOnly = TestOnly }));
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using System.Linq;
+using System.Management.Automation;
+using MlOps.PowerShell.Infrastructure;
+using MlOps.Services;
+using MlOps.Settings;
+
+namespace MlOps.PowerShell.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Lists deployed services with their live status.</para>
+    /// <para type="description">Returns the current deployment of each service (model, service and environment): the version it
+    /// serves, its endpoint and whether it answers its health check (Running, Unhealthy or Stopped).</para>
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "MlService")]
+    [OutputType(typeof(ServiceDeployment))]
+    public sealed class GetMlServiceCommand : MlOpsCmdlet
+    {
+        /// <summary>
+        /// <para type="description">Model names; wildcards allowed. Default: every model.</para>
+        /// </summary>
+        [Parameter(Position = 0)]
+        [SupportsWildcards]
+        public string[]? Name { get; set; }
+
+        /// <summary>
+        /// <para type="description">Only this environment. Default: $env:ENV or $env:MODEL_ENV when set, else every environment.</para>
+        /// </summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Environment { get; set; }
+
+        /// <summary>
+        /// <para type="description">Only this service: Prediction or Training.</para>
+        /// </summary>
+        [Parameter]
+        public ServiceKind? Service { get; set; }
+
+        protected override void EndProcessing()
+        {
+            Run(() =>
+            {
+                var match = Wildcards.Matcher(Name);
+                var services = new ServiceDeployer(Settings).List(SettingsLoader.ResolveEnvironmentName(Environment))
+                    .Where(d => match(d.Model) && (Service == null || d.Service == Service));
+                foreach (var service in services)
+                {
+                    WriteObject(service);
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using System;
+using System.Management.Automation;
+using MlOps.Diagnostics;
+using MlOps.PowerShell.Infrastructure;
+using MlOps.Services;
+
+namespace MlOps.PowerShell.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Calls a model's prediction service.</para>
+    /// <para type="description">Sends -Data (a hashtable, custom object or array, converted to JSON) or -Json to the deployed
+    /// prediction service and returns its answer: Status ok with the Prediction (in Result) and the ModelId that produced it, or
+    /// Status error with the Error; an error answer is also written as a non-terminating ServiceReturnedError.</para>
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Invoke, "MlPrediction", DefaultParameterSetName = DataSet)]
+    [OutputType(typeof(ServiceResponse))]
+    public sealed class InvokeMlPredictionCommand : ServiceCommandBase
+    {
+        private const string DataSet = "Data";
+        private const string JsonSet = "Json";
+
+        /// <summary>
+        /// <para type="description">The input for the model, for example @{ age = @(0.03); bmi = @(0.06) }.</para>
+        /// </summary>
+        [Parameter(ParameterSetName = DataSet, Mandatory = true, Position = 1)]
+        [AllowNull]
+        public object? Data { get; set; }
+
+        /// <summary>
+        /// <para type="description">The input for the model as JSON text.</para>
+        /// </summary>
+        [Parameter(ParameterSetName = JsonSet, Mandatory = true)]
+        [ValidateNotNullOrEmpty]
+        public string Json { get; set; } = string.Empty;
+
+        /// <summary>
+        /// <para type="description">How long to wait for the answer, in seconds (default 600).</para>
+        /// </summary>
+        [Parameter]
+        [ValidateRange(1, 86400)]
+        public int TimeoutSec { get; set; } = 600;
+
+        protected override ServiceKind DefaultService => ServiceKind.Prediction;
+
+        protected override void ProcessRecord()
+        {
+            Try(() =>
+            {
+                var (model, environment, service) = Target();
+                var data = ParameterSetName == JsonSet ? JsonText.Validate(Json) : JsonText.From(Data);
+                var response = new ServiceDeployer(Settings).Invoke(model, environment, service, data, TimeSpan.FromSeconds(TimeoutSec), Cancellation);
+                WriteObject(response);
+                WriteServiceError(this, response);
+            });
+        }
+
+        internal static void WriteServiceError(Cmdlet cmdlet, ServiceResponse response)
+        {
+            if (!response.IsOk)
+            {
+                cmdlet.WriteError(new ErrorRecord(new MlOpsException(ErrorIds.ServiceReturnedError, MlOpsErrorKind.InvalidResult,
+                    $"{response.ServiceName} answered with an error: {response.Error}", response), ErrorIds.ServiceReturnedError,
+                    ErrorCategory.InvalidResult, response));
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using System.Management.Automation;
+using MlOps.Services;
+
+namespace MlOps.PowerShell.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Stops and removes a deployed service.</para>
+    /// <para type="description">Stops the service's process (or platform deployment) and removes its deployments. The model's
+    /// versions in the registry are not touched.</para>
+    /// </summary>
+    [Cmdlet(VerbsCommon.Remove, "MlService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(void))]
+    public sealed class RemoveMlServiceCommand : ServiceCommandBase
+    {
+        /// <summary>
+        /// <para type="description">The service to remove when none is piped: Prediction (default) or Training.</para>
+        /// </summary>
+        [Parameter]
+        public ServiceKind Service { get; set; } = ServiceKind.Prediction;
+
+        /// <summary>
+        /// <para type="description">Skip the confirmation for protected environments (prod).</para>
+        /// </summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        protected override ServiceKind DefaultService => Service;
+
+        protected override void ProcessRecord()
+        {
+            Try(() =>
+            {
+                var (model, environment, service) = Target();
+                var name = ServiceKinds.ServiceName(model, service, environment);
+                if (!ApproveChange(environment, name, "Stop and remove the service", Force))
+                {
+                    return;
+                }
+
+                if (!new ServiceDeployer(Settings).Platform(environment).Remove(name, Reporter))
+                {
+                    throw ServiceDeployer.NotDeployed(name);
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,204 @@
+using System.Collections;
+using MlOps.Diagnostics;
+using MlOps.Packaging;
+using MlOps.Platforms;
+using MlOps.Registry;
+using MlOps.Services;
+using MlOps.Settings;
+using Xunit;
+
+namespace MlOps.Core.Tests.Services;
+
+/// <summary>Deploys real services of the example model on the Local platform (Python processes on 127.0.0.1).</summary>
+public sealed class LocalServiceTests : IDisposable
+{
+    private const string TwoPatients = """
+        {"age": [0.038076, -0.001882], "sex": [0.05068, -0.044642], "bmi": [0.061696, -0.051474], "bp": [0.021872, -0.026328],
+         "s1": [-0.044223, -0.008449], "s2": [-0.034821, -0.019163], "s3": [-0.043401, 0.074412], "s4": [-0.002592, -0.039493],
+         "s5": [0.019907, -0.068332], "s6": [-0.017646, -0.092204]}
+        """;
+
+    private readonly ExampleProject _example = new();
+
+    private ServiceDeployer Deployer(ProjectSettings? settings = null) =>
+        new(settings ?? _example.Settings, python: () => _example.Python);
+
+    public void Dispose()
+    {
+        var settings = _example.Settings;
+        var platform = new LocalPlatform(settings.GetEnvironment("test").Platform.Path);
+        foreach (var service in platform.List().ToList())
+        {
+            platform.Remove(service.Name, NullReporter.Instance);
+        }
+
+        _example.Dispose();
+    }
+
+    [Fact]
+    public void A_deployed_prediction_service_answers_with_its_model_id_and_logs_each_call()
+    {
+        var version = _example.Publish();
+        var deployment = Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction), NullReporter.Instance, default);
+
+        Assert.Equal(ServiceStatus.Running, deployment.Status);
+        Assert.Equal(version.ModelId, deployment.ModelId);
+        Assert.StartsWith("http://127.0.0.1:", deployment.Endpoint);
+        Assert.Equal(new[] { "model tests", "package service test", "deployed service test" }, deployment.TestResults.Select(t => t.Test));
+        Assert.All(deployment.TestResults, t => Assert.True(t.Passed, t.Message));
+
+        var answer = Deployer().Invoke("diabetes", "test", ServiceKind.Prediction, TwoPatients, TimeSpan.FromSeconds(30), default);
+        Assert.True(answer.IsOk, answer.Error);
+        Assert.Equal(version.ModelId, answer.ModelId);
+        var prediction = Assert.IsType<object[]>(answer.Result);
+        Assert.Equal(2, prediction.Length);
+        Assert.True(Convert.ToDouble(prediction[0]) > Convert.ToDouble(prediction[1]));
+
+        var error = Deployer().Invoke("diabetes", "test", ServiceKind.Prediction, """{"age": [1]}""", TimeSpan.FromSeconds(30), default);
+        Assert.Equal("error", error.Status);
+        Assert.Contains("missing features: sex", error.Error);
+        Assert.Null(error.Result);
+
+        var logs = Deployer().Platform("test").Logs(deployment.Name).ToList();
+        Assert.Contains(logs, l => l.CallId == answer.CallId && l.Message.Contains("answered ok"));
+        var failure = Assert.Single(logs, l => l.CallId == error.CallId && l.Level == "ERROR");
+        Assert.Contains("Traceback", failure.Message);
+        Assert.Contains("ModelException", failure.Message);
+    }
+
+    [Fact]
+    public void A_failed_redeploy_leaves_the_previous_deployment_serving()
+    {
+        var good = _example.Publish();
+        Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction), NullReporter.Instance, default);
+
+        var broken = Path.Combine(_example.Root, "broken-artifact");
+        Directory.CreateDirectory(broken);
+        File.WriteAllText(Path.Combine(broken, "model.pkl"), "not a pickle");
+        File.Copy(Path.Combine(_example.ArtifactFolder, "features.json"), Path.Combine(broken, "features.json"));
+        var bad = _example.Publish(folder: broken);
+
+        var error = Assert.Throws<MlOpsException>(() =>
+            Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction), NullReporter.Instance, default));
+        Assert.Equal(ErrorIds.ServiceTestFailed, error.ErrorId);
+        Assert.Contains("initialization failed", error.Message);
+
+        var current = Deployer().Platform("test").Get("diabetes-prediction-test")!;
+        Assert.Equal(ServiceStatus.Running, current.Status);
+        Assert.Equal(good.ModelId, current.ModelId);
+        var answer = Deployer().Invoke("diabetes", "test", ServiceKind.Prediction, TwoPatients, TimeSpan.FromSeconds(30), default);
+        Assert.Equal(good.ModelId, answer.ModelId);
+        Assert.NotEqual(bad.ModelId, answer.ModelId);
+    }
+
+    [Fact]
+    public void A_service_that_cannot_start_is_reported_with_its_log_and_leaves_no_process()
+    {
+        var settings = _example.Settings;
+        var broken = Path.Combine(_example.Root, "broken-artifact");
+        Directory.CreateDirectory(broken);
+        File.WriteAllText(Path.Combine(broken, "model.pkl"), "not a pickle");
+        File.WriteAllText(Path.Combine(broken, "features.json"), "[]");
+        var version = _example.Publish(folder: broken);
+        var package = ServicePackageBuilder.Build(settings, settings.Models[0], settings.GetEnvironment("test"), ServiceKind.Prediction, version,
+            new ProjectRegistry(settings).Open(version), Path.Combine(_example.Root, "pkg"), NullReporter.Instance, default);
+        var platform = new LocalPlatform(settings.GetEnvironment("test").Platform.Path);
+
+        var error = Assert.Throws<MlOpsException>(() => platform.Start(package, _example.Python, NullReporter.Instance, default));
+        Assert.Equal(ErrorIds.ServiceStartFailed, error.ErrorId);
+        Assert.Contains("UnpicklingError", error.Message);
+        Assert.Null(platform.Get(package.ServiceName));
+    }
+
+    [Fact]
+    public void TestOnly_runs_the_tests_and_deploys_nothing()
+    {
+        _example.Publish();
+        var tested = Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction) { TestOnly = true }, NullReporter.Instance, default);
+        Assert.Equal(ServiceStatus.Tested, tested.Status);
+        Assert.Equal(2, tested.TestResults.Count);
+        Assert.True(File.Exists(tested.PackagePath));
+        Assert.Null(Deployer().Platform("test").Get("diabetes-prediction-test"));
+    }
+
+    [Fact]
+    public void Failing_model_tests_stop_the_deploy()
+    {
+        _example.Publish();
+        File.AppendAllText(Path.Combine(_example.Root, "models/diabetes/test_model.py"), "\n\ndef test_that_fails():\n    assert 1 == 2\n");
+        var error = Assert.Throws<MlOpsException>(() =>
+            Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction), NullReporter.Instance, default));
+        Assert.Equal(ErrorIds.ModelTestsFailed, error.ErrorId);
+        Assert.Contains("test_that_fails", error.Message);
+        Assert.Null(Deployer().Platform("test").Get("diabetes-prediction-test"));
+    }
+
+    [Fact]
+    public void Deploying_without_a_version_or_an_offered_service_fails_clearly()
+    {
+        var error = Assert.Throws<MlOpsException>(() =>
+            Deployer().Deploy(new DeployRequest("diabetes", "prod", ServiceKind.Prediction), NullReporter.Instance, default));
+        Assert.Equal(ErrorIds.ModelVersionNotFound, error.ErrorId);
+        Assert.Contains("Publish", error.RecommendedAction);
+
+        File.WriteAllText(Path.Combine(_example.Root, "mlops.settings.json"),
+            File.ReadAllText(Path.Combine(_example.Root, "mlops.settings.json")).Replace("\"prediction\", \"training\"", "\"prediction\""));
+        Assert.Equal(ErrorIds.ServiceNotOffered, Assert.Throws<MlOpsException>(() =>
+            Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Training), NullReporter.Instance, default)).ErrorId);
+    }
+
+    [Fact]
+    public void The_training_service_publishes_a_version_the_registry_reads_and_verifies()
+    {
+        var settings = _example.Settings;
+        var registry = new ProjectRegistry(settings);
+        var deployment = Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Training), NullReporter.Instance, default);
+        Assert.All(deployment.TestResults, t => Assert.True(t.Passed, t.Message));
+        Assert.Equal(0, registry.For("test").GetLatestVersionNumber("diabetes", "test"));
+
+        var answer = Deployer().Invoke("diabetes", "test", ServiceKind.Training, "{}", TimeSpan.FromMinutes(2), default);
+        Assert.True(answer.IsOk, answer.Error);
+        var training = Assert.IsType<System.Collections.Specialized.OrderedDictionary>(answer.Result);
+        Assert.Equal("diabetes/test/1", training["model_id"]);
+        Assert.True((bool)training["published"]!);
+        Assert.True(Convert.ToDouble(training["r2"]) > 0.3);
+        Assert.Equal(353L, training["train_rows"]);
+
+        var version = Assert.Single(registry.Find(new VersionQuery { Environment = "test" }));
+        Assert.Equal(training["content_hash"], version.ContentHash);
+        Assert.Equal(Convert.ToString(training["r2"], System.Globalization.CultureInfo.InvariantCulture), version.Metadata["r2"]);
+        var copy = Path.Combine(_example.Root, "downloaded");
+        registry.Save(version, copy, false, NullReporter.Instance, default);
+        Assert.True(File.Exists(Path.Combine(copy, "model.pkl")));
+
+        var prediction = Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction), NullReporter.Instance, default);
+        Assert.Equal("diabetes/test/1", prediction.ModelId);
+    }
+
+    [Fact]
+    public void Models_of_one_repository_share_common_code_and_deploy_side_by_side()
+    {
+        ExampleProject.CopyFolder(Path.Combine(_example.Root, "models", "diabetes"), Path.Combine(_example.Root, "models", "progression"));
+        foreach (var file in Directory.GetFiles(Path.Combine(_example.Root, "models", "progression"), "*.py"))
+        {
+            File.WriteAllText(file, File.ReadAllText(file).Replace("models.diabetes", "models.progression"));
+        }
+
+        var settingsPath = Path.Combine(_example.Root, "mlops.settings.json");
+        File.WriteAllText(settingsPath, File.ReadAllText(settingsPath).Replace("\"models\": [",
+            "\"models\": [ { \"name\": \"progression\", \"codeFolder\": \"models/progression\" },"));
+        var settings = SettingsLoader.Load(settingsPath, new Hashtable());
+        var registry = new ProjectRegistry(settings);
+        registry.Publish("diabetes", "test", _example.ArtifactFolder, null, NullReporter.Instance, default);
+        registry.Publish("progression", "test", _example.ArtifactFolder, null, NullReporter.Instance, default);
+        registry.Publish("progression", "test", _example.ArtifactFolder, null, NullReporter.Instance, default);
+
+        var deployer = Deployer(settings);
+        var first = deployer.Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction), NullReporter.Instance, default);
+        var second = deployer.Deploy(new DeployRequest("progression", "test", ServiceKind.Prediction), NullReporter.Instance, default);
+        Assert.NotEqual(first.Endpoint, second.Endpoint);
+        Assert.Equal("diabetes/test/1", deployer.Invoke("diabetes", "test", ServiceKind.Prediction, TwoPatients, TimeSpan.FromSeconds(30), default).ModelId);
+        Assert.Equal("progression/test/2", deployer.Invoke("progression", "test", ServiceKind.Prediction, TwoPatients, TimeSpan.FromSeconds(30), default).ModelId);
+        Assert.Equal(new[] { "diabetes-prediction-test", "progression-prediction-test" }, deployer.List("test").Select(d => d.Name).OrderBy(n => n));
+    }
+}
