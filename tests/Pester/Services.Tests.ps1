@@ -1,0 +1,135 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    Import-Module $ManifestPath -Force
+    $savedEnv = $env:ENV, $env:MODEL_ENV
+    $env:ENV = $null; $env:MODEL_ENV = $null
+    # Not in $TestDrive: Pester deletes what a Describe block added there when the block ends, while the
+    # deployed services (and their state) must live until AfterAll removes them.
+    $project = Join-Path ([IO.Path]::GetTempPath()) "mlops-pester-$([guid]::NewGuid().ToString('N'))"
+    Copy-Item (Join-Path $RepoRoot 'scripts/example') $project -Recurse
+    $python = @($env:MLOPS_PYTHON, '/usr/bin/python3', 'python3') | Where-Object { $_ } | Where-Object {
+        & $_ -c 'import pytest, sklearn' 2>$null; $LASTEXITCODE -eq 0 } | Select-Object -First 1
+    Push-Location $project
+    & $python -c "from models.diabetes.model import train; train('artifacts/diabetes', {})"
+    $version = Publish-MlModelArtifact diabetes ./artifacts/diabetes -Environment test -Metadata @{ source = 'pester' }
+    $patients = @{
+        age = 0.038076, -0.001882; sex = 0.05068, -0.044642; bmi = 0.061696, -0.051474; bp = 0.021872, -0.026328
+        s1 = -0.044223, -0.008449; s2 = -0.034821, -0.019163; s3 = -0.043401, 0.074412; s4 = -0.002592, -0.039493
+        s5 = 0.019907, -0.068332; s6 = -0.017646, -0.092204
+    }
+}
+
+AfterAll {
+    Get-MlService | Remove-MlService -Force -Confirm:$false
+    Pop-Location
+    Get-ChildItem $project -Recurse -File | ForEach-Object { $_.IsReadOnly = $false }
+    Remove-Item $project -Recurse -Force
+    $env:ENV, $env:MODEL_ENV = $savedEnv
+}
+
+Describe 'Prediction service on the Local platform' {
+    BeforeAll {
+        $deployment = Get-MlModelVersion diabetes -Environment test -Latest | Deploy-MlPredictionService
+    }
+
+    It 'deploys the piped version after its tests and answers the service test' {
+        $deployment | Should -BeOfType ([MlOps.Services.ServiceDeployment])
+        $deployment.Name | Should -Be 'diabetes-prediction-test'
+        $deployment.Status | Should -Be 'Running'
+        $deployment.ModelId | Should -Be $version.ModelId
+        $deployment.TestResults.Passed | Should -Be @($true, $true, $true)
+
+        $result = $deployment | Invoke-MlServiceTest
+        $result | Should -BeOfType ([MlOps.Services.ServiceTestResult])
+        $result.Passed | Should -BeTrue
+        $result.Test | Should -Be 'deployed service test'
+    }
+
+    It 'answers predictions from a hashtable or JSON, with the model id' {
+        $answer = Invoke-MlPrediction diabetes -Environment test -Data $patients
+        $answer | Should -BeOfType ([MlOps.Services.ServiceResponse])
+        $answer.Status | Should -Be 'ok'
+        $answer.ModelId | Should -Be $version.ModelId
+        $answer.Result.Count | Should -Be 2
+        $answer.Result[0] | Should -BeGreaterThan $answer.Result[1]
+
+        $fromJson = $deployment | Invoke-MlPrediction -Json ($patients | ConvertTo-Json -Compress)
+        $fromJson.Result | Should -Be $answer.Result
+    }
+
+    It 'returns a model error as an answer and a ServiceReturnedError' {
+        $answer = Invoke-MlPrediction diabetes -Environment test -Data @{ age = 1 } -ErrorVariable failures -ErrorAction SilentlyContinue
+        $answer.Status | Should -Be 'error'
+        $answer.Error | Should -Match 'missing features'
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'ServiceReturnedError*'
+        { Invoke-MlPrediction diabetes -Environment test -Json '{not json' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidServiceInput,*'
+    }
+
+    It 'lists the service and its log, one call at a time' {
+        $service = Get-MlService diabetes -Environment test -Service Prediction
+        $service.Status | Should -Be 'Running'
+        (Get-MlService | Out-String) | Should -Match 'Name\s+Status\s+ModelId\s+Platform\s+Endpoint'
+        $answer = Invoke-MlPrediction diabetes -Environment test -Data $patients
+        $lines = Get-MlServiceLog diabetes -Environment test -CallId $answer.CallId
+        $lines | Should -BeOfType ([MlOps.Services.ServiceLogEntry])
+        $lines.Message | Should -Match 'answered ok'
+        @(Get-MlServiceLog diabetes -Environment test -Tail 1).Count | Should -Be 1
+    }
+
+    It 'keeps serving after the PowerShell session that deployed it has exited' {
+        $script = "Import-Module '$ManifestPath'; Set-Location '$project'; `$null = Deploy-MlPredictionService diabetes -Environment test; 'deployed'"
+        Invoke-FreshPwsh $script | Should -Contain 'deployed'
+        $answer = Invoke-MlPrediction diabetes -Environment test -Data $patients
+        $answer.Status | Should -Be 'ok'
+        (Get-MlService diabetes -Environment test).Status | Should -Be 'Running'
+    }
+}
+
+Describe 'Deploy options and failures' {
+    It 'tests without deploying with -TestOnly' {
+        $tested = Deploy-MlPredictionService diabetes -Environment test -TestOnly
+        $tested.Status | Should -Be 'Tested'
+        $tested.TestResults.Count | Should -Be 2
+    }
+
+    It 'changes nothing with -WhatIf' {
+        Publish-MlModelArtifact diabetes ./artifacts/diabetes -Environment dev -Confirm:$false | Out-Null
+        Deploy-MlPredictionService diabetes -Environment dev -WhatIf | Should -BeNullOrEmpty
+        Get-MlService -Environment dev | Should -BeNullOrEmpty
+    }
+
+    It 'fails clearly when there is no version to deploy' {
+        { Deploy-MlPredictionService diabetes -Environment prod -Force -ErrorAction Stop } | Should -Throw -ErrorId 'ModelVersionNotFound,*'
+    }
+
+    It 'asks before deploying to prod, so a non-interactive run needs -Confirm:$false' {
+        Get-MlModelVersion diabetes -Environment test -Latest | Publish-MlModelArtifact -Environment prod -Confirm:$false | Out-Null
+        { Deploy-MlPredictionService diabetes -Environment prod -ErrorAction Stop } | Should -Throw
+        Get-MlService -Environment prod | Should -BeNullOrEmpty
+        (Deploy-MlPredictionService diabetes -Environment prod -Confirm:$false).Status | Should -Be 'Running'
+    }
+}
+
+Describe 'Training service on the Local platform' {
+    It 'trains and publishes the next version when invoked' {
+        $before = (Get-MlModelVersion diabetes -Environment test -Latest).Version
+        $training = Deploy-MlTrainingService diabetes -Environment test
+        $training.Status | Should -Be 'Running'
+        (Get-MlModelVersion diabetes -Environment test -Latest).Version | Should -Be $before
+
+        $answer = $training | Invoke-MlTraining
+        $answer.Status | Should -Be 'ok'
+        $answer.Result.model_id | Should -Be "diabetes/test/$($before + 1)"
+        [double]$answer.Result.r2 | Should -BeGreaterThan 0.3
+        $latest = Get-MlModelVersion diabetes -Environment test -Latest
+        $latest.Version | Should -Be ($before + 1)
+        $latest.Metadata['algorithm'] | Should -Be 'Ridge(alpha=0.1)'
+    }
+
+    It 'removes a service and stops answering' {
+        Remove-MlService diabetes -Environment test -Service Training
+        Get-MlService diabetes -Environment test -Service Training | Should -BeNullOrEmpty
+        { Invoke-MlTraining diabetes -Environment test -ErrorAction Stop } | Should -Throw -ErrorId 'ServiceNotFound,*'
+        { Remove-MlService diabetes -Environment test -Service Training -ErrorAction Stop } | Should -Throw -ErrorId 'ServiceNotFound,*'
+    }
+}
