@@ -89,6 +89,8 @@ function Invoke-Build {
     Write-Host "Building MlOps $version ($Configuration) into bin/"
     Invoke-Native dotnet @('publish', (Join-Path $root 'src/MlOps.PowerShell/MlOps.PowerShell.csproj'), '-c', $Configuration,
         '-o', (Join-Path $root 'bin'), '--nologo', '-v', 'quiet')
+    # PowerShell looks for about_ topics in <module base>/<culture>; the module base is the repository root.
+    Copy-Item (Join-Path $root 'module/en-US') $root -Recurse -Force
 }
 
 function Get-PesterPath {
@@ -147,9 +149,11 @@ function Invoke-Test {
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     New-Item -ItemType Directory -Path $results -Force | Out-Null
 
-    Write-Host 'xUnit: tests/MlOps.Core.Tests'
-    Invoke-Native dotnet @('test', (Join-Path $root 'tests/MlOps.Core.Tests/MlOps.Core.Tests.csproj'), '-c', $Configuration, '--nologo',
-        '--logger', 'trx', '--logger', 'console;verbosity=minimal', '--results-directory', $results) -AllowFailure
+    foreach ($project in 'MlOps.Core.Tests', 'MlOps.CdfEmulator.Tests') {
+        Write-Host "xUnit: tests/$project"
+        Invoke-Native dotnet @('test', (Join-Path $root "tests/$project/$project.csproj"), '-c', $Configuration, '--nologo',
+            '--logger', 'trx', '--logger', 'console;verbosity=minimal', '--results-directory', (Join-Path $results $project)) -AllowFailure
+    }
     $xunit = Read-TrxCounts $results
     if ($xunit.Passed + $xunit.Failed -eq 0) { $xunit.Failed = 1; Write-Warning 'xUnit ran no test.' }
 
@@ -176,6 +180,8 @@ function Invoke-Demo {
 function Invoke-Bench {
     Invoke-Build
     Invoke-Native dotnet @('run', '--project', (Join-Path $root 'tests/MlOps.Benchmarks/MlOps.Benchmarks.csproj'), '-c', 'Release', '--')
+    Initialize-Python
+    Invoke-Pwsh @('-File', (Join-Path $root 'tests/Benchmarks/Measure-ServiceOverhead.ps1'), '-Python', (Find-Python))
 }
 
 function Invoke-Package {
@@ -186,13 +192,14 @@ function Invoke-Package {
     New-Item -ItemType Directory -Path (Join-Path $target 'bin') -Force | Out-Null
     Copy-Item (Join-Path $root 'MlOps.psd1') $target
     Copy-Item (Join-Path $root 'module') $target -Recurse
+    Copy-Item (Join-Path $root 'en-US') $target -Recurse
     Get-ChildItem (Join-Path $root 'bin') -File | Where-Object Extension -in '.dll', '.json', '.xml' | Copy-Item -Destination (Join-Path $target 'bin')
     Copy-Item (Join-Path $root 'README.md'), (Join-Path $root 'CHANGELOG.md') $target
     Write-Host "Packaged MlOps $version into $target"
 }
 
 function Invoke-Clean {
-    foreach ($folder in @('bin', 'out') | ForEach-Object { Join-Path $root $_ }) {
+    foreach ($folder in @('bin', 'out', 'en-US') | ForEach-Object { Join-Path $root $_ }) {
         if (Test-Path $folder) { Remove-Item $folder -Recurse -Force }
     }
     Get-ChildItem (Join-Path $root 'src'), (Join-Path $root 'tests') -Directory -Recurse -Include bin, obj |

@@ -41,6 +41,12 @@ Set-Location '$project'
         $manifest.PrivateData.PSData.Tags | Should -Contain 'MLOps'
     }
 
+    It 'ships the about_MlOps topic with the model interface' {
+        $text = Invoke-FreshPwsh "Import-Module '$ManifestPath'; Get-Help about_MlOps | Out-String -Width 200"
+        ($text -join "`n") | Should -Match 'THE MODEL INTERFACE'
+        ($text -join "`n") | Should -Match 'initialization\(artifact_folder, secrets\)'
+    }
+
     It 'declares an output type on every cmdlet' {
         Import-Module $ManifestPath -Force
         foreach ($command in Get-Command -Module MlOps) {

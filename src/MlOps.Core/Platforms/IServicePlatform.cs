@@ -27,6 +27,9 @@ namespace MlOps.Platforms
         /// <summary>Sends <c>{"data": …}</c> to a deployment's endpoint and returns the answer's JSON text.</summary>
         string Call(string endpoint, string dataJson, string callId, TimeSpan timeout, CancellationToken cancellationToken);
 
+        /// <summary>Where the current deployment of a service answers, without probing it (the hot path of a call); null when none.</summary>
+        string? Endpoint(string serviceName);
+
         /// <summary>The current deployment of a service with its live status, or null.</summary>
         ServiceDeployment? Get(string serviceName);
 

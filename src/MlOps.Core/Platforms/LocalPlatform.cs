@@ -187,6 +187,8 @@ namespace MlOps.Platforms
             }
         }
 
+        public string? Endpoint(string serviceName) => ReadRecord(Path.Combine(Root, serviceName))?.Endpoint;
+
         public ServiceDeployment? Get(string serviceName)
         {
             var record = ReadRecord(Path.Combine(Root, serviceName));

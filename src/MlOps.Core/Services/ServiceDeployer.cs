@@ -126,10 +126,10 @@ namespace MlOps.Services
             var env = _project.GetEnvironment(environment);
             var serviceName = ServiceKinds.ServiceName(model, service, env.Name);
             var platform = _platforms(env.Platform);
-            var deployment = platform.Get(serviceName) ?? throw NotDeployed(serviceName);
+            var endpoint = platform.Endpoint(serviceName) ?? throw NotDeployed(serviceName);
             var callId = Guid.NewGuid().ToString("N").Substring(0, 12);
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var answer = platform.Call(deployment.Endpoint!, dataJson, callId, timeout, cancellationToken);
+            var answer = platform.Call(endpoint, dataJson, callId, timeout, cancellationToken);
             return ServiceResponse.Parse(serviceName, service, answer, callId, clock.Elapsed);
         }
 

@@ -73,9 +73,25 @@ namespace MlOps.Settings
             $"No {FileName} found at '{where}' or in any folder above it.", where,
             $"Run the command inside a model project, pass -SettingsPath, or set {SettingsPathVariable}.");
 
-        /// <summary>Reads and validates a settings file. Throws <c>InvalidSettings</c> listing every error.</summary>
+        private static readonly Dictionary<string, ProjectSettings> Cache = new Dictionary<string, ProjectSettings>(StringComparer.Ordinal);
+
+        /// <summary>
+        /// Reads and validates a settings file. Throws <c>InvalidSettings</c> listing every error. Valid settings are
+        /// remembered per file (path, size, write time) and MLOPS__ overrides, so a loop of calls does not re-read them;
+        /// any change to the file or the overrides reads it again.
+        /// </summary>
         public static ProjectSettings Load(string settingsPath, IDictionary? environment = null)
         {
+            environment ??= Environment.GetEnvironmentVariables();
+            var key = CacheKey(settingsPath, environment);
+            lock (Cache)
+            {
+                if (key != null && Cache.TryGetValue(key, out var known) && known.Models.All(m => Directory.Exists(m.CodeFolder)))
+                {
+                    return known;
+                }
+            }
+
             var result = Check(settingsPath, environment);
             if (result.Settings == null)
             {
@@ -86,7 +102,35 @@ namespace MlOps.Settings
                     settingsPath, "Fix the listed settings; Test-MlSetting -Detailed shows them as objects.");
             }
 
+            lock (Cache)
+            {
+                if (key != null)
+                {
+                    if (Cache.Count > 32)
+                    {
+                        Cache.Clear();
+                    }
+
+                    Cache[key] = result.Settings;
+                }
+            }
+
             return result.Settings;
+        }
+
+        private static string? CacheKey(string settingsPath, IDictionary environment)
+        {
+            var file = new FileInfo(Path.GetFullPath(settingsPath));
+            if (!file.Exists)
+            {
+                return null;
+            }
+
+            var overrides = environment.Keys.OfType<string>()
+                .Where(k => k.StartsWith(OverridePrefix, StringComparison.OrdinalIgnoreCase))
+                .OrderBy(k => k, StringComparer.Ordinal)
+                .Select(k => k + "=" + environment[k]);
+            return string.Join("\n", new[] { file.FullName, file.Length.ToString(), file.LastWriteTimeUtc.Ticks.ToString() }.Concat(overrides));
         }
 
         /// <summary>Reads and validates a settings file, returning every problem instead of throwing.</summary>

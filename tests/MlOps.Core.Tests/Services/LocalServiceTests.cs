@@ -201,4 +201,21 @@ public sealed class LocalServiceTests : IDisposable
         Assert.Equal("progression/test/2", deployer.Invoke("progression", "test", ServiceKind.Prediction, TwoPatients, TimeSpan.FromSeconds(30), default).ModelId);
         Assert.Equal(new[] { "diabetes-prediction-test", "progression-prediction-test" }, deployer.List("test").Select(d => d.Name).OrderBy(n => n));
     }
+
+    [Fact]
+    public void A_training_failure_is_an_error_answer_and_publishes_nothing()
+    {
+        var model = Path.Combine(_example.Root, "models", "diabetes", "model.py");
+        // The deploy's two dry runs (package test, deployed test) pass; the next training run fails.
+        File.WriteAllText(model, File.ReadAllText(model).Replace("def train(folder_path, secrets):\n",
+            "_runs = []\n\n\ndef train(folder_path, secrets):\n    _runs.append(1)\n    if len(_runs) > 1:\n        raise RuntimeError('no data today')\n"));
+        var deployment = Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Training), NullReporter.Instance, default);
+        Assert.Equal(ServiceStatus.Running, deployment.Status);
+
+        var answer = Deployer().Invoke("diabetes", "test", ServiceKind.Training, "{}", TimeSpan.FromMinutes(2), default);
+        Assert.Equal("error", answer.Status);
+        Assert.Equal("RuntimeError: no data today", answer.Error);
+        Assert.Equal(0, new ProjectRegistry(_example.Settings).For("test").GetLatestVersionNumber("diabetes", "test"));
+        Assert.Equal(ServiceStatus.Running, Deployer().Platform("test").Get(deployment.Name)!.Status);
+    }
 }

@@ -159,4 +159,19 @@ public class SettingsLoaderTests
         if (modelEnv != null) variables["MODEL_ENV"] = modelEnv;
         Assert.Equal(expected, SettingsLoader.ResolveEnvironmentName(explicitName, variables));
     }
+
+    [Fact]
+    public void Loaded_settings_are_reused_until_the_file_or_an_override_changes()
+    {
+        using var project = new TempProject().Standard();
+        var first = SettingsLoader.Load(project.SettingsPath, TempProject.NoEnvironment);
+        Assert.Same(first, SettingsLoader.Load(project.SettingsPath, TempProject.NoEnvironment));
+
+        File.WriteAllText(project.SettingsPath, File.ReadAllText(project.SettingsPath).Replace("\"demo\"", "\"renamed\""));
+        Assert.Equal("renamed", SettingsLoader.Load(project.SettingsPath, TempProject.NoEnvironment).ProjectName);
+
+        var overridden = SettingsLoader.Load(project.SettingsPath, new Hashtable { ["MLOPS__project"] = "from-env" });
+        Assert.Equal("from-env", overridden.ProjectName);
+        Assert.Equal("renamed", SettingsLoader.Load(project.SettingsPath, TempProject.NoEnvironment).ProjectName);
+    }
 }

@@ -1,0 +1,32 @@
+namespace MlOps.CdfEmulator;
+
+/// <summary>The checks every project-scoped API call goes through: valid credentials, access to the project, the capability.</summary>
+internal sealed class ApiAuthorization(CdfEmulatorOptions options, AccessTokens tokens)
+{
+    /// <summary>Returns the project from the route and the caller, or throws the 401/403 the real API would answer.</summary>
+    public (string Project, Caller Caller) Require(HttpContext context, string capability)
+    {
+        var project = context.Request.RouteValues["project"] as string ?? "";
+        var caller = tokens.Authenticate(context.Request);
+        if (!options.Projects.Contains(project, StringComparer.Ordinal) || !caller.MayUse(project))
+        {
+            throw new CdfApiException(403,
+                $"Resource not found. This may also be due to insufficient access rights: {caller.Subject} has no access to project '{project}'.");
+        }
+
+        if (!caller.Capabilities.Contains(capability))
+        {
+            var (acl, action) = Split(capability);
+            throw new CdfApiException(403,
+                $"Resource not found. This may also be due to insufficient access rights: missing capability {capability} ({acl} action {action}, scope all) in project '{project}'.");
+        }
+
+        return (project, caller);
+    }
+
+    public static (string Acl, string Action) Split(string capability)
+    {
+        var colon = capability.IndexOf(':');
+        return colon < 0 ? (capability, "") : (capability[..colon], capability[(colon + 1)..]);
+    }
+}

@@ -1,0 +1,11 @@
+namespace MlOps.CdfEmulator;
+
+public enum NonceStatus
+{
+    Valid,
+    Unknown,
+    WrongProject,
+    Expired,
+    AlreadyUsed,
+    Revoked,
+}
