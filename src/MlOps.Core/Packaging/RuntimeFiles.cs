@@ -9,6 +9,25 @@ namespace MlOps.Packaging
     {
         private const string Prefix = "MlOps.Runtime/";
 
+        /// <summary>
+        /// Writes the mlops_runtime package into <paramref name="folder"/> (for PYTHONPATH, so model code that imports the
+        /// runtime's logger also runs in its own tests) and returns the folder.
+        /// </summary>
+        public static string WriteRuntimeFolder(string folder)
+        {
+            foreach (var (path, content) in All().Where(f => f.Path.StartsWith("mlops_runtime/", System.StringComparison.Ordinal)))
+            {
+                var target = Path.Combine(folder, path.Replace('/', Path.DirectorySeparatorChar));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                if (!File.Exists(target) || !File.ReadAllBytes(target).SequenceEqual(content))
+                {
+                    File.WriteAllBytes(target, content);
+                }
+            }
+
+            return folder;
+        }
+
         /// <summary>Package-relative path ('/'-separated) and content of every runtime file, in ordinal order.</summary>
         public static IReadOnlyList<(string Path, byte[] Content)> All()
         {

@@ -30,8 +30,15 @@ namespace MlOps.Services
         public ServiceTestResult RunModelTests(ProjectSettings project, ModelSettings model, string serviceName, CancellationToken cancellationToken)
         {
             var folder = model.CodeFolder.Substring(project.ProjectRoot.TrimEnd(Path.DirectorySeparatorChar).Length + 1);
+            // Model code may import the runtime (its logger), which otherwise exists only inside packages.
+            var runtime = RuntimeFiles.WriteRuntimeFolder(Path.Combine(project.ProjectRoot, ".mlops", "runtime"));
+            var pythonPath = Environment.GetEnvironmentVariable("PYTHONPATH");
+            var environment = new System.Collections.Generic.Dictionary<string, string>
+            {
+                ["PYTHONPATH"] = string.IsNullOrEmpty(pythonPath) ? runtime : runtime + Path.PathSeparator + pythonPath,
+            };
             var run = ProcessRunner.Run(_python.Path, new[] { "-m", "pytest", folder, "-q", "-p", "no:cacheprovider" }, project.ProjectRoot,
-                null, TestTimeout, cancellationToken);
+                environment, TestTimeout, cancellationToken);
             var duration = TimeSpan.FromSeconds(run.Seconds);
             var summary = run.Output.Replace("\r", string.Empty).Split('\n').LastOrDefault(l => l.Trim().Length > 0)?.Trim() ?? string.Empty;
             switch (run.ExitCode)

@@ -40,15 +40,8 @@ namespace MlOps.PowerShell.Commands
         {
             Try(() =>
             {
-                var (model, environment, service) = Target();
-                var name = ServiceKinds.ServiceName(model, service, environment);
-                var platform = new ServiceDeployer(Settings).Platform(environment);
-                if (platform.Get(name) == null)
-                {
-                    throw ServiceDeployer.NotDeployed(name);
-                }
-
-                var lines = platform.Logs(name).Where(l => CallId == null || l.CallId == CallId).ToList();
+                var (deployer, deployment) = RequireDeployment();
+                var lines = deployer.Platform(deployment.Environment).Logs(deployment.Name).Where(l => CallId == null || l.CallId == CallId).ToList();
                 foreach (var line in Tail > 0 ? lines.Skip(System.Math.Max(0, lines.Count - Tail)) : lines)
                 {
                     WriteObject(line);

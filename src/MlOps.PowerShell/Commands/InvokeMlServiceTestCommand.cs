@@ -26,12 +26,8 @@ namespace MlOps.PowerShell.Commands
         {
             Try(() =>
             {
-                var (model, environment, service) = Target();
-                var deployer = new ServiceDeployer(Settings);
-                var name = ServiceKinds.ServiceName(model, service, environment);
-                var deployment = deployer.Platform(environment).Get(name) ?? throw ServiceDeployer.NotDeployed(name);
-                var result = deployer.Test(deployment, Cancellation);
-                WriteObject(result);
+                var (deployer, deployment) = RequireDeployment();
+                WriteObject(deployer.Test(deployment, Cancellation));
             });
         }
     }

@@ -45,5 +45,14 @@ namespace MlOps.PowerShell.Commands
 
             return (Name, RequireEnvironment(Environment), DefaultService);
         }
+
+        /// <summary>The targeted service's current deployment, or a ServiceNotFound error.</summary>
+        protected (ServiceDeployer Deployer, ServiceDeployment Deployment) RequireDeployment()
+        {
+            var (model, environment, service) = Target();
+            var deployer = new ServiceDeployer(Settings);
+            var name = ServiceKinds.ServiceName(model, service, environment);
+            return (deployer, deployer.Platform(environment).Get(name) ?? throw ServiceDeployer.NotDeployed(name));
+        }
     }
 }

@@ -106,24 +106,12 @@ namespace MlOps.PowerShell.Infrastructure
         }
 
         /// <summary>Runs <paramref name="action"/>, reporting an engine error as a non-terminating error and going on with the next input.</summary>
-        protected void Try(Action action)
-        {
-            try
-            {
-                action();
-            }
-            catch (MlOpsException e)
-            {
-                WriteError(ToErrorRecord(e));
-            }
-            catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
-            {
-                throw new PipelineStoppedException();
-            }
-        }
+        protected void Try(Action action) => Guard(action, terminating: false);
 
         /// <summary>Runs <paramref name="action"/>, stopping the command on an engine error (nothing more can be done).</summary>
-        protected void Run(Action action)
+        protected void Run(Action action) => Guard(action, terminating: true);
+
+        private void Guard(Action action, bool terminating)
         {
             try
             {
@@ -131,7 +119,12 @@ namespace MlOps.PowerShell.Infrastructure
             }
             catch (MlOpsException e)
             {
-                ThrowTerminatingError(ToErrorRecord(e));
+                if (terminating)
+                {
+                    ThrowTerminatingError(ToErrorRecord(e));
+                }
+
+                WriteError(ToErrorRecord(e));
             }
             catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
             {

@@ -61,6 +61,7 @@ public sealed class LocalServiceTests : IDisposable
 
         var logs = Deployer().Platform("test").Logs(deployment.Name).ToList();
         Assert.Contains(logs, l => l.CallId == answer.CallId && l.Message.Contains("answered ok"));
+        Assert.Contains(logs, l => l.CallId == answer.CallId && l.Logger == "models.diabetes.model" && l.Message == "scoring 2 rows");
         var failure = Assert.Single(logs, l => l.CallId == error.CallId && l.Level == "ERROR");
         Assert.Contains("Traceback", failure.Message);
         Assert.Contains("ModelException", failure.Message);
@@ -119,6 +120,16 @@ public sealed class LocalServiceTests : IDisposable
         Assert.Equal(2, tested.TestResults.Count);
         Assert.True(File.Exists(tested.PackagePath));
         Assert.Null(Deployer().Platform("test").Get("diabetes-prediction-test"));
+    }
+
+    [Fact]
+    public void Model_tests_can_import_the_runtime_logger()
+    {
+        _example.Publish();
+        File.AppendAllText(Path.Combine(_example.Root, "models/diabetes/test_model.py"),
+            "\n\ndef test_the_runtime_is_importable():\n    from mlops_runtime.logger import get_logger\n    get_logger('t').info('ok')\n");
+        var tested = Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction) { TestOnly = true }, NullReporter.Instance, default);
+        Assert.Contains("4 passed", tested.TestResults[0].Message);
     }
 
     [Fact]

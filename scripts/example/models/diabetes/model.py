@@ -16,6 +16,13 @@ from sklearn.model_selection import train_test_split
 
 from models.common_code.features import FEATURES, to_matrix
 
+try:
+    from mlops_runtime.logger import get_logger  # inside a service: lines go to Get-MlServiceLog, tagged with the call
+except ImportError:  # a notebook or script outside MlOps
+    from logging import getLogger as get_logger
+
+log = get_logger(__name__)
+
 
 class ModelException(Exception):
     """Input the model cannot score; the prediction service answers {status: error} with this message."""
@@ -50,4 +57,5 @@ def predict(data, init_object, secrets):
         matrix = to_matrix(data, init_object["features"])
     except ValueError as error:
         raise ModelException(str(error)) from error
+    log.info("scoring %d rows", len(matrix))
     return [round(float(value), 2) for value in init_object["model"].predict(matrix)]
