@@ -72,7 +72,9 @@ Describe 'Prediction service on the Local platform' {
         $answer = Invoke-MlPrediction diabetes -Environment test -Data $patients
         $lines = Get-MlServiceLog diabetes -Environment test -CallId $answer.CallId
         $lines | Should -BeOfType ([MlOps.Services.ServiceLogEntry])
-        $lines.Message | Should -Match 'answered ok'
+        $lines.Message | Should -Contain 'scoring 2 rows'
+        ($lines | Where-Object Logger -eq 'models.diabetes.model').Level | Should -Be 'INFO'
+        ($lines.Message -join "`n") | Should -Match 'answered ok'
         @(Get-MlServiceLog diabetes -Environment test -Tail 1).Count | Should -Be 1
     }
 

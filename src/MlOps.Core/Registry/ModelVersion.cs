@@ -10,8 +10,11 @@ namespace MlOps.Registry
     {
         public ModelVersion(string name, string environment, int version, string contentHash, DateTimeOffset createdTime,
             string createdBy, string? promotedFrom, IReadOnlyList<ArtifactFile> files, IReadOnlyDictionary<string, string> metadata,
-            IReadOnlyDictionary<string, string> systemMetadata, string registry, string location, bool isLocalFolder)
+            IReadOnlyDictionary<string, string> systemMetadata, string registry, string location, bool isLocalFolder,
+            int? fileCount = null, long? size = null)
         {
+            _fileCount = fileCount;
+            _size = size;
             Name = name;
             Environment = environment;
             Version = version;
@@ -47,15 +50,25 @@ namespace MlOps.Registry
         /// <summary>The model id this version was promoted from, or null for a published artifact.</summary>
         public string? PromotedFrom { get; }
 
+        /// <summary>The files with sizes and SHA-256s, when the store lists them without downloading (empty for CDF Files).</summary>
         public IReadOnlyList<ArtifactFile> Files { get; }
 
-        public int FileCount => Files.Count;
+        private readonly int? _fileCount;
+        private readonly long? _size;
+
+        /// <summary>How many files the version holds (from its manifest; a store may know it without listing the files).</summary>
+        public int FileCount => _fileCount ?? Files.Count;
 
         /// <summary>Total size in bytes.</summary>
         public long Size
         {
             get
             {
+                if (_size != null)
+                {
+                    return _size.Value;
+                }
+
                 long total = 0;
                 foreach (var file in Files)
                 {

@@ -175,11 +175,21 @@ namespace MlOps.Registry
             }
 
             var artifacts = Open(source);
-            var promoted = registry.Publish(source.Name, target.Name, artifacts, source.Metadata, source.ModelId, reporter, cancellationToken);
-            return new PromotionResult(promoted, created: true);
+            try
+            {
+                var promoted = registry.Publish(source.Name, target.Name, artifacts, source.Metadata, source.ModelId, reporter, cancellationToken);
+                return new PromotionResult(promoted, created: true);
+            }
+            finally
+            {
+                (artifacts as IDisposable)?.Dispose();
+            }
         }
 
-        /// <summary>The files of a version, with the hashes they must have (none for dev's local folder).</summary>
+        /// <summary>
+        /// The files of a version, with the hashes they must have (none for dev's local folder). Dispose the result when it
+        /// is IDisposable: stores that keep archives (CDF Files) unpack into a temporary folder.
+        /// </summary>
         public IArtifactSource Open(ModelVersion version)
         {
             if (version.IsLocalFolder)
@@ -216,7 +226,16 @@ namespace MlOps.Registry
             Directory.CreateDirectory(temp);
             try
             {
-                ArtifactCopier.Copy(Open(version), temp, $"Saving {version.ModelId}", reporter, cancellationToken);
+                var artifacts = Open(version);
+                try
+                {
+                    ArtifactCopier.Copy(artifacts, temp, $"Saving {version.ModelId}", reporter, cancellationToken);
+                }
+                finally
+                {
+                    (artifacts as IDisposable)?.Dispose();
+                }
+
                 if (exists)
                 {
                     Directory.Move(full, aside);

@@ -1,4 +1,6 @@
+using System;
 using System.Collections.Generic;
+using MlOps.Cdf;
 using MlOps.Diagnostics;
 using MlOps.Settings;
 
@@ -13,6 +15,10 @@ namespace MlOps.Registry
             {
                 case "local":
                     return new LocalFolderRegistry(settings.Path);
+                case "cdf":
+                    var cdf = settings.Cdf!;
+                    var client = CdfConnections.Client(cdf);
+                    return new CdfFilesRegistry(client.Files, client.Options.ApiUrl, new CdfStoreOptions { Directory = cdf.Directory, DataSetId = cdf.DataSetId });
                 default:
                     throw new MlOpsException(ErrorIds.UnsupportedRegistry, MlOpsErrorKind.InvalidArgument,
                         $"The registry type '{settings.Type}' is not supported.", settings.Type,

@@ -71,7 +71,16 @@ namespace MlOps.Services
 
             Step("Packaging", 10);
             var packages = Path.Combine(_project.ProjectRoot, SettingsLoader.DefaultPackagesPath);
-            var package = ServicePackageBuilder.Build(_project, model, environment, request.Service, version, artifacts, packages, reporter, cancellationToken);
+            ServicePackage package;
+            try
+            {
+                package = ServicePackageBuilder.Build(_project, model, environment, request.Service, version, artifacts, packages, reporter, cancellationToken);
+            }
+            finally
+            {
+                (artifacts as IDisposable)?.Dispose();
+            }
+
 
             var tester = new ServiceTester(python);
             var tests = new List<ServiceTestResult>();

@@ -3,14 +3,18 @@ namespace MlOps.Settings
     /// <summary>Where an environment keeps its model versions.</summary>
     public sealed class RegistrySettings
     {
-        public RegistrySettings(string type, string path, bool useArtifactFolder)
+        public RegistrySettings(string type, string path, bool useArtifactFolder, CdfConnectionSettings? cdf = null)
         {
             Type = type;
             Path = path;
             UseArtifactFolder = useArtifactFolder;
+            Cdf = cdf;
         }
 
-        /// <summary><c>local</c>: a folder (local disk or a shared network folder).</summary>
+        /// <summary>The CDF connection, for <c>cdf</c> registries.</summary>
+        public CdfConnectionSettings? Cdf { get; }
+
+        /// <summary><c>local</c>: a folder (local disk or a shared network folder); <c>cdf</c>: CDF Files.</summary>
         public string Type { get; }
 
         /// <summary>Absolute path of the local store.</summary>
@@ -19,6 +23,6 @@ namespace MlOps.Settings
         /// <summary>When true, a model's settings artifact folder serves as version 1 while the store has none (dev's default).</summary>
         public bool UseArtifactFolder { get; }
 
-        public override string ToString() => $"{Type}:{Path}";
+        public override string ToString() => Cdf != null ? $"{Type}:{Cdf}" : $"{Type}:{Path}";
     }
 }

@@ -185,11 +185,67 @@ namespace MlOps.Settings
                 var platformType = Choice(env.GetSection("platform:type"), path + ".platform.type", SettingsLoader.KnownPlatformTypes);
                 var isProtected = Flag(env.GetSection("protected")) ?? name == "prod";
                 var platformPath = Resolve(_projectRoot, Text(env.GetSection("platform:path")) ?? SettingsLoader.DefaultServicesPath);
-                result.Add(new EnvironmentSettings(name, new RegistrySettings(registryType, registryPath, useArtifactFolder),
+                var cdf = registryType == "cdf" ? BindCdf(env.GetSection("registry"), path + ".registry") : null;
+                result.Add(new EnvironmentSettings(name, new RegistrySettings(registryType, registryPath, useArtifactFolder, cdf),
                     new PlatformSettings(platformType, platformPath), isProtected));
             }
 
             return result;
+        }
+
+        private CdfConnectionSettings BindCdf(IConfigurationSection registry, string path)
+        {
+            string Required(string key, string expected)
+            {
+                var value = Text(registry.GetSection(key));
+                if (value == null)
+                {
+                    Error(registry, path + "." + key, $"A cdf registry needs \"{key}\".", expected);
+                }
+
+                return value ?? string.Empty;
+            }
+
+            var project = Required("project", "the CDF project name");
+            var baseUrl = Required("baseUrl", "the cluster URL, for example https://westeurope-1.cognitedata.com");
+            if (baseUrl.Length > 0 && !(Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) && (uri.Scheme == "https" || uri.Scheme == "http")))
+            {
+                Error(registry.GetSection("baseUrl"), path + ".baseUrl", $"'{baseUrl}' is not an http(s) URL.", "the cluster URL, for example https://westeurope-1.cognitedata.com");
+            }
+
+            var directory = Text(registry.GetSection("directory")) ?? "/mlops";
+            if (!directory.StartsWith("/", StringComparison.Ordinal))
+            {
+                Error(registry.GetSection("directory"), path + ".directory", $"'{directory}' is not an absolute CDF directory.", "a path such as /mlops");
+            }
+
+            long? dataSetId = null;
+            var dataSetText = Text(registry.GetSection("dataSetId"));
+            if (dataSetText != null)
+            {
+                if (long.TryParse(dataSetText, out var id) && id > 0)
+                {
+                    dataSetId = id;
+                }
+                else
+                {
+                    Error(registry.GetSection("dataSetId"), path + ".dataSetId", $"'{dataSetText}' is not a data set id.", "a positive number");
+                }
+            }
+
+            var apiKeyVariable = Text(registry.GetSection("apiKeyVariable"));
+            var clientId = Text(registry.GetSection("clientId"));
+            var tokenUrl = Text(registry.GetSection("tokenUrl"));
+            var tenantId = Text(registry.GetSection("tenantId"));
+            if (apiKeyVariable == null && (clientId == null || (tokenUrl == null && tenantId == null)))
+            {
+                Error(registry, path, "A cdf registry needs OAuth client credentials (clientId with tokenUrl or tenantId) or apiKeyVariable.",
+                    "\"clientId\" and \"tokenUrl\" (or \"tenantId\"); the secret comes from the variable named by \"clientSecretVariable\"");
+            }
+
+            var scopes = registry.GetSection("scopes").GetChildren().Select(Text).Where(s => s != null).Select(s => s!).ToList();
+            return new CdfConnectionSettings(project, baseUrl, directory, dataSetId, tokenUrl, tenantId, clientId,
+                Text(registry.GetSection("clientSecretVariable")) ?? SettingsLoader.DefaultClientSecretVariable, apiKeyVariable, scopes);
         }
 
         private string Choice(IConfigurationSection section, string path, IReadOnlyList<string> allowed)

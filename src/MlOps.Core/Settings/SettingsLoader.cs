@@ -25,7 +25,8 @@ namespace MlOps.Settings
 
         public static readonly IReadOnlyList<string> DefaultEnvironments = new[] { "dev", "test", "prod" };
         public static readonly IReadOnlyList<string> KnownServices = new[] { "prediction", "training" };
-        public static readonly IReadOnlyList<string> KnownRegistryTypes = new[] { "local" };
+        public static readonly IReadOnlyList<string> KnownRegistryTypes = new[] { "local", "cdf" };
+        public const string DefaultClientSecretVariable = "COGNITE_CLIENT_SECRET";
         public static readonly IReadOnlyList<string> KnownPlatformTypes = new[] { "local" };
 
         /// <summary>

@@ -62,7 +62,9 @@ namespace MlOps.Settings
                 ("description", Str),
                 ("owner", Str)))),
             ("environments", new Node(NodeKind.Map, Obj(
-                ("registry", Obj(("type", Str), ("path", Str), ("useArtifactFolder", Bool))),
+                ("registry", Obj(("type", Str), ("path", Str), ("useArtifactFolder", Bool),
+                    ("project", Str), ("baseUrl", Str), ("directory", Str), ("dataSetId", Str), ("tokenUrl", Str), ("tenantId", Str),
+                    ("clientId", Str), ("clientSecretVariable", Str), ("apiKeyVariable", Str), ("scopes", new Node(NodeKind.Array, Str)))),
                 ("platform", Obj(("type", Str), ("path", Str))),
                 ("protected", Bool)))));
 
@@ -84,6 +86,13 @@ namespace MlOps.Settings
                     path = parentPath + "." + section.Key;
                     if (!parent.Properties!.TryGetValue(section.Key, out node))
                     {
+                        if (LooksLikeSecret(section.Key))
+                        {
+                            Add(section, describeSource, path, $"'{section.Key}' looks like a secret; secrets are never read from the settings file.",
+                                "the name of an environment variable that holds it, for example \"clientSecretVariable\": \"COGNITE_CLIENT_SECRET\"");
+                            return;
+                        }
+
                         Add(section, describeSource, path, $"Unknown key '{section.Key}'.",
                             "one of: " + string.Join(", ", parent.Properties.Keys));
                         return;
@@ -136,6 +145,13 @@ namespace MlOps.Settings
             {
                 Add(section, describeSource, path, $"'{section.Value}' is not a boolean.", "true or false");
             }
+        }
+
+        private static bool LooksLikeSecret(string key)
+        {
+            var lower = key.ToLowerInvariant();
+            return !lower.EndsWith("variable", StringComparison.Ordinal)
+                && (lower.Contains("secret") || lower.Contains("apikey") || lower.Contains("api-key") || lower.Contains("password") || lower.Contains("token"));
         }
 
         private void Add(IConfigurationSection section, Func<string, string> describeSource, string path, string message, string expected) =>

@@ -1,0 +1,35 @@
+using System;
+
+namespace MlOps.Registry
+{
+    /// <summary>How the CDF Files store lays out and writes versions.</summary>
+    public sealed class CdfStoreOptions
+    {
+        /// <summary>The CDF Files directory holding versions (akerbp.mlops uses /mlops).</summary>
+        public string Directory { get; set; } = "/mlops";
+
+        /// <summary>A data set to put new versions in, or null.</summary>
+        public long? DataSetId { get; set; }
+
+        /// <summary>A version claimed but not completed for this long is taken to be abandoned and removed.</summary>
+        public TimeSpan StaleClaimAge { get; set; } = TimeSpan.FromHours(1);
+
+        /// <summary>How long to wait for CDF to mark an upload as complete.</summary>
+        public TimeSpan UploadedTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+        /// <summary>Archives larger than this are uploaded in parts (CDF's single upload takes up to 5 GiB).</summary>
+        public long MultipartThreshold { get; set; } = 4L * 1024 * 1024 * 1024;
+
+        /// <summary>Part size for multipart uploads (CDF accepts 5 MiB to 4000 MiB).</summary>
+        public long PartSize { get; set; } = 256L * 1024 * 1024;
+
+        /// <summary>How often a transient failure (throttling, 5xx, a dropped connection) is tried again before giving up.</summary>
+        public int TransientAttempts { get; set; } = 6;
+
+        /// <summary>Scales the waits between those attempts (tests use small values).</summary>
+        public TimeSpan TransientDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+        /// <summary>Where temporary archives and unpacked versions go (default: the system temp folder).</summary>
+        public string? TempFolder { get; set; }
+    }
+}

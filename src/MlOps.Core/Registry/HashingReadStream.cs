@@ -1,0 +1,66 @@
+using System;
+using System.IO;
+using System.Security.Cryptography;
+
+namespace MlOps.Registry
+{
+    /// <summary>Passes reads through while computing the SHA-256 of everything read.</summary>
+    internal sealed class HashingReadStream : Stream
+    {
+        private readonly Stream _inner;
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private string? _result;
+
+        public HashingReadStream(Stream inner)
+        {
+            _inner = inner;
+        }
+
+        /// <summary>The hash of all bytes read; read to the end first.</summary>
+        public string Sha256 => _result ??= ContentHash.ToHex(_hash.GetHashAndReset());
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = _inner.Read(buffer, offset, count);
+            if (n > 0)
+            {
+                _hash.AppendData(buffer, offset, n);
+            }
+
+            return n;
+        }
+
+        /// <summary>Reads (and hashes) whatever is left.</summary>
+        public void Drain()
+        {
+            var buffer = new byte[81920];
+            while (Read(buffer, 0, buffer.Length) > 0)
+            {
+            }
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _hash.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using System.Collections.Generic;
+
+namespace MlOps.Settings
+{
+    /// <summary>
+    /// How an environment reaches its CDF project. Secrets are never here: the settings name the environment
+    /// variables that hold them (<see cref="ClientSecretVariable"/>, <see cref="ApiKeyVariable"/>).
+    /// </summary>
+    public sealed class CdfConnectionSettings
+    {
+        public CdfConnectionSettings(string project, string baseUrl, string directory, long? dataSetId, string? tokenUrl, string? tenantId,
+            string? clientId, string clientSecretVariable, string? apiKeyVariable, IReadOnlyList<string> scopes)
+        {
+            Project = project;
+            BaseUrl = baseUrl;
+            Directory = directory;
+            DataSetId = dataSetId;
+            TokenUrl = tokenUrl;
+            TenantId = tenantId;
+            ClientId = clientId;
+            ClientSecretVariable = clientSecretVariable;
+            ApiKeyVariable = apiKeyVariable;
+            Scopes = scopes;
+        }
+
+        public string Project { get; }
+
+        /// <summary>The cluster URL, for example https://westeurope-1.cognitedata.com.</summary>
+        public string BaseUrl { get; }
+
+        /// <summary>The CDF Files directory of the registry (akerbp.mlops: /mlops).</summary>
+        public string Directory { get; }
+
+        public long? DataSetId { get; }
+        public string? TokenUrl { get; }
+        public string? TenantId { get; }
+        public string? ClientId { get; }
+
+        /// <summary>The environment variable holding the OAuth client secret (default COGNITE_CLIENT_SECRET).</summary>
+        public string ClientSecretVariable { get; }
+
+        /// <summary>The environment variable holding a legacy API key; when set, API-key authentication is used.</summary>
+        public string? ApiKeyVariable { get; }
+
+        public IReadOnlyList<string> Scopes { get; }
+
+        public override string ToString() => $"{BaseUrl}/{Project}{Directory}";
+    }
+}

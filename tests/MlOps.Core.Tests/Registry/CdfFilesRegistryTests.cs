@@ -1,0 +1,206 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using MlOps.Cdf;
+using MlOps.CdfEmulator;
+using MlOps.Core.Tests.Cdf;
+using MlOps.Diagnostics;
+using MlOps.Python;
+using MlOps.Registry;
+using Xunit;
+
+namespace MlOps.Core.Tests.Registry;
+
+/// <summary>The CDF Files store on the emulator: faults, abandoned claims, and registries written by akerbp.mlops.</summary>
+public sealed class CdfFilesRegistryTests : IAsyncLifetime
+{
+    private readonly TempProject _project = new();
+    private CdfEmulatorServer _cdf = null!;
+    private CdfClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _cdf = await CdfTestSetup.StartAsync(pageSize: 4, uploadedDelay: TimeSpan.FromMilliseconds(10));
+        _client = CdfTestSetup.Client(_cdf);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _cdf.DisposeAsync();
+        _project.Dispose();
+    }
+
+    private CdfFilesRegistry Store(TimeSpan? staleClaimAge = null) => new(_client.Files, _cdf.ApiUrl(_cdf.Project), new CdfStoreOptions
+    {
+        TempFolder = Path.Combine(_project.Root, "tmp"),
+        TransientDelay = TimeSpan.FromMilliseconds(5),
+        TransientAttempts = 10,
+        StaleClaimAge = staleClaimAge ?? TimeSpan.FromHours(1),
+    });
+
+    [Fact]
+    public async Task Eight_publishers_under_a_20_percent_fault_rate_produce_versions_1_to_8_intact()
+    {
+        foreach (var route in new[] { "POST /files", "POST /files/list", "POST /files/byids", "POST /files/update", "POST /files/delete" })
+        {
+            _cdf.Faults.Random(route, 0.2, seed: route.Length, FaultAction.TooManyRequests(0), FaultAction.ServiceUnavailable(),
+                FaultAction.Status(500), FaultAction.Slow(TimeSpan.FromMilliseconds(200)), FaultAction.FailAfterCommit(503));
+        }
+
+        _cdf.Faults.Random("PUT /upload/*", 0.2, seed: 7, FaultAction.ServiceUnavailable(), FaultAction.DropConnection(10_000));
+        var sources = Enumerable.Range(1, 8).Select(i => _project.MakeArtifact($"src{i}", files: 3, bytesEach: 40_000, seed: i)).ToList();
+        var published = await Task.WhenAll(sources.Select(s => Task.Run(() =>
+            Store().Publish("faulty", "test", FolderArtifactSource.Open(s), new Dictionary<string, string> { ["source"] = s }, null,
+                NullReporter.Instance, default))));
+
+        Assert.True(_cdf.Faults.Injected > 0, "faults were injected");
+        _cdf.Faults.Enabled = false;
+        var store = Store();
+        var versions = store.ListVersions("faulty", "test").ToList();
+        Assert.Equal(Enumerable.Range(1, 8), versions.Select(v => v.Version));
+        Assert.Equal(Enumerable.Range(1, 8), published.Select(v => v.Version).OrderBy(n => n));
+        Assert.DoesNotContain(_cdf.Files.All(_cdf.Project), f => f.ExternalId!.StartsWith("faulty/") && (!f.HasContent || f.Metadata!.ContainsKey("mlops_state")));
+        foreach (var version in versions)
+        {
+            var source = version.Metadata["source"];
+            using var files = (TemporaryArtifactFolder)store.OpenArtifacts(version);
+            foreach (var file in files.Files)
+            {
+                Assert.Equal(File.ReadAllBytes(Path.Combine(source, file.Path)), File.ReadAllBytes(Path.Combine(files.Path, file.Path)));
+            }
+        }
+    }
+
+    [Fact]
+    public void A_failed_upload_leaves_no_version_and_frees_its_number()
+    {
+        _cdf.Faults.Always("PUT /upload/*", FaultAction.ServiceUnavailable());
+        var artifact = _project.MakeArtifact("art");
+        var error = Assert.Throws<MlOpsException>(() => Store().Publish("m", "test", FolderArtifactSource.Open(artifact),
+            new Dictionary<string, string>(), null, NullReporter.Instance, default));
+        Assert.Equal(CdfErrorIds.CdfServiceUnavailable, error.ErrorId);
+        Assert.Empty(_cdf.Files.All(_cdf.Project));
+
+        _cdf.Faults.Clear();
+        Assert.Equal(1, Store().Publish("m", "test", FolderArtifactSource.Open(artifact), new Dictionary<string, string>(), null,
+            NullReporter.Instance, default).Version);
+    }
+
+    [Fact]
+    public async Task An_abandoned_claim_is_invisible_and_removed_once_stale()
+    {
+        // A publisher that died after claiming version 1: metadata created, bytes never uploaded.
+        await _client.Files.CreateAsync(new FileCreate
+        {
+            ExternalId = "m/test/1", Name = "m-test-1.tar.gz", Directory = "/mlops",
+            Metadata = new Dictionary<string, string> { ["version"] = "1", ["mlops_state"] = "uploading" },
+        });
+        Assert.Equal(0, Store().GetLatestVersionNumber("m", "test"));
+        Assert.Empty(Store().ListVersions("m", "test"));
+
+        var artifact = _project.MakeArtifact("art");
+        Assert.Equal(2, Store().Publish("m", "test", FolderArtifactSource.Open(artifact), new Dictionary<string, string>(), null,
+            NullReporter.Instance, default).Version);
+
+        var warnings = new List<string>();
+        var version = Store(staleClaimAge: TimeSpan.Zero).Publish("m", "test", FolderArtifactSource.Open(artifact), new Dictionary<string, string>(), null,
+            new WarningRecorder(warnings), default);
+        Assert.Equal(3, version.Version);
+        Assert.Contains(warnings, w => w.Contains("m/test/1") && w.Contains("never completed"));
+        Assert.Null(_cdf.Files.Find(_cdf.Project, "m/test/1"));
+    }
+
+    [Fact]
+    public async Task Reads_a_registry_laid_out_by_akerbp_mlops()
+    {
+        // akerbp.mlops: shutil.make_archive(folder/archive, 'gztar', folder), uploaded as archive.tar.gz to /mlops with
+        // external id model/env/N and metadata {"version": N, ...user metadata}.
+        var python = PythonLocator.Find(null, _project.Root, new System.Collections.Hashtable());
+        var artifact = _project.MakeArtifact("akerbp-artifact", files: 3, bytesEach: 5_000);
+        var made = ProcessRunner.Run(python.Path, new[] { "-c",
+            "import os, shutil, sys\nprint(shutil.make_archive(os.path.join(sys.argv[1], 'archive'), 'gztar', sys.argv[1]))", artifact },
+            _project.Root, null, TimeSpan.FromMinutes(1), default);
+        Assert.True(made.ExitCode == 0, made.Tail());
+        var archive = made.Output.Trim();
+        var copy = Path.Combine(_project.Root, "archive.tar.gz");
+        File.Move(archive, copy);
+        foreach (var (version, r2) in new[] { (1, "0.7"), (2, "0.8") })
+        {
+            await using var content = File.OpenRead(copy);
+            await _client.Files.UploadAsync(new FileCreate
+            {
+                ExternalId = $"legacy/test/{version}", Name = "archive.tar.gz", Directory = "/mlops",
+                Metadata = new Dictionary<string, string> { ["version"] = version.ToString(), ["r2"] = r2 },
+            }, content);
+        }
+
+        // CDF marks an upload complete a moment after the bytes arrive.
+        for (var wait = 0; wait < 100 && (await _client.Files.RetrieveAsync(new[] { Identity.Create("legacy/test/2") })).Single().Uploaded == false; wait++)
+        {
+            await Task.Delay(20);
+        }
+
+        var store = Store();
+        Assert.Equal(new[] { "legacy" }, store.ListModels("test"));
+        Assert.Equal(2, store.GetLatestVersionNumber("legacy", "test"));
+        var latest = store.GetVersion("legacy", "test", 2)!;
+        Assert.Equal("0.8", latest.Metadata["r2"]);
+        Assert.False(latest.Metadata.ContainsKey("version"));
+        Assert.Equal(string.Empty, latest.ContentHash);
+
+        using var files = (TemporaryArtifactFolder)store.OpenArtifacts(latest);
+        Assert.Equal(Directory.GetFiles(artifact, "*", SearchOption.AllDirectories).Length, files.Files.Count);
+        foreach (var file in files.Files)
+        {
+            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(artifact, file.Path)))), file.Sha256);
+        }
+
+        // And the next version MlOps publishes continues akerbp's numbering, in akerbp's layout.
+        var next = store.Publish("legacy", "test", FolderArtifactSource.Open(artifact), new Dictionary<string, string> { ["r2"] = "0.9" }, null,
+            NullReporter.Instance, default);
+        Assert.Equal(3, next.Version);
+        var stored = _cdf.Files.Find(_cdf.Project, "legacy/test/3")!;
+        Assert.Equal("/mlops", stored.Directory);
+        Assert.Equal("3", stored.Metadata!["version"]);
+        Assert.Equal("0.9", stored.Metadata["r2"]);
+        using var gzip = new GZipStream(new MemoryStream(stored.ReadContent()), CompressionMode.Decompress);
+        Assert.Equal(files.Files.Count, new TarArchiveReader(gzip).ReadFiles().Count());
+    }
+
+    [Fact]
+    public void A_tampered_archive_is_detected_on_download()
+    {
+        var artifact = _project.MakeArtifact("art");
+        var version = Store().Publish("m", "test", FolderArtifactSource.Open(artifact), new Dictionary<string, string>(), null,
+            NullReporter.Instance, default);
+        var file = _cdf.Files.Find(_cdf.Project, "m/test/1")!;
+        var bytes = file.ReadContent();
+        using (var raw = new MemoryStream())
+        {
+            using (var gzip = new GZipStream(raw, CompressionLevel.Fastest, leaveOpen: true))
+            using (var tar = new TarArchiveWriter(gzip))
+            {
+                tar.WriteFile("info.json", 5, new MemoryStream("{\"x\"}"u8.ToArray()));
+            }
+
+            File.WriteAllBytes(file.ContentPath!, raw.ToArray());
+        }
+
+        Assert.NotEqual(bytes, File.ReadAllBytes(file.ContentPath!));
+        var error = Assert.Throws<MlOpsException>(() => Store().OpenArtifacts(version));
+        Assert.Equal(ErrorIds.ContentHashMismatch, error.ErrorId);
+    }
+
+    private sealed class WarningRecorder(List<string> warnings) : IOperationReporter
+    {
+        public void Verbose(string message)
+        {
+        }
+
+        public void Warning(string message) => warnings.Add(message);
+
+        public void Progress(OperationProgress progress)
+        {
+        }
+    }
+}

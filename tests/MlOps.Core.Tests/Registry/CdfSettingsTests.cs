@@ -1,0 +1,92 @@
+using System.Collections;
+using MlOps.CdfEmulator;
+using MlOps.Core.Tests.Cdf;
+using MlOps.Diagnostics;
+using MlOps.Registry;
+using MlOps.Settings;
+using Xunit;
+
+namespace MlOps.Core.Tests.Registry;
+
+/// <summary>A cdf registry named in the settings: validation, secrets from the environment, and promotion across stores.</summary>
+public sealed class CdfSettingsTests
+{
+    private static string Settings(string registry) => $$"""
+        {
+          "models": [ { "name": "diabetes", "codeFolder": "models/diabetes" } ],
+          "environments": {
+            "test": { "registry": { "type": "local" } },
+            "prod": { "registry": {{registry}} }
+          }
+        }
+        """;
+
+    [Fact]
+    public void A_cdf_registry_binds_with_defaults_and_names_its_secret_variable()
+    {
+        using var project = new TempProject().WithModelFolder("diabetes")
+            .WithSettings(Settings("""{ "type": "cdf", "project": "p", "baseUrl": "https://westeurope-1.cognitedata.com", "clientId": "app", "tenantId": "t" }"""));
+        var cdf = SettingsLoader.Load(project.SettingsPath, TempProject.NoEnvironment).GetEnvironment("prod").Registry.Cdf!;
+        Assert.Equal("p", cdf.Project);
+        Assert.Equal("/mlops", cdf.Directory);
+        Assert.Equal("COGNITE_CLIENT_SECRET", cdf.ClientSecretVariable);
+
+        var error = Assert.Throws<MlOpsException>(() => CdfConnections.Client(cdf, new Hashtable()));
+        Assert.Equal(CdfConnections.SecretMissing, error.ErrorId);
+        Assert.Contains("COGNITE_CLIENT_SECRET", error.Message);
+    }
+
+    [Fact]
+    public void Missing_connection_values_and_literal_secrets_are_reported()
+    {
+        using var project = new TempProject().WithModelFolder("diabetes")
+            .WithSettings(Settings("""{ "type": "cdf", "baseUrl": "ftp://x", "clientSecret": "hunter2", "directory": "mlops" }"""));
+        var problems = SettingsLoader.Check(project.SettingsPath, TempProject.NoEnvironment).Problems;
+        Assert.Contains(problems, p => p.Path == "$.environments.prod.registry.clientSecret" && p.Message.Contains("looks like a secret"));
+        Assert.Contains(problems, p => p.Path == "$.environments.prod.registry.project");
+        Assert.Contains(problems, p => p.Path == "$.environments.prod.registry.baseUrl");
+        Assert.Contains(problems, p => p.Path == "$.environments.prod.registry.directory");
+        Assert.Contains(problems, p => p.Path == "$.environments.prod.registry" && p.Message.Contains("client credentials"));
+        Assert.DoesNotContain(problems, p => p.ToString().Contains("hunter2"));
+    }
+
+    [Fact]
+    public async Task A_version_promoted_from_a_local_test_registry_to_cdf_prod_keeps_its_bytes_and_lineage()
+    {
+        await using var cdf = await CdfTestSetup.StartAsync();
+        using var project = new TempProject().WithModelFolder("diabetes").WithSettings(Settings($$"""
+            { "type": "cdf", "project": "{{cdf.Project}}", "baseUrl": "{{cdf.BaseUrl}}", "clientId": "{{CdfTestSetup.ClientId}}",
+              "tokenUrl": "{{cdf.TokenUrl}}", "clientSecretVariable": "MLOPS_TEST_CDF_SECRET" }
+            """));
+        Environment.SetEnvironmentVariable("MLOPS_TEST_CDF_SECRET", CdfTestSetup.Secret);
+        try
+        {
+            var registry = new ProjectRegistry(SettingsLoader.Load(project.SettingsPath, TempProject.NoEnvironment));
+            var tested = registry.Publish("diabetes", "test", project.MakeArtifact("art", files: 3, bytesEach: 70_000),
+                new Dictionary<string, string> { ["r2"] = "0.9" }, NullReporter.Instance, default);
+            var promoted = registry.Promote(tested, "prod", false, NullReporter.Instance, default);
+
+            Assert.True(promoted.Created);
+            Assert.Equal("cdf", registry.For("prod").Kind);
+            Assert.Equal("diabetes/prod/1", promoted.Version.ModelId);
+            Assert.Equal(tested.ContentHash, promoted.Version.ContentHash);
+            Assert.Equal("diabetes/test/1", promoted.Version.PromotedFrom);
+            Assert.Equal("0.9", promoted.Version.Metadata["r2"]);
+            Assert.False(registry.Promote(tested, "prod", false, NullReporter.Instance, default).Created);
+
+            var latest = Assert.Single(registry.Find(new VersionQuery { Environment = "prod", Latest = true }));
+            var copy = Path.Combine(project.Root, "download");
+            registry.Save(latest, copy, false, NullReporter.Instance, default);
+            foreach (var file in tested.Files)
+            {
+                Assert.Equal(File.ReadAllBytes(Path.Combine(tested.Location, "files", file.Path)), File.ReadAllBytes(Path.Combine(copy, file.Path)));
+            }
+
+            Assert.DoesNotContain(cdf.Requests.Containing(CdfTestSetup.Secret), r => !r.Path.Contains("token"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("MLOPS_TEST_CDF_SECRET", null);
+        }
+    }
+}

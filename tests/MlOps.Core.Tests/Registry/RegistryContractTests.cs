@@ -1,0 +1,144 @@
+using System.Security.Cryptography;
+using MlOps.Cdf;
+using MlOps.CdfEmulator;
+using MlOps.Core.Tests.Cdf;
+using MlOps.Diagnostics;
+using MlOps.Registry;
+using Xunit;
+
+namespace MlOps.Core.Tests.Registry;
+
+/// <summary>What every registry store must do; run against the local folder store and CDF Files on the emulator.</summary>
+public abstract class RegistryContractTests : IAsyncLifetime
+{
+    protected readonly TempProject Project = new();
+
+    protected abstract IModelRegistry Store { get; }
+
+    public abstract Task InitializeAsync();
+
+    public virtual Task DisposeAsync()
+    {
+        Project.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private ModelVersion Publish(string model, string env, string folder, Dictionary<string, string>? metadata = null, string? promotedFrom = null) =>
+        Store.Publish(model, env, FolderArtifactSource.Open(folder), metadata ?? new Dictionary<string, string>(), promotedFrom, NullReporter.Instance, default);
+
+    [Fact]
+    public void Versions_count_up_per_model_and_environment_with_metadata_and_hashes()
+    {
+        var artifact = Project.MakeArtifact("art", files: 4, bytesEach: 50_000);
+        var v1 = Publish("m", "test", artifact, new Dictionary<string, string> { ["r2"] = "0.9" });
+        var v2 = Publish("m", "test", artifact);
+        var other = Publish("m", "prod", artifact, promotedFrom: "m/test/2");
+
+        Assert.Equal((1, 2, 1), (v1.Version, v2.Version, other.Version));
+        Assert.Equal("0.9", v1.Metadata["r2"]);
+        Assert.Empty(v2.Metadata);
+        Assert.Equal(v1.ContentHash, v2.ContentHash);
+        Assert.StartsWith("sha256:", v1.ContentHash);
+        Assert.Equal(5, v1.FileCount);
+        Assert.Equal(Directory.GetFiles(artifact, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length), v1.Size);
+        Assert.Equal("m/test/2", other.PromotedFrom);
+        Assert.Equal(2, Store.GetLatestVersionNumber("m", "test"));
+        Assert.Equal(new[] { 1, 2 }, Store.ListVersions("m", "test").Select(v => v.Version));
+        Assert.Equal("0.9", Store.GetVersion("m", "test", 1)!.Metadata["r2"]);
+        Assert.Null(Store.GetVersion("m", "test", 3));
+        Assert.Equal(new[] { "m" }, Store.ListModels("prod"));
+        Assert.Empty(Store.ListModels("dev"));
+    }
+
+    [Fact]
+    public void Stored_files_come_back_byte_for_byte_with_their_hashes()
+    {
+        var artifact = Project.MakeArtifact("art", files: 3, bytesEach: 300_000, seed: 5);
+        var version = Publish("m", "test", artifact);
+        var source = Store.OpenArtifacts(Store.GetVersion("m", "test", version.Version)!);
+        try
+        {
+            Assert.Equal(Directory.GetFiles(artifact, "*", SearchOption.AllDirectories).Length, source.Files.Count);
+            foreach (var (file, content) in source.ReadFiles(default))
+            {
+                using var copy = new MemoryStream();
+                content.CopyTo(copy);
+                var original = File.ReadAllBytes(Path.Combine(artifact, file.Path));
+                Assert.Equal(original, copy.ToArray());
+                Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(original)), file.Sha256);
+            }
+
+            Assert.Equal(version.ContentHash, ContentHash.Compute(source.Files));
+        }
+        finally
+        {
+            (source as IDisposable)?.Dispose();
+        }
+    }
+
+    [Fact]
+    public void Reserved_or_oversized_metadata_is_refused_before_anything_is_stored()
+    {
+        var artifact = Project.MakeArtifact("art");
+        Assert.Equal(ErrorIds.InvalidMetadata, Assert.Throws<MlOpsException>(() =>
+            Publish("m", "test", artifact, new Dictionary<string, string> { ["version"] = "9" })).ErrorId);
+        var error = Assert.Throws<MlOpsException>(() =>
+            Publish("m", "test", artifact, new Dictionary<string, string> { ["notes"] = new string('x', 10_300) }));
+        Assert.Equal(ErrorIds.InvalidMetadata, error.ErrorId);
+        Assert.Equal("notes", error.Target);
+        Assert.Equal(0, Store.GetLatestVersionNumber("m", "test"));
+    }
+
+    [Fact]
+    public async Task Concurrent_publishers_get_distinct_numbers_without_gaps()
+    {
+        var sources = Enumerable.Range(1, 8).Select(i => Project.MakeArtifact($"src{i}", files: 2, bytesEach: 20_000, seed: i)).ToList();
+        var published = await Task.WhenAll(sources.Select(s => Task.Run(() => Publish("race", "test", s))));
+        Assert.Equal(Enumerable.Range(1, 8), published.Select(v => v.Version).OrderBy(n => n));
+        Assert.Equal(8, Store.ListVersions("race", "test").Select(v => v.ContentHash).Distinct().Count());
+    }
+}
+
+public sealed class LocalRegistryContractTests : RegistryContractTests
+{
+    private LocalFolderRegistry? _store;
+
+    protected override IModelRegistry Store => _store!;
+
+    public override Task InitializeAsync()
+    {
+        _store = new LocalFolderRegistry(Project.RegistryPath);
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class CdfRegistryContractTests : RegistryContractTests
+{
+    private CdfEmulatorServer? _cdf;
+    private CdfClient? _client;
+    private CdfFilesRegistry? _store;
+
+    protected override IModelRegistry Store => _store!;
+
+    public override async Task InitializeAsync()
+    {
+        _cdf = await CdfTestSetup.StartAsync(pageSize: 3, uploadedDelay: TimeSpan.FromMilliseconds(20));
+        _client = CdfTestSetup.Client(_cdf);
+        _store = new CdfFilesRegistry(_client.Files, _cdf.ApiUrl(_cdf.Project), new CdfStoreOptions
+        {
+            TempFolder = Path.Combine(Project.Root, "tmp"),
+            TransientDelay = TimeSpan.FromMilliseconds(5),
+        });
+    }
+
+    public override async Task DisposeAsync()
+    {
+        _client?.Dispose();
+        if (_cdf != null)
+        {
+            await _cdf.DisposeAsync();
+        }
+
+        await base.DisposeAsync();
+    }
+}
