@@ -37,7 +37,8 @@ function New-TestArtifact {
 
 function New-TestProject {
     # A model project with models 'diabetes' (dev artifact folder) and 'churn', environments dev, test, prod.
-    param([Parameter(Mandatory)] [string] $Path)
+    # With -Cdf (an emulator from Start-CdfEmulator), test and prod keep their versions in CDF Files.
+    param([Parameter(Mandatory)] [string] $Path, $Cdf)
     foreach ($model in 'diabetes', 'churn') {
         $folder = New-Item -ItemType Directory -Path (Join-Path $Path "models/$model") -Force
         Set-Content (Join-Path $folder 'model.py') 'def predict(data, init_object, secrets): return data'
@@ -54,10 +55,53 @@ function New-TestProject {
   ],
   "environments": {
     "dev":  { "registry": { "type": "local" }, "platform": { "type": "local" } },
-    "test": { "registry": { "type": "local" }, "platform": { "type": "local" } },
-    "prod": { "registry": { "type": "local", "path": "prod-registry" }, "platform": { "type": "local" }, "protected": true }
+    "test": { "registry": TEST_REGISTRY, "platform": { "type": "local" } },
+    "prod": { "registry": PROD_REGISTRY, "platform": { "type": "local" }, "protected": true }
   }
 }
-'@ | Set-Content (Join-Path $Path 'mlops.settings.json')
+'@ | ForEach-Object {
+        if ($Cdf) {
+            $registry = '{ "type": "cdf", "project": "' + $Cdf.Project + '", "baseUrl": "' + $Cdf.BaseUrl + '", "clientId": "' + $Cdf.ClientId +
+                '", "tokenUrl": "' + $Cdf.TokenUrl + '", "clientSecretVariable": "MLOPS_PESTER_CDF_SECRET", "directory": "DIRECTORY" }'
+            $unique = [guid]::NewGuid().ToString('N').Substring(0, 8)
+            $_.Replace('TEST_REGISTRY', $registry.Replace('DIRECTORY', "/mlops-$unique")).Replace('PROD_REGISTRY', $registry.Replace('DIRECTORY', "/mlops-prod-$unique"))
+        }
+        else {
+            $_.Replace('TEST_REGISTRY', '{ "type": "local" }').Replace('PROD_REGISTRY', '{ "type": "local", "path": "prod-registry" }')
+        }
+    } | Set-Content (Join-Path $Path 'mlops.settings.json')
     (Resolve-Path $Path).Path
+}
+
+function Start-CdfEmulator {
+    # Starts tests/MlOps.CdfEmulator on a free loopback port; returns the process, its base URL and credentials.
+    param([string] $Project = 'pester', [string] $ClientId = 'pester-client', [string] $ClientSecret = "pester-$([guid]::NewGuid().ToString('N'))")
+    $dll = Get-ChildItem (Join-Path $script:RepoRoot 'tests/MlOps.CdfEmulator/bin') -Recurse -Filter MlOps.CdfEmulator.dll -ErrorAction SilentlyContinue |
+        Where-Object { $_.Directory.Name -like 'net*' } | Sort-Object LastWriteTime -Descending | Select-Object -First 1
+    if (-not $dll) {
+        & dotnet build (Join-Path $script:RepoRoot 'tests/MlOps.CdfEmulator/MlOps.CdfEmulator.csproj') -c Release --nologo -v quiet | Out-Null
+        $dll = Get-ChildItem (Join-Path $script:RepoRoot 'tests/MlOps.CdfEmulator/bin/Release') -Recurse -Filter MlOps.CdfEmulator.dll | Select-Object -First 1
+    }
+    $info = [Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($argument in @($dll.FullName, '--urls', 'http://127.0.0.1:0', '--project', $Project, '--client-id', $ClientId, '--client-secret', $ClientSecret)) {
+        $info.ArgumentList.Add($argument)
+    }
+    $info.RedirectStandardOutput = $true
+    $info.UseShellExecute = $false
+    $process = [Diagnostics.Process]::Start($info)
+    $deadline = [DateTime]::UtcNow.AddSeconds(60)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $line = $process.StandardOutput.ReadLine()
+        if ($null -eq $line) { break }
+        if ($line -match 'listening on (http://127\.0\.0\.1:\d+)') {
+            return [pscustomobject]@{ Process = $process; BaseUrl = $Matches[1]; Project = $Project; ClientId = $ClientId; ClientSecret = $ClientSecret
+                TokenUrl = "$($Matches[1])/oauth2/token" }
+        }
+    }
+    $process.Kill($true)
+    throw 'The CDF emulator did not start.'
+}
+
+function Stop-CdfEmulator([Parameter(Mandatory)] $Emulator) {
+    if (-not $Emulator.Process.HasExited) { $Emulator.Process.Kill($true); $Emulator.Process.WaitForExit(10000) | Out-Null }
 }

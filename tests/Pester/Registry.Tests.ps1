@@ -78,13 +78,25 @@ Describe 'Settings cmdlets' {
     }
 }
 
-Describe 'Publish-MlModelArtifact, Get-MlModelVersion and Save-MlModelArtifact' {
+Describe 'Publish-MlModelArtifact, Get-MlModelVersion and Save-MlModelArtifact on the <Store> store' -ForEach @(
+    @{ Store = 'local' }
+    @{ Store = 'cdf' }
+) {
     BeforeEach {
-        $project = New-TestProject (Join-Path $TestDrive "registry-$([guid]::NewGuid())")
+        # A fresh project per test and, on CDF, a fresh emulator: external ids are unique per CDF project.
+        $cdf = $null
+        if ($Store -eq 'cdf') {
+            $cdf = Start-CdfEmulator
+            $env:MLOPS_PESTER_CDF_SECRET = $cdf.ClientSecret
+        }
+        $project = New-TestProject (Join-Path $TestDrive "registry-$([guid]::NewGuid())") -Cdf $cdf
         $artifact = New-TestArtifact (Join-Path $project 'trained') -Seed 7
         Push-Location $project
     }
-    AfterEach { Pop-Location }
+    AfterEach {
+        Pop-Location
+        if ($cdf) { Stop-CdfEmulator $cdf; $env:MLOPS_PESTER_CDF_SECRET = $null }
+    }
 
     It 'publishes numbered versions with user and system metadata' {
         $v1 = Publish-MlModelArtifact -Name diabetes -Path $artifact -Environment test -Metadata @{ r2 = 0.91; commit = 'abc123'; approved = $true }
@@ -97,7 +109,10 @@ Describe 'Publish-MlModelArtifact, Get-MlModelVersion and Save-MlModelArtifact' 
         $v1.SystemMetadata['contentHash'] | Should -Be $v1.ContentHash
         $v1.FileCount | Should -Be 4
         $v1.ContentHash | Should -Be $v2.ContentHash
-        (Get-ChildItem -Recurse -File $v1.Location | Where-Object Name -ne 'manifest.json').Count | Should -Be 4
+        $v1.Registry | Should -BeLike "$($Store):*"
+        if ($Store -eq 'local') {
+            (Get-ChildItem -Recurse -File $v1.Location | Where-Object Name -ne 'manifest.json').Count | Should -Be 4
+        }
     }
 
     It 'takes the environment from $env:ENV and refuses to guess when none is given' {
@@ -110,6 +125,7 @@ Describe 'Publish-MlModelArtifact, Get-MlModelVersion and Save-MlModelArtifact' 
         Publish-MlModelArtifact diabetes $artifact -Environment test -WhatIf | Should -BeNullOrEmpty
         Get-MlModelVersion diabetes -Environment test -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         Test-Path (Join-Path $project '.mlops/registry/diabetes/test') | Should -BeFalse
+        if ($cdf) { @(Get-MlModelVersion -Environment test).Count | Should -Be 0 }
     }
 
     It 'reports bad input with stable error ids, categories and targets, and stores nothing' {
@@ -135,7 +151,7 @@ Describe 'Publish-MlModelArtifact, Get-MlModelVersion and Save-MlModelArtifact' 
         $promoted.PromotedFrom | Should -Be 'diabetes/test/1'
         $promoted.ContentHash | Should -Be (Get-MlModelVersion diabetes -Environment test -Version 1).ContentHash
         $promoted.Metadata['r2'] | Should -Be '0.8'
-        $promoted.Location | Should -BeLike (Join-Path $project 'prod-registry*')
+        if ($Store -eq 'local') { $promoted.Location | Should -BeLike (Join-Path $project 'prod-registry*') }
 
         $again = Get-MlModelVersion diabetes -Environment test -Latest | Publish-MlModelArtifact -Environment prod -Confirm:$false -WarningVariable w 3>$null
         $again.Version | Should -Be 1
