@@ -32,6 +32,8 @@
         'Get-MlService'
         'Remove-MlService'
         'Get-MlServiceLog'
+        'Connect-MlCdf'
+        'Test-MlCdfConnection'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

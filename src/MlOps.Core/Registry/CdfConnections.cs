@@ -1,3 +1,4 @@
+using System.Linq;
 using System;
 using System.Collections.Generic;
 using MlOps.Cdf;
@@ -14,6 +15,73 @@ namespace MlOps.Registry
     {
         public const string SecretMissing = "CdfSecretMissing";
         private static readonly Dictionary<string, CdfClient> Clients = new Dictionary<string, CdfClient>(StringComparer.Ordinal);
+        private static readonly Dictionary<string, string> SessionSecrets = new Dictionary<string, string>(StringComparer.Ordinal);
+
+        /// <summary>The capabilities a registry in CDF Files needs.</summary>
+        public static readonly IReadOnlyList<string> RegistryCapabilities = new[] { "filesAcl:READ", "filesAcl:WRITE" };
+
+        /// <summary>
+        /// Keeps a secret in this process's memory for the variable the settings name (Connect-MlCdf), ahead of the environment
+        /// variable itself. It is never written anywhere.
+        /// </summary>
+        public static void SetSessionSecret(string variable, string secret)
+        {
+            lock (SessionSecrets)
+            {
+                SessionSecrets[variable] = secret;
+            }
+        }
+
+        /// <summary>
+        /// Checks a connection step by step: the secret is set, a token is issued, the project is reachable, and each
+        /// capability the environment needs is granted. Stops at the first step that fails.
+        /// </summary>
+        public static List<CdfConnectionCheck> Test(string environment, CdfConnectionSettings settings, IEnumerable<string> capabilities,
+            System.Threading.CancellationToken cancellationToken)
+        {
+            var checks = new List<CdfConnectionCheck>();
+            CdfClient client;
+            try
+            {
+                client = Client(settings);
+                checks.Add(new CdfConnectionCheck(environment, "secret", true, $"read from {settings.ApiKeyVariable ?? settings.ClientSecretVariable}"));
+            }
+            catch (MlOpsException e)
+            {
+                checks.Add(new CdfConnectionCheck(environment, "secret", false, e.Message));
+                return checks;
+            }
+
+            MlOps.Cdf.TokenInspection inspection;
+            try
+            {
+                inspection = client.Token.InspectAsync(cancellationToken).GetAwaiter().GetResult();
+                checks.Add(new CdfConnectionCheck(environment, "token", true, $"issued for {inspection.Subject ?? "the client"}"));
+            }
+            catch (MlOpsException e)
+            {
+                checks.Add(new CdfConnectionCheck(environment, "token", false, e.Message));
+                return checks;
+            }
+
+            var project = inspection.Projects.Contains(settings.Project, StringComparer.Ordinal);
+            checks.Add(new CdfConnectionCheck(environment, "project", project, project
+                ? $"{settings.Project} at {settings.BaseUrl}"
+                : $"the token has no access to project '{settings.Project}' (it has: {string.Join(", ", inspection.Projects)})"));
+            if (!project)
+            {
+                return checks;
+            }
+
+            foreach (var capability in capabilities)
+            {
+                var has = inspection.Has(capability, settings.Project);
+                checks.Add(new CdfConnectionCheck(environment, capability, has,
+                    has ? "granted" : $"missing: ask the CDF project's admin to grant {capability} to this client"));
+            }
+
+            return checks;
+        }
 
         public static CdfClient Client(CdfConnectionSettings settings, System.Collections.IDictionary? environment = null)
         {
@@ -46,17 +114,33 @@ namespace MlOps.Registry
                 : CdfCredentials.EntraClientCredentials(settings.TenantId!, settings.ClientId!, secret, scopes);
         }
 
-        private static string Secret(string variable, string what, System.Collections.IDictionary environment) =>
-            environment[variable] is string value && value.Length > 0
+        private static string Secret(string variable, string what, System.Collections.IDictionary environment)
+        {
+            lock (SessionSecrets)
+            {
+                if (SessionSecrets.TryGetValue(variable, out var remembered))
+                {
+                    return remembered;
+                }
+            }
+
+            return environment[variable] is string value && value.Length > 0
                 ? value
                 : throw new MlOpsException(SecretMissing, MlOpsErrorKind.SecurityError,
                     $"The {what} for CDF is read from the environment variable {variable}, which is not set.", variable,
-                    $"Set ${variable} (in CI, from the pipeline's secret variables), or name another variable in the settings.");
+                    $"Set ${variable} (in CI, from the pipeline's secret variables), run Connect-MlCdf, or name another variable in the settings.");
+        }
 
         /// <summary>Distinguishes clients by secret without keeping the secret in the key.</summary>
         private static string Fingerprint(CdfConnectionSettings settings, System.Collections.IDictionary environment)
         {
-            var secret = environment[settings.ApiKeyVariable ?? settings.ClientSecretVariable] as string ?? string.Empty;
+            string? secret;
+            lock (SessionSecrets)
+            {
+                SessionSecrets.TryGetValue(settings.ApiKeyVariable ?? settings.ClientSecretVariable, out secret);
+            }
+
+            secret ??= environment[settings.ApiKeyVariable ?? settings.ClientSecretVariable] as string ?? string.Empty;
             using (var sha = System.Security.Cryptography.SHA256.Create())
             {
                 return ContentHash.ToHex(sha.ComputeHash(System.Text.Encoding.UTF8.GetBytes(secret)));

@@ -89,4 +89,19 @@ public sealed class CdfSettingsTests
             Environment.SetEnvironmentVariable("MLOPS_TEST_CDF_SECRET", null);
         }
     }
+
+    [Fact]
+    public async Task The_connection_test_names_a_missing_capability()
+    {
+        await using var cdf = await CdfTestSetup.StartAsync();
+        var settings = new CdfConnectionSettings(cdf.Project, cdf.BaseUrl, "/mlops", null, cdf.TokenUrl, null, CdfTestSetup.ReaderId,
+            "MLOPS_TEST_READER_" + Guid.NewGuid().ToString("N"), null, Array.Empty<string>());
+        CdfConnections.SetSessionSecret(settings.ClientSecretVariable, CdfTestSetup.ReaderSecret);
+
+        var checks = CdfConnections.Test("prod", settings, CdfConnections.RegistryCapabilities, default);
+        Assert.Equal(new[] { "secret", "token", "project", "filesAcl:READ", "filesAcl:WRITE" }, checks.Select(c => c.Check));
+        Assert.Equal(new[] { true, true, true, true, false }, checks.Select(c => c.Passed));
+        Assert.Contains("grant filesAcl:WRITE", checks[^1].Message);
+        Assert.DoesNotContain(checks, c => c.Message.Contains(CdfTestSetup.ReaderSecret));
+    }
 }

@@ -1,0 +1,61 @@
+using System.Linq;
+using System.Management.Automation;
+using MlOps.Diagnostics;
+using MlOps.PowerShell.Infrastructure;
+using MlOps.Registry;
+
+namespace MlOps.PowerShell.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Checks an environment's connection to CDF: secret, token, project and the capabilities MlOps needs.</para>
+    /// <para type="description">For an environment whose registry is in CDF, reads the secret from the environment variable the settings
+    /// name (or from Connect-MlCdf), asks CDF for a token and inspects it: does it reach the project, and does it carry each capability
+    /// the environment needs (filesAcl:READ and filesAcl:WRITE for the registry)? Returns $true when every check passes and writes a
+    /// warning naming each one that fails; with -Detailed, returns one CdfConnectionCheck per check. Secrets never appear in the output.</para>
+    /// </summary>
+    [Cmdlet(VerbsDiagnostic.Test, "MlCdfConnection")]
+    [OutputType(typeof(bool), typeof(CdfConnectionCheck))]
+    public sealed class TestMlCdfConnectionCommand : MlOpsCmdlet
+    {
+        /// <summary>
+        /// <para type="description">The environment to check. Default: $env:ENV or $env:MODEL_ENV.</para>
+        /// </summary>
+        [Parameter(Position = 0)]
+        [ValidateNotNullOrEmpty]
+        public string? Environment { get; set; }
+
+        /// <summary>
+        /// <para type="description">Return every check as an object instead of $true or $false.</para>
+        /// </summary>
+        [Parameter]
+        public SwitchParameter Detailed { get; set; }
+
+        protected override void EndProcessing()
+        {
+            Run(() =>
+            {
+                var environment = Settings.GetEnvironment(RequireEnvironment(Environment));
+                if (environment.Registry.Cdf == null)
+                {
+                    throw new MlOpsException(ErrorIds.UnsupportedRegistry, MlOpsErrorKind.InvalidArgument,
+                        $"The environment '{environment.Name}' does not use CDF (its registry is {environment.Registry.Type}).", environment.Name,
+                        "Name an environment whose registry has \"type\": \"cdf\".");
+                }
+
+                var checks = CdfConnections.Test(environment.Name, environment.Registry.Cdf, CdfConnections.RegistryCapabilities, Cancellation);
+                if (Detailed)
+                {
+                    checks.ForEach(WriteObject);
+                    return;
+                }
+
+                foreach (var failed in checks.Where(c => !c.Passed))
+                {
+                    WriteWarning(failed.ToString());
+                }
+
+                WriteObject(checks.All(c => c.Passed));
+            });
+        }
+    }
+}

@@ -1,0 +1,62 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    Import-Module $ManifestPath -Force
+    $cdf = Start-CdfEmulator
+    $project = New-TestProject (Join-Path $TestDrive 'cdf-project') -Cdf $cdf
+    $artifact = New-TestArtifact (Join-Path $project 'trained')
+    Push-Location $project
+}
+
+AfterAll {
+    Pop-Location
+    Stop-CdfEmulator $cdf
+    $env:MLOPS_PESTER_CDF_SECRET = $null
+}
+
+Describe 'Test-MlCdfConnection and Connect-MlCdf' {
+    AfterEach { $env:MLOPS_PESTER_CDF_SECRET = $null }
+
+    It 'passes every check with the right secret' {
+        $env:MLOPS_PESTER_CDF_SECRET = $cdf.ClientSecret
+        Test-MlCdfConnection test | Should -BeTrue
+        $checks = Test-MlCdfConnection test -Detailed
+        $checks | Should -BeOfType ([MlOps.Registry.CdfConnectionCheck])
+        $checks.Check | Should -Be @('secret', 'token', 'project', 'filesAcl:READ', 'filesAcl:WRITE')
+        $checks.Passed | Should -Not -Contain $false
+    }
+
+    It 'names the missing variable, and the failed token, without printing the secret' {
+        $checks = Test-MlCdfConnection test -Detailed
+        $checks[0].Passed | Should -BeFalse
+        $checks[0].Message | Should -Match 'MLOPS_PESTER_CDF_SECRET'
+
+        $wrong = 'wrong-secret-6b1f0d2a'
+        $env:MLOPS_PESTER_CDF_SECRET = $wrong
+        Test-MlCdfConnection test -WarningVariable warnings 3>$null | Should -BeFalse
+        ($warnings.Message -join "`n") | Should -Match 'token'
+        ($warnings.Message -join "`n") | Should -Not -Match $wrong
+    }
+
+    It 'never shows a secret in any stream of a failing run' {
+        $env:MLOPS_PESTER_CDF_SECRET = $cdf.ClientSecret
+        $all = & {
+            Publish-MlModelArtifact diabetes $artifact -Environment test -Metadata @{ big = 'x' * 11000 } -Verbose -ErrorAction Continue
+            Publish-MlModelArtifact diabetes (Join-Path $project 'missing') -Environment test -Verbose -ErrorAction Continue
+            Test-MlCdfConnection test -Detailed -Verbose
+            Publish-MlModelArtifact diabetes $artifact -Environment test -Verbose
+        } *>&1 | Out-String
+        $all | Should -Match 'InvalidMetadata|bytes'
+        $all | Should -Not -Match ([regex]::Escape($cdf.ClientSecret))
+        $cdf.Process.HasExited | Should -BeFalse
+    }
+
+    It 'lets a session connect with a SecureString, without setting the environment variable' {
+        $env:MLOPS_PESTER_CDF_SECRET = $null
+        $secure = ConvertTo-SecureString $cdf.ClientSecret -AsPlainText -Force
+        $checks = Connect-MlCdf test -Secret $secure
+        $checks.Passed | Should -Not -Contain $false
+        $env:MLOPS_PESTER_CDF_SECRET | Should -BeNullOrEmpty
+        (Publish-MlModelArtifact churn $artifact -Environment test).Registry | Should -BeLike 'cdf:*'
+        Test-MlCdfConnection test | Should -BeTrue
+    }
+}
