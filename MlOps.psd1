@@ -33,6 +33,7 @@
         'Remove-MlService'
         'Get-MlServiceLog'
         'Connect-MlCdf'
+        'Disconnect-MlCdf'
         'Test-MlCdfConnection'
     )
     FunctionsToExport    = @()

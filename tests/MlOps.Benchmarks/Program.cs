@@ -20,12 +20,15 @@ try
 {
     var publish = PublishBenchmark.Run(work, sizeMib);
     var latest = LatestLookupBenchmark.Run(work, versions);
+    var cdfPublish = await CdfPublishBenchmark.RunAsync(work, sizeMib);
     Console.WriteLine();
     Console.WriteLine("| figure | value | target | baseline |");
     Console.WriteLine("|---|---|---|---|");
     Console.WriteLine($"| publish throughput / plain copy ({sizeMib} MiB) | {publish.Ratio:0.00} | >= 0.8 | copy {publish.CopyMibPerSecond:0} MiB/s, publish {publish.PublishMibPerSecond:0} MiB/s |");
     Console.WriteLine($"| publish throughput / SHA-256-only throughput ({sizeMib} MiB) | {publish.HashRatio:0.00} | (ceiling 1.0) | SHA-256 alone {publish.HashMibPerSecond:0} MiB/s |");
     Console.WriteLine($"| publish peak extra memory ({sizeMib} MiB) | {publish.PeakExtraMib:0.0} MiB | < 64 MiB | publisher process RSS before publishing |");
+    Console.WriteLine($"| CDF publish throughput / raw HTTP PUT, emulator ({sizeMib} MiB) | {cdfPublish.Ratio:0.00} | >= 0.8 | PUT {cdfPublish.PutMibPerSecond:0} MiB/s, publish {cdfPublish.PublishMibPerSecond:0} MiB/s |");
+    Console.WriteLine($"| CDF publish peak extra memory ({sizeMib} MiB) | {cdfPublish.PeakExtraMib:0.0} MiB | < 64 MiB | publisher process RSS before publishing |");
     Console.WriteLine($"| -Latest lookup, {versions} versions / 10 versions | {latest.Ratio:0.00} | <= 2 | 10 versions: {latest.SmallMicroseconds:0} µs per lookup |");
 }
 finally

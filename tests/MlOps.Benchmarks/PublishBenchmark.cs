@@ -55,7 +55,7 @@ internal static class PublishBenchmark
     }
 
     /// <summary>Both contenders start with no dirty pages, so neither pays for the other's write-back.</summary>
-    private static void FlushDirtyPages()
+    internal static void FlushDirtyPages()
     {
         if (OperatingSystem.IsWindows())
         {
@@ -66,10 +66,10 @@ internal static class PublishBenchmark
         sync.WaitForExit();
     }
 
-    private static string Field(string output, string name) =>
+    internal static string Field(string output, string name) =>
         output.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Substring(name.Length + 1).Trim();
 
-    private static void MakeArtifact(string folder, int sizeMib)
+    internal static void MakeArtifact(string folder, int sizeMib)
     {
         Directory.CreateDirectory(Path.Combine(folder, "weights"));
         var random = new Random(42);
@@ -121,7 +121,7 @@ internal static class PublishBenchmark
         }
     }
 
-    private static string RunWorker(params string[] args)
+    internal static string RunWorker(params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "MlOps.StoreWorker.dll"));

@@ -22,7 +22,27 @@ if (args.Length >= 5 && args[0] == "publish")
     return 0;
 }
 
-Console.Error.WriteLine("usage: publish <root> <model> <env> <source> [--slow-ms N]");
+if (args.Length == 9 && args[0] == "publish-cdf")
+{
+    // publish-cdf <baseUrl> <project> <tokenUrl> <clientId> <secretVariable> <model> <env> <source>
+    var client = new MlOps.Cdf.CdfClient(new MlOps.Cdf.CdfClientOptions
+    {
+        BaseUrl = args[1],
+        Project = args[2],
+        Credentials = MlOps.Cdf.CdfCredentials.ClientCredentials(args[3], args[4], Environment.GetEnvironmentVariable(args[5])!),
+    });
+    var store = new CdfFilesRegistry(client.Files, client.Options.ApiUrl);
+    var rssBefore = ResidentBytes("VmRSS");
+    var clock = System.Diagnostics.Stopwatch.StartNew();
+    var version = store.Publish(args[6], args[7], FolderArtifactSource.Open(args[8]), new Dictionary<string, string>(), null,
+        NullReporter.Instance, CancellationToken.None);
+    Console.WriteLine($"VERSION {version.Version}");
+    Console.WriteLine($"ELAPSED_MS {clock.Elapsed.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)}");
+    Console.WriteLine($"PEAK_EXTRA_BYTES {ResidentBytes("VmHWM") - rssBefore}");
+    return 0;
+}
+
+Console.Error.WriteLine("usage: publish <root> <model> <env> <source> [--slow-ms N] | publish-cdf <baseUrl> <project> <tokenUrl> <clientId> <secretVariable> <model> <env> <source>");
 return 2;
 
 static long ResidentBytes(string field)

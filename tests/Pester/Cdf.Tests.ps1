@@ -8,6 +8,7 @@ BeforeAll {
 }
 
 AfterAll {
+    Disconnect-MlCdf test
     Pop-Location
     Stop-CdfEmulator $cdf
     $env:MLOPS_PESTER_CDF_SECRET = $null
@@ -58,5 +59,8 @@ Describe 'Test-MlCdfConnection and Connect-MlCdf' {
         $env:MLOPS_PESTER_CDF_SECRET | Should -BeNullOrEmpty
         (Publish-MlModelArtifact churn $artifact -Environment test).Registry | Should -BeLike 'cdf:*'
         Test-MlCdfConnection test | Should -BeTrue
+
+        Disconnect-MlCdf test
+        (Test-MlCdfConnection test -Detailed)[0].Passed | Should -BeFalse
     }
 }

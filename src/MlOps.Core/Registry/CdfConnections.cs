@@ -32,6 +32,15 @@ namespace MlOps.Registry
             }
         }
 
+        /// <summary>Forgets a secret kept by <see cref="SetSessionSecret"/>; returns false when there was none.</summary>
+        public static bool ForgetSessionSecret(string variable)
+        {
+            lock (SessionSecrets)
+            {
+                return SessionSecrets.Remove(variable);
+            }
+        }
+
         /// <summary>
         /// Checks a connection step by step: the secret is set, a token is issued, the project is reachable, and each
         /// capability the environment needs is granted. Stops at the first step that fails.

@@ -1,0 +1,37 @@
+using System.Management.Automation;
+using MlOps.Diagnostics;
+using MlOps.PowerShell.Infrastructure;
+using MlOps.Registry;
+
+namespace MlOps.PowerShell.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Forgets the CDF secret Connect-MlCdf kept for an environment in this session.</para>
+    /// <para type="description">Later commands read the secret from the environment variable the settings name again.</para>
+    /// </summary>
+    [Cmdlet(VerbsCommunications.Disconnect, "MlCdf")]
+    [OutputType(typeof(void))]
+    public sealed class DisconnectMlCdfCommand : MlOpsCmdlet
+    {
+        /// <summary>
+        /// <para type="description">The environment. Default: $env:ENV or $env:MODEL_ENV.</para>
+        /// </summary>
+        [Parameter(Position = 0)]
+        [ValidateNotNullOrEmpty]
+        public string? Environment { get; set; }
+
+        protected override void EndProcessing()
+        {
+            Run(() =>
+            {
+                var environment = Settings.GetEnvironment(RequireEnvironment(Environment));
+                var cdf = environment.Registry.Cdf ?? throw new MlOpsException(ErrorIds.UnsupportedRegistry, MlOpsErrorKind.InvalidArgument,
+                    $"The environment '{environment.Name}' does not use CDF.", environment.Name);
+                if (!CdfConnections.ForgetSessionSecret(cdf.ApiKeyVariable ?? cdf.ClientSecretVariable))
+                {
+                    WriteVerbose($"No session secret was kept for {environment.Name}.");
+                }
+            });
+        }
+    }
+}
