@@ -45,6 +45,27 @@ public sealed class CdfEmulatorOptions
     /// <summary>Smallest allowed multipart part except the last (the cloud backends require 5 MiB).</summary>
     public long MultipartMinPartBytes { get; init; } = 5L * 1024 * 1024;
 
+    /// <summary>
+    /// How long a new function takes from create to <c>Ready</c>/<c>Failed</c> (half of it <c>Queued</c>, half <c>Deploying</c>).
+    /// Real CDF takes minutes. <see cref="Timeout.InfiniteTimeSpan"/> means only <see cref="FunctionStore.DeployNow"/> finishes a build.
+    /// </summary>
+    public TimeSpan FunctionBuildDelay { get; init; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>How long a call may run before it is killed with status <c>Timeout</c> (real CDF: 9-10 minutes).</summary>
+    public TimeSpan FunctionCallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Largest JSON response (UTF-8 bytes) a call may return; bigger ones fail the call (real CDF: about 1 MB).</summary>
+    public int FunctionResponseSizeLimit { get; init; } = 1024 * 1024;
+
+    /// <summary>Functions allowed per project (real CDF: 100).</summary>
+    public int MaxFunctionsPerProject { get; init; } = 100;
+
+    /// <summary>
+    /// The Python interpreter calls run with; null means the first of the <c>MLOPS_PYTHON</c> environment variable,
+    /// <c>/usr/bin/python3</c> (if present) and <c>python3</c> on the PATH. Nothing is ever pip-installed.
+    /// </summary>
+    public string? PythonPath { get; init; }
+
     /// <summary>Folder for uploaded bytes; null means a fresh temp folder that is deleted when the server stops.</summary>
     public string? StorageFolder { get; init; }
 

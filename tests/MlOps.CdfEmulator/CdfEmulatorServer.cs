@@ -24,6 +24,7 @@ public sealed class CdfEmulatorServer : IAsyncDisposable
         Tokens = app.Services.GetRequiredService<AccessTokens>();
         Files = app.Services.GetRequiredService<FileStore>();
         Sessions = app.Services.GetRequiredService<SessionStore>();
+        Functions = app.Services.GetRequiredService<FunctionStore>();
         Faults = app.Services.GetRequiredService<Faults>();
         Requests = app.Services.GetRequiredService<RequestLog>();
     }
@@ -52,6 +53,9 @@ public sealed class CdfEmulatorServer : IAsyncDisposable
     public FileStore Files { get; }
 
     public SessionStore Sessions { get; }
+
+    /// <summary>Functions, calls and schedules, with test hooks (<see cref="FunctionStore.WaitForDeploymentAsync"/>, <see cref="FunctionStore.TriggerSchedule"/>...).</summary>
+    public FunctionStore Functions { get; }
 
     public Faults Faults { get; }
 
@@ -100,15 +104,21 @@ public sealed class CdfEmulatorServer : IAsyncDisposable
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(clock);
         builder.Services.AddSingleton(new AccessTokens(options, clock));
-        builder.Services.AddSingleton(new FileStore(options, clock, ids, storage));
+        var files = new FileStore(options, clock, ids, storage);
+        var faults = new Faults();
+        builder.Services.AddSingleton(ids);
+        builder.Services.AddSingleton(files);
         builder.Services.AddSingleton(new SessionStore(options, clock, ids));
-        builder.Services.AddSingleton<Faults>();
+        builder.Services.AddSingleton(faults);
+        builder.Services.AddSingleton(new FunctionStore(options, clock, ids, files, faults));
         builder.Services.AddSingleton<RequestLog>();
         builder.Services.AddSingleton<ApiAuthorization>();
         builder.Services.AddSingleton<TokenEndpoints>();
         builder.Services.AddSingleton<FilesEndpoints>();
         builder.Services.AddSingleton<FileTransferEndpoints>();
         builder.Services.AddSingleton<SessionsEndpoints>();
+        builder.Services.AddSingleton<FunctionsEndpoints>();
+        builder.Services.AddSingleton<SchedulesEndpoints>();
 
         var app = builder.Build();
         app.UseRequestDecompression();
@@ -120,6 +130,8 @@ public sealed class CdfEmulatorServer : IAsyncDisposable
         app.Services.GetRequiredService<FilesEndpoints>().Map(app);
         app.Services.GetRequiredService<FileTransferEndpoints>().Map(app);
         app.Services.GetRequiredService<SessionsEndpoints>().Map(app);
+        app.Services.GetRequiredService<FunctionsEndpoints>().Map(app);
+        app.Services.GetRequiredService<SchedulesEndpoints>().Map(app);
 
         try
         {
@@ -148,11 +160,17 @@ public sealed class CdfEmulatorServer : IAsyncDisposable
     /// <summary>Completes when the server stops (standalone mode waits on this).</summary>
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => app.WaitForShutdownAsync(cancellationToken);
 
-    public Task StopAsync(CancellationToken cancellationToken = default) => app.StopAsync(cancellationToken);
+    /// <summary>Stops listening, then stops builds and kills every Python process of running calls.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        await app.StopAsync(cancellationToken);
+        await Functions.ShutdownAsync();
+    }
 
     public async ValueTask DisposeAsync()
     {
         await app.StopAsync();
+        await Functions.ShutdownAsync();
         await app.DisposeAsync();
         if (ownedStorageFolder is not null)
         {

@@ -3,6 +3,7 @@ using MlOps.CdfEmulator;
 
 // Standalone mode: dotnet run --project tests/MlOps.CdfEmulator -- [--urls http://127.0.0.1:5080] [--project name]...
 //   [--storage-port n] [--client-id x --client-secret y] [--page-size n] [--uploaded-delay-ms n] [--token-lifetime s] [--storage dir] [--api-key k]
+//   [--build-delay-ms n] [--call-timeout-s n] [--python path]
 var projects = new List<string>();
 string? clientId = null, clientSecret = null, storage = null;
 var port = 5080;
@@ -10,6 +11,9 @@ int? storagePort = null;
 var pageSize = 1000;
 var uploadedDelayMs = 0;
 var tokenLifetime = 3600;
+var buildDelayMs = 300;
+var callTimeoutSeconds = 60;
+string? python = null;
 var apiKeys = new List<EmulatorApiKey>();
 for (var i = 0; i < args.Length; i++)
 {
@@ -35,6 +39,9 @@ for (var i = 0; i < args.Length; i++)
         case "--token-lifetime": tokenLifetime = int.Parse(Value(), CultureInfo.InvariantCulture); break;
         case "--storage": storage = Value(); break;
         case "--api-key": apiKeys.Add(new EmulatorApiKey { Key = Value() }); break;
+        case "--build-delay-ms": buildDelayMs = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+        case "--call-timeout-s": callTimeoutSeconds = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+        case "--python": python = Value(); break;
         default:
             Console.Error.WriteLine($"Unknown argument {args[i]}. See the comment at the top of Program.cs.");
             return 2;
@@ -52,6 +59,9 @@ var options = new CdfEmulatorOptions
     UploadedDelay = TimeSpan.FromMilliseconds(uploadedDelayMs),
     TokenLifetime = TimeSpan.FromSeconds(tokenLifetime),
     StorageFolder = storage,
+    FunctionBuildDelay = TimeSpan.FromMilliseconds(buildDelayMs),
+    FunctionCallTimeout = TimeSpan.FromSeconds(callTimeoutSeconds),
+    PythonPath = python,
     LogToConsole = true,
 };
 
@@ -68,6 +78,7 @@ Console.WriteLine($"  client id:     {options.Clients[0].ClientId}");
 Console.WriteLine($"  client secret: {options.Clients[0].ClientSecret}");
 Console.WriteLine($"  storage URLs:  {server.StorageBaseUrl}  (upload/download links)");
 Console.WriteLine($"  storage:       {server.Files.StorageFolder}");
+Console.WriteLine($"  python:        {server.Functions.Interpreter}  (runs function calls; nothing is pip-installed)");
 Console.WriteLine("Press Ctrl+C to stop.");
 await server.WaitForShutdownAsync();
 return 0;

@@ -4,8 +4,12 @@ namespace MlOps.CdfEmulator;
 internal sealed class ApiAuthorization(CdfEmulatorOptions options, AccessTokens tokens)
 {
     /// <summary>Returns the project from the route and the caller, or throws the 401/403 the real API would answer.</summary>
-    public (string Project, Caller Caller) Require(HttpContext context, string capability)
+    public (string Project, Caller Caller) Require(HttpContext context, string capability) => RequireAny(context, capability);
+
+    /// <summary>As <see cref="Require"/>, but any one of <paramref name="capabilities"/> is enough (e.g. functionsAcl:RUN or WRITE to call).</summary>
+    public (string Project, Caller Caller) RequireAny(HttpContext context, params string[] capabilities)
     {
+        var capability = capabilities[0];
         var project = context.Request.RouteValues["project"] as string ?? "";
         var caller = tokens.Authenticate(context.Request);
         if (!options.Projects.Contains(project, StringComparer.Ordinal) || !caller.MayUse(project))
@@ -14,7 +18,7 @@ internal sealed class ApiAuthorization(CdfEmulatorOptions options, AccessTokens 
                 $"Resource not found. This may also be due to insufficient access rights: {caller.Subject} has no access to project '{project}'.");
         }
 
-        if (!caller.Capabilities.Contains(capability))
+        if (!capabilities.Any(caller.Capabilities.Contains))
         {
             var (acl, action) = Split(capability);
             throw new CdfApiException(403,

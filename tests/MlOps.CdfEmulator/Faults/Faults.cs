@@ -12,6 +12,9 @@ public sealed class Faults
     private readonly List<FaultRule> rules = [];
     private int injectedByRemoved;
 
+    /// <summary>Faults of the Functions runtime: failed or endless deployments, crashing calls (not affected by <see cref="Enabled"/>).</summary>
+    public FunctionFaults Functions { get; } = new();
+
     /// <summary>Master switch; when false no rule is consulted.</summary>
     public bool Enabled { get; set; } = true;
 
