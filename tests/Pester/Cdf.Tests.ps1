@@ -63,4 +63,34 @@ Describe 'Test-MlCdfConnection and Connect-MlCdf' {
         Disconnect-MlCdf test
         (Test-MlCdfConnection test -Detailed)[0].Passed | Should -BeFalse
     }
+
+    It 'reads the secret from a SecretManagement vault named in the settings' {
+        $vaultProject = New-TestProject (Join-Path $TestDrive 'vault-project') -Cdf $cdf
+        $settingsFile = Join-Path $vaultProject 'mlops.settings.json'
+        (Get-Content $settingsFile -Raw).Replace('"clientSecretVariable": "MLOPS_PESTER_CDF_SECRET"',
+            '"clientSecretVariable": "MLOPS_PESTER_UNSET_SECRET", "secretName": "cdf-pester", "secretVault": "PesterVault"') | Set-Content $settingsFile
+        $env:MLOPS_PESTER_UNSET_SECRET = $null
+        Push-Location $vaultProject
+        try {
+            # Without SecretManagement, the error says what to install.
+            $checks = Test-MlCdfConnection test -Detailed
+            $checks[0].Passed | Should -BeFalse
+            $checks[0].Message | Should -Match 'SecretManagement'
+
+            # Get-Secret as Microsoft.PowerShell.SecretManagement defines it (a stand-in vault for the test).
+            $script:vaultSecret = $cdf.ClientSecret
+            function global:Get-Secret {
+                param([string] $Name, [string] $Vault, [switch] $AsPlainText)
+                if ($Name -ne 'cdf-pester' -or $Vault -ne 'PesterVault' -or -not $AsPlainText) { throw "Get-Secret: no secret '$Name' in vault '$Vault'." }
+                $script:vaultSecret
+            }
+            Test-MlCdfConnection test | Should -BeTrue
+            (Publish-MlModelArtifact churn $artifact -Environment test).Registry | Should -BeLike 'cdf:*'
+        }
+        finally {
+            Remove-Item Function:\Get-Secret -ErrorAction SilentlyContinue
+            Disconnect-MlCdf test
+            Pop-Location
+        }
+    }
 }

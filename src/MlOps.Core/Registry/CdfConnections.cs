@@ -17,6 +17,19 @@ namespace MlOps.Registry
         private static readonly Dictionary<string, CdfClient> Clients = new Dictionary<string, CdfClient>(StringComparer.Ordinal);
         private static readonly Dictionary<string, string> SessionSecrets = new Dictionary<string, string>(StringComparer.Ordinal);
 
+        /// <summary>
+        /// Reads a secret from a SecretManagement vault (name, vault) for the thread running a command; the PowerShell layer
+        /// sets it (Get-Secret), the engine only calls it when the settings name a vault secret and the variable is not set.
+        /// </summary>
+        [ThreadStatic]
+        private static Func<string, string?, string>? _vaultReader;
+
+        public static Func<string, string?, string>? VaultReader
+        {
+            get => _vaultReader;
+            set => _vaultReader = value;
+        }
+
         /// <summary>The capabilities a registry in CDF Files needs.</summary>
         public static readonly IReadOnlyList<string> RegistryCapabilities = new[] { "filesAcl:READ", "filesAcl:WRITE" };
 
@@ -113,17 +126,17 @@ namespace MlOps.Registry
         {
             if (settings.ApiKeyVariable != null)
             {
-                return CdfCredentials.ApiKey(Secret(settings.ApiKeyVariable, "API key", environment));
+                return CdfCredentials.ApiKey(Secret(settings, settings.ApiKeyVariable, "API key", environment));
             }
 
-            var secret = Secret(settings.ClientSecretVariable, "client secret", environment);
+            var secret = Secret(settings, settings.ClientSecretVariable, "client secret", environment);
             var scopes = settings.Scopes.Count > 0 ? settings.Scopes : new[] { settings.BaseUrl.TrimEnd('/') + "/.default" };
             return settings.TokenUrl != null
                 ? CdfCredentials.ClientCredentials(settings.TokenUrl, settings.ClientId!, secret, scopes)
                 : CdfCredentials.EntraClientCredentials(settings.TenantId!, settings.ClientId!, secret, scopes);
         }
 
-        private static string Secret(string variable, string what, System.Collections.IDictionary environment)
+        private static string Secret(CdfConnectionSettings settings, string variable, string what, System.Collections.IDictionary environment)
         {
             lock (SessionSecrets)
             {
@@ -133,23 +146,37 @@ namespace MlOps.Registry
                 }
             }
 
-            return environment[variable] is string value && value.Length > 0
-                ? value
-                : throw new MlOpsException(SecretMissing, MlOpsErrorKind.SecurityError,
+            if (environment[variable] is string value && value.Length > 0)
+            {
+                return value;
+            }
+
+            if (settings.SecretName != null)
+            {
+                if (VaultReader == null)
+                {
+                    throw new MlOpsException(SecretMissing, MlOpsErrorKind.SecurityError,
+                        $"The {what} for CDF is the vault secret '{settings.SecretName}', which cannot be read outside PowerShell.", settings.SecretName);
+                }
+
+                var fromVault = VaultReader(settings.SecretName, settings.SecretVault);
+                lock (SessionSecrets)
+                {
+                    SessionSecrets[variable] = fromVault;
+                }
+
+                return fromVault;
+            }
+
+            throw new MlOpsException(SecretMissing, MlOpsErrorKind.SecurityError,
                     $"The {what} for CDF is read from the environment variable {variable}, which is not set.", variable,
-                    $"Set ${variable} (in CI, from the pipeline's secret variables), run Connect-MlCdf, or name another variable in the settings.");
+                    $"Set ${variable} (in CI, from the pipeline's secret variables), run Connect-MlCdf, or name a vault secret (\"secretName\") in the settings.");
         }
 
         /// <summary>Distinguishes clients by secret without keeping the secret in the key.</summary>
         private static string Fingerprint(CdfConnectionSettings settings, System.Collections.IDictionary environment)
         {
-            string? secret;
-            lock (SessionSecrets)
-            {
-                SessionSecrets.TryGetValue(settings.ApiKeyVariable ?? settings.ClientSecretVariable, out secret);
-            }
-
-            secret ??= environment[settings.ApiKeyVariable ?? settings.ClientSecretVariable] as string ?? string.Empty;
+            var secret = Secret(settings, settings.ApiKeyVariable ?? settings.ClientSecretVariable, "secret", environment);
             using (var sha = System.Security.Cryptography.SHA256.Create())
             {
                 return ContentHash.ToHex(sha.ComputeHash(System.Text.Encoding.UTF8.GetBytes(secret)));

@@ -9,8 +9,11 @@ namespace MlOps.Settings
     public sealed class CdfConnectionSettings
     {
         public CdfConnectionSettings(string project, string baseUrl, string directory, long? dataSetId, string? tokenUrl, string? tenantId,
-            string? clientId, string clientSecretVariable, string? apiKeyVariable, IReadOnlyList<string> scopes)
+            string? clientId, string clientSecretVariable, string? apiKeyVariable, IReadOnlyList<string> scopes,
+            string? secretName = null, string? secretVault = null)
         {
+            SecretName = secretName;
+            SecretVault = secretVault;
             Project = project;
             BaseUrl = baseUrl;
             Directory = directory;
@@ -43,6 +46,12 @@ namespace MlOps.Settings
         public string? ApiKeyVariable { get; }
 
         public IReadOnlyList<string> Scopes { get; }
+
+        /// <summary>A secret in a SecretManagement vault to use when the variable is not set (Get-Secret -Name).</summary>
+        public string? SecretName { get; }
+
+        /// <summary>The vault of <see cref="SecretName"/>, or null for the default vault.</summary>
+        public string? SecretVault { get; }
 
         public override string ToString() => $"{BaseUrl}/{Project}{Directory}";
     }

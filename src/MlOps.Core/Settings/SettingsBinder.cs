@@ -245,7 +245,8 @@ namespace MlOps.Settings
 
             var scopes = registry.GetSection("scopes").GetChildren().Select(Text).Where(s => s != null).Select(s => s!).ToList();
             return new CdfConnectionSettings(project, baseUrl, directory, dataSetId, tokenUrl, tenantId, clientId,
-                Text(registry.GetSection("clientSecretVariable")) ?? SettingsLoader.DefaultClientSecretVariable, apiKeyVariable, scopes);
+                Text(registry.GetSection("clientSecretVariable")) ?? SettingsLoader.DefaultClientSecretVariable, apiKeyVariable, scopes,
+                Text(registry.GetSection("secretName")), Text(registry.GetSection("secretVault")));
         }
 
         private string Choice(IConfigurationSection section, string path, IReadOnlyList<string> allowed)

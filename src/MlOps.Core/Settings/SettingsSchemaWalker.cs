@@ -64,7 +64,7 @@ namespace MlOps.Settings
             ("environments", new Node(NodeKind.Map, Obj(
                 ("registry", Obj(("type", Str), ("path", Str), ("useArtifactFolder", Bool),
                     ("project", Str), ("baseUrl", Str), ("directory", Str), ("dataSetId", Str), ("tokenUrl", Str), ("tenantId", Str),
-                    ("clientId", Str), ("clientSecretVariable", Str), ("apiKeyVariable", Str), ("scopes", new Node(NodeKind.Array, Str)))),
+                    ("clientId", Str), ("clientSecretVariable", Str), ("apiKeyVariable", Str), ("secretName", Str), ("secretVault", Str), ("scopes", new Node(NodeKind.Array, Str)))),
                 ("platform", Obj(("type", Str), ("path", Str))),
                 ("protected", Bool)))));
 

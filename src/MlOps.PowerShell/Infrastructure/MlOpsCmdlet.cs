@@ -77,6 +77,40 @@ namespace MlOps.PowerShell.Infrastructure
 
         protected override void StopProcessing() => _stopping.Cancel();
 
+        /// <summary>Lets the engine read CDF secrets that the settings keep in a SecretManagement vault, through Get-Secret.</summary>
+        protected override void BeginProcessing()
+        {
+            MlOps.Registry.CdfConnections.VaultReader = ReadVaultSecret;
+            base.BeginProcessing();
+        }
+
+        private string ReadVaultSecret(string name, string? vault)
+        {
+            if (InvokeCommand.GetCommand("Get-Secret", CommandTypes.Cmdlet | CommandTypes.Function) == null)
+            {
+                throw new MlOpsException(MlOps.Registry.CdfConnections.SecretMissing, MlOpsErrorKind.NotInstalled,
+                    $"The settings name the vault secret '{name}', but Get-Secret (Microsoft.PowerShell.SecretManagement) is not available.", name,
+                    "Install-PSResource Microsoft.PowerShell.SecretManagement and register a vault, or set the environment variable the settings name.");
+            }
+
+            try
+            {
+                var script = vault == null
+                    ? "param($n) Get-Secret -Name $n -AsPlainText -ErrorAction Stop"
+                    : "param($n, $v) Get-Secret -Name $n -Vault $v -AsPlainText -ErrorAction Stop";
+                var result = InvokeCommand.NewScriptBlock(script).Invoke(name, vault);
+                var text = result.Count > 0 ? result[0]?.BaseObject as string : null;
+                return !string.IsNullOrEmpty(text) ? text! : throw new MlOpsException(MlOps.Registry.CdfConnections.SecretMissing,
+                    MlOpsErrorKind.SecurityError, $"The vault secret '{name}' is empty.", name);
+            }
+            catch (RuntimeException e)
+            {
+                throw new MlOpsException(MlOps.Registry.CdfConnections.SecretMissing, MlOpsErrorKind.SecurityError,
+                    $"The vault secret '{name}'{(vault == null ? string.Empty : $" in vault '{vault}'")} cannot be read: {e.Message}", name,
+                    "Check the name with Get-SecretInfo, and unlock the vault (Unlock-SecretStore) if it is locked.", e);
+            }
+        }
+
         /// <summary>
         /// ShouldProcess, and for a protected environment (prod) also an explicit confirmation, unless -Force or -Confirm:$false.
         /// A non-interactive session therefore has to say -Confirm:$false (or -Force) to change prod.
