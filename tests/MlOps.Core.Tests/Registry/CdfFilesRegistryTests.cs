@@ -191,6 +191,33 @@ public sealed class CdfFilesRegistryTests : IAsyncLifetime
         Assert.Equal(ErrorIds.ContentHashMismatch, error.ErrorId);
     }
 
+    [Fact]
+    public async Task Large_archives_are_uploaded_in_parts()
+    {
+        await using var cdf = await CdfEmulatorServer.StartAsync(new CdfEmulatorOptions
+        {
+            Projects = ["parts"],
+            Clients = [new EmulatorClient { ClientId = CdfTestSetup.ClientId, ClientSecret = CdfTestSetup.Secret }],
+            MultipartMinPartBytes = 1024,
+        });
+        using var client = CdfTestSetup.Client(cdf);
+        var store = new CdfFilesRegistry(client.Files, cdf.ApiUrl("parts"), new CdfStoreOptions
+        {
+            TempFolder = Path.Combine(_project.Root, "tmp"), MultipartThreshold = 64 * 1024, PartSize = 100 * 1024,
+        });
+        var artifact = _project.MakeArtifact("big", files: 3, bytesEach: 120_000);
+        var version = store.Publish("m", "test", FolderArtifactSource.Open(artifact), new Dictionary<string, string>(), null,
+            NullReporter.Instance, default);
+
+        Assert.Contains(cdf.Requests.All, r => r.Path.EndsWith("/files/initmultipartupload"));
+        Assert.Contains(cdf.Requests.All, r => r.Path.EndsWith("/files/completemultipartupload"));
+        using var files = (TemporaryArtifactFolder)store.OpenArtifacts(version);
+        foreach (var file in files.Files)
+        {
+            Assert.Equal(File.ReadAllBytes(Path.Combine(artifact, file.Path)), File.ReadAllBytes(Path.Combine(files.Path, file.Path)));
+        }
+    }
+
     private sealed class WarningRecorder(List<string> warnings) : IOperationReporter
     {
         public void Verbose(string message)
