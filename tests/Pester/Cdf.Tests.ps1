@@ -51,6 +51,15 @@ Describe 'Test-MlCdfConnection and Connect-MlCdf' {
         $cdf.Process.HasExited | Should -BeFalse
     }
 
+    It 'lists the reachable environments when a CDF one cannot be reached' {
+        $env:MLOPS_PESTER_CDF_SECRET = $null
+        Publish-MlModelArtifact churn $artifact -Environment dev | Out-Null
+        $found = Get-MlModelVersion -ErrorVariable failures -ErrorAction SilentlyContinue
+        $found.ModelId | Should -Contain 'churn/dev/1'
+        $failures.FullyQualifiedErrorId | Should -Contain 'CdfSecretMissing,MlOps.PowerShell.Commands.GetMlModelVersionCommand'
+        ($failures | Out-String) | Should -Match 'MLOPS_PESTER_CDF_SECRET'
+    }
+
     It 'lets a session connect with a SecureString, without setting the environment variable' {
         $env:MLOPS_PESTER_CDF_SECRET = $null
         $secure = ConvertTo-SecureString $cdf.ClientSecret -AsPlainText -Force

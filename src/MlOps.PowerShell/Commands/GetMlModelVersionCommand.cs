@@ -63,16 +63,30 @@ namespace MlOps.PowerShell.Commands
             {
                 var registry = new ProjectRegistry(Settings);
                 var environment = SettingsLoader.ResolveEnvironmentName(Environment);
-                var query = new VersionQuery
+                // Without an environment, each one is searched on its own: one that cannot be reached (a CDF secret not
+                // set here) is reported and the others are still listed.
+                var environments = environment != null ? new[] { environment } : Settings.Environments.Select(e => e.Name).ToArray();
+                var found = new System.Collections.Generic.List<ModelVersion>();
+                foreach (var env in environments)
                 {
-                    NameFilter = Wildcards.Matcher(Name),
-                    Environment = environment,
-                    Version = ParameterSetName == VersionSet ? Version : (int?)null,
-                    Latest = Latest,
-                    Metadata = MetadataConverter.ToStrings(Metadata),
-                };
-                var found = registry.Find(query).ToList();
-                found.ForEach(WriteObject);
+                    Try(() =>
+                    {
+                        var query = new VersionQuery
+                        {
+                            NameFilter = Wildcards.Matcher(Name),
+                            Environment = env,
+                            Version = ParameterSetName == VersionSet ? Version : (int?)null,
+                            Latest = Latest,
+                            Metadata = MetadataConverter.ToStrings(Metadata),
+                        };
+                        foreach (var version in registry.Find(query))
+                        {
+                            found.Add(version);
+                            WriteObject(version);
+                        }
+                    });
+                }
+
                 ReportMissing(found, environment);
             });
         }
