@@ -89,8 +89,11 @@ function Invoke-Build {
     Write-Host "Building MlOps $version ($Configuration) into bin/"
     Invoke-Native dotnet @('publish', (Join-Path $root 'src/MlOps.PowerShell/MlOps.PowerShell.csproj'), '-c', $Configuration,
         '-o', (Join-Path $root 'bin'), '--nologo', '-v', 'quiet')
-    # PowerShell looks for about_ topics in <module base>/<culture>; the module base is the repository root.
+    # PowerShell looks for about_ topics and cmdlet help in <module base>/<culture>; the module base is the repository root.
     Copy-Item (Join-Path $root 'module/en-US') $root -Recurse -Force
+    # Cmdlet help is generated from the XML doc comments (one source of truth), in a child process that imports the build.
+    Invoke-Pwsh @('-File', (Join-Path $root 'scripts/tools/New-MlOpsHelp.ps1'), '-ModulePath', (Join-Path $root 'MlOps.psd1'),
+        '-XmlDocPath', (Join-Path $root 'bin/MlOps.PowerShell.xml'), '-OutputFolder', (Join-Path $root 'en-US'))
 }
 
 function Get-PesterPath {

@@ -47,6 +47,24 @@ Set-Location '$project'
         ($text -join "`n") | Should -Match 'initialization\(artifact_folder, secrets\)'
     }
 
+    It 'has generated help for every cmdlet and every parameter' {
+        $script = @"
+Import-Module '$ManifestPath'
+`$common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+foreach (`$command in Get-Command -Module MlOps) {
+    `$help = Get-Help `$command.Name -Full
+    if (-not `$help.Synopsis -or `$help.Synopsis -like '*[[]*') { "`$(`$command.Name): no synopsis" }
+    if (-not (`$help.Description | Out-String).Trim()) { "`$(`$command.Name): no description" }
+    foreach (`$parameter in `$command.Parameters.Keys | Where-Object { `$_ -notin `$common }) {
+        `$text = (`$help.Parameters.Parameter | Where-Object Name -eq `$parameter).Description | Out-String
+        if (-not `$text.Trim()) { "`$(`$command.Name) -`$(`$parameter): no description" }
+    }
+}
+'checked'
+"@
+        Invoke-FreshPwsh $script | Should -Be 'checked'
+    }
+
     It 'declares an output type on every cmdlet' {
         Import-Module $ManifestPath -Force
         foreach ($command in Get-Command -Module MlOps) {
