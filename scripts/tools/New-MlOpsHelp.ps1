@@ -121,7 +121,8 @@ foreach ($cmd in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Obj
             $number++
             $writer.WriteStartElement('command', 'example', $command)
             $writer.WriteElementString('maml', 'title', $maml, "-------------------------- Example $number --------------------------")
-            $writer.WriteElementString('dev', 'code', $dev, ((($example.code.InnerText -split "`n") | ForEach-Object { $_.Trim() } | Where-Object { $_ }) -join "`n"))
+            $code = if ($example.code -is [string]) { $example.code } else { $example.code.InnerText }
+            $writer.WriteElementString('dev', 'code', $dev, ((($code -split "`n") | ForEach-Object { $_.Trim() } | Where-Object { $_ }) -join "`n"))
             $writer.WriteStartElement('dev', 'remarks', $dev); $writer.WriteElementString('maml', 'para', $maml, (Get-Text $example.para)); $writer.WriteEndElement()
             $writer.WriteEndElement()
         }

@@ -47,7 +47,7 @@ Set-Location '$project'
         ($text -join "`n") | Should -Match 'initialization\(artifact_folder, secrets\)'
     }
 
-    It 'has generated help for every cmdlet and every parameter' {
+    It 'has generated help for every cmdlet and every parameter, with examples' {
         $script = @"
 Import-Module '$ManifestPath'
 `$common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
@@ -55,6 +55,9 @@ foreach (`$command in Get-Command -Module MlOps) {
     `$help = Get-Help `$command.Name -Full
     if (-not `$help.Synopsis -or `$help.Synopsis -like '*[[]*') { "`$(`$command.Name): no synopsis" }
     if (-not (`$help.Description | Out-String).Trim()) { "`$(`$command.Name): no description" }
+    `$examples = @(`$help.Examples.Example | Where-Object { `$_.Code.Trim() -and (`$_.Remarks | Out-String).Trim() })
+    if (`$examples.Count -lt 2) { "`$(`$command.Name): `$(`$examples.Count) examples" }
+    if (-not (`$examples.Code -match '\|')) { "`$(`$command.Name): no pipeline example" }
     foreach (`$parameter in `$command.Parameters.Keys | Where-Object { `$_ -notin `$common }) {
         `$text = (`$help.Parameters.Parameter | Where-Object Name -eq `$parameter).Description | Out-String
         if (-not `$text.Trim()) { "`$(`$command.Name) -`$(`$parameter): no description" }

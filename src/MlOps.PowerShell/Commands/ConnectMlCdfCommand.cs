@@ -16,6 +16,14 @@ namespace MlOps.PowerShell.Commands
     /// environment (child processes do not inherit it). Then runs the same checks as Test-MlCdfConnection and returns them; a failing
     /// check is an error. In CI, set the environment variable from the pipeline's secret variables instead.</para>
     /// </summary>
+    /// <example>
+    ///   <code>Connect-MlCdf prod -Secret (Read-Host -AsSecureString 'CDF client secret')</code>
+    ///   <para>Asks for the secret once; later commands in this session reach CDF.</para>
+    /// </example>
+    /// <example>
+    ///   <code>Get-Secret -Name cdf-test | Connect-MlCdf test</code>
+    ///   <para>Takes the secret from a SecretManagement vault.</para>
+    /// </example>
     [Cmdlet(VerbsCommunications.Connect, "MlCdf")]
     [OutputType(typeof(CdfConnectionCheck))]
     public sealed class ConnectMlCdfCommand : MlOpsCmdlet
@@ -31,7 +39,7 @@ namespace MlOps.PowerShell.Commands
         /// <para type="description">The client secret or API key, as a SecureString (Read-Host -AsSecureString, or from a vault:
         /// Get-Secret -Name cdf-prod).</para>
         /// </summary>
-        [Parameter(Mandatory = true)]
+        [Parameter(Mandatory = true, ValueFromPipeline = true)]
         public SecureString Secret { get; set; } = new SecureString();
 
         protected override void EndProcessing()

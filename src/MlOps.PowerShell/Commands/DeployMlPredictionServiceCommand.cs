@@ -13,6 +13,18 @@ namespace MlOps.PowerShell.Commands
     /// deployment serving. With -TestOnly it stops after the tests. On the Local platform the service is a long-lived Python
     /// process on 127.0.0.1 that outlives the PowerShell session.</para>
     /// </summary>
+    /// <example>
+    ///   <code>Deploy-MlPredictionService diabetes -Environment test</code>
+    ///   <para>Deploys the latest test version after the model tests and service tests pass.</para>
+    /// </example>
+    /// <example>
+    ///   <code>Get-MlModelVersion diabetes -Environment test -Latest | Publish-MlModelArtifact -Environment prod -Confirm:$false | Deploy-MlPredictionService -Confirm:$false | Invoke-MlServiceTest</code>
+    ///   <para>Promotes, deploys to prod and tests the deployed service in one pipeline.</para>
+    /// </example>
+    /// <example>
+    ///   <code>Deploy-MlPredictionService diabetes -Environment test -TestOnly</code>
+    ///   <para>Packages and tests without deploying (what a feature-branch pipeline runs).</para>
+    /// </example>
     [Cmdlet(Infrastructure.VerbNames.Deploy, "MlPredictionService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(ServiceDeployment))]
     public sealed class DeployMlPredictionServiceCommand : DeployServiceCommandBase

@@ -10,6 +10,14 @@ namespace MlOps.PowerShell.Commands
     /// invoked (Invoke-MlTraining), the service calls the model's train() and publishes the result as the next version in the
     /// registry of its environment.</para>
     /// </summary>
+    /// <example>
+    ///   <code>Deploy-MlTrainingService diabetes -Environment test</code>
+    ///   <para>Deploys the training service after a dry-run training through the packaged handler.</para>
+    /// </example>
+    /// <example>
+    ///   <code>Deploy-MlTrainingService diabetes -Environment test | Invoke-MlTraining</code>
+    ///   <para>Deploys the training service and runs it: it trains and publishes the next version.</para>
+    /// </example>
     [Cmdlet(Infrastructure.VerbNames.Deploy, "MlTrainingService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(ServiceDeployment))]
     public sealed class DeployMlTrainingServiceCommand : DeployServiceCommandBase

@@ -15,6 +15,14 @@ namespace MlOps.PowerShell.Commands
     /// highest matching version per model and environment, without reading the others. In dev, a model whose settings name an
     /// artifact folder shows that folder as version 1 until the dev registry holds a version.</para>
     /// </summary>
+    /// <example>
+    ///   <code>Get-MlModelVersion diabetes -Environment test -Latest</code>
+    ///   <para>The newest version of diabetes in test, without reading the other versions.</para>
+    /// </example>
+    /// <example>
+    ///   <code>Get-MlModelVersion -Metadata @{ stage = 'approved' } | Sort-Object CreatedTime</code>
+    ///   <para>Every version of every model, in every environment, whose metadata says stage=approved.</para>
+    /// </example>
     [Cmdlet(VerbsCommon.Get, "MlModelVersion", DefaultParameterSetName = AllSet)]
     [OutputType(typeof(ModelVersion))]
     public sealed class GetMlModelVersionCommand : MlOpsCmdlet

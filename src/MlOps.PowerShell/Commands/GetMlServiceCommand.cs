@@ -11,6 +11,14 @@ namespace MlOps.PowerShell.Commands
     /// <para type="description">Returns the current deployment of each service (model, service and environment): the version it
     /// serves, its endpoint and whether it answers its health check (Running, Unhealthy or Stopped).</para>
     /// </summary>
+    /// <example>
+    ///   <code>Get-MlService</code>
+    ///   <para>Every deployed service of the project with its status, version and endpoint.</para>
+    /// </example>
+    /// <example>
+    ///   <code>Get-MlService -Environment prod | Where-Object Status -ne Running</code>
+    ///   <para>Prod services that do not answer their health check.</para>
+    /// </example>
     [Cmdlet(VerbsCommon.Get, "MlService")]
     [OutputType(typeof(ServiceDeployment))]
     public sealed class GetMlServiceCommand : MlOpsCmdlet

@@ -10,6 +10,18 @@ namespace MlOps.PowerShell.Commands
     /// its duration), what the model code logged with mlops_runtime.logger.get_logger, and anything it printed. Each line carries the
     /// call it belongs to, so -CallId shows one call's lines.</para>
     /// </summary>
+    /// <example>
+    ///   <code>Get-MlService -Environment test | Get-MlServiceLog -Tail 5</code>
+    ///   <para>The last five lines of every service in test.</para>
+    /// </example>
+    /// <example>
+    ///   <code>Get-MlServiceLog diabetes -Environment test -Tail 20</code>
+    ///   <para>The last 20 lines the prediction service logged.</para>
+    /// </example>
+    /// <example>
+    ///   <code>$answer = Invoke-MlPrediction diabetes -Environment test -Data $rows; Get-MlServiceLog diabetes -Environment test -CallId $answer.CallId</code>
+    ///   <para>The lines of one call, including what the model code logged.</para>
+    /// </example>
     [Cmdlet(VerbsCommon.Get, "MlServiceLog")]
     [OutputType(typeof(ServiceLogEntry))]
     public sealed class GetMlServiceLogCommand : ServiceCommandBase

@@ -10,6 +10,14 @@ namespace MlOps.PowerShell.Commands
     /// -SettingsPath or $env:MLOPS_SETTINGS), applies MLOPS__ environment-variable overrides, and returns the project with its
     /// models and environments. Invalid settings stop the command with an InvalidSettings error listing every problem.</para>
     /// </summary>
+    /// <example>
+    ///   <code>Get-MlSetting</code>
+    ///   <para>Shows the project's settings: models, environments with their registry and platform, and the Python named.</para>
+    /// </example>
+    /// <example>
+    ///   <code>Get-MlSetting -Environment prod | Format-List *</code>
+    ///   <para>Shows where prod keeps its versions and runs its services.</para>
+    /// </example>
     [Cmdlet(VerbsCommon.Get, "MlSetting", DefaultParameterSetName = "Project")]
     [OutputType(typeof(ProjectSettings), typeof(ModelSettings), typeof(EnvironmentSettings))]
     public sealed class GetMlSettingCommand : MlOpsCmdlet

@@ -12,6 +12,14 @@ namespace MlOps.PowerShell.Commands
     /// prediction service and returns its answer: Status ok with the Prediction (in Result) and the ModelId that produced it, or
     /// Status error with the Error; an error answer is also written as a non-terminating ServiceReturnedError.</para>
     /// </summary>
+    /// <example>
+    ///   <code>Invoke-MlPrediction diabetes -Environment test -Data @{ age = @(0.03); sex = @(0.05); bmi = @(0.06) }</code>
+    ///   <para>Calls the prediction service; Result holds the prediction, ModelId the version that made it.</para>
+    /// </example>
+    /// <example>
+    ///   <code>Invoke-MlPrediction diabetes -Environment prod -Json (Get-Content ./input.json -Raw) | Select-Object -ExpandProperty Result</code>
+    ///   <para>Sends a JSON file as the input and returns only the prediction.</para>
+    /// </example>
     [Cmdlet(VerbsLifecycle.Invoke, "MlPrediction", DefaultParameterSetName = DataSet)]
     [OutputType(typeof(ServiceResponse))]
     public sealed class InvokeMlPredictionCommand : ServiceCommandBase

@@ -10,6 +10,14 @@ namespace MlOps.PowerShell.Commands
     /// model's own check (ServiceTest.&lt;service&gt;_check). Emits one ServiceTestResult per service; a training service is tested
     /// with a dry run that publishes nothing.</para>
     /// </summary>
+    /// <example>
+    ///   <code>Get-MlService -Environment test | Invoke-MlServiceTest</code>
+    ///   <para>Runs the service test against every deployed service in test.</para>
+    /// </example>
+    /// <example>
+    ///   <code>Invoke-MlServiceTest diabetes -Environment test -Service Training</code>
+    ///   <para>Tests the training service with a dry run that publishes nothing.</para>
+    /// </example>
     [Cmdlet(VerbsLifecycle.Invoke, "MlServiceTest")]
     [OutputType(typeof(ServiceTestResult))]
     public sealed class InvokeMlServiceTestCommand : ServiceCommandBase

@@ -11,6 +11,14 @@ namespace MlOps.PowerShell.Commands
     /// wrote as the next version in the registry of its environment. Returns the answer: Status ok with Result holding the model's
     /// metadata, the new model_id and version, or Status error with the Error.</para>
     /// </summary>
+    /// <example>
+    ///   <code>Invoke-MlTraining diabetes -Environment test</code>
+    ///   <para>Runs the training service; its answer names the version it published.</para>
+    /// </example>
+    /// <example>
+    ///   <code>(Invoke-MlTraining diabetes -Environment test).Result.model_id | ForEach-Object { Get-MlModelVersion diabetes -Environment test -Latest }</code>
+    ///   <para>Trains, then shows the new version in the registry.</para>
+    /// </example>
     [Cmdlet(VerbsLifecycle.Invoke, "MlTraining", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(ServiceResponse))]
     public sealed class InvokeMlTrainingCommand : ServiceCommandBase

@@ -13,6 +13,14 @@ namespace MlOps.PowerShell.Commands
     /// source's hashes, become the next version in -Environment, recording the source in PromotedFrom. Changes to a protected
     /// environment (prod by default) ask for confirmation unless -Confirm:$false or -Force is given.</para>
     /// </summary>
+    /// <example>
+    ///   <code>Publish-MlModelArtifact diabetes ./artifacts/diabetes -Environment test -Metadata @{ r2 = 0.46; commit = (git rev-parse HEAD) }</code>
+    ///   <para>Stores the trained artifact folder as the next version of diabetes in test, with metrics and the git commit.</para>
+    /// </example>
+    /// <example>
+    ///   <code>Get-MlModelVersion diabetes -Environment test -Latest | Publish-MlModelArtifact -Environment prod -Confirm:$false</code>
+    ///   <para>Promotes the latest test version to prod: the same bytes, verified, with PromotedFrom lineage.</para>
+    /// </example>
     [Cmdlet(VerbsData.Publish, "MlModelArtifact", DefaultParameterSetName = PathSet, SupportsShouldProcess = true,
         ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(ModelVersion))]

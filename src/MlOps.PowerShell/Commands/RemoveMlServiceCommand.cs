@@ -8,6 +8,14 @@ namespace MlOps.PowerShell.Commands
     /// <para type="description">Stops the service's process (or platform deployment) and removes its deployments. The model's
     /// versions in the registry are not touched.</para>
     /// </summary>
+    /// <example>
+    ///   <code>Remove-MlService diabetes -Environment test</code>
+    ///   <para>Stops and removes the prediction service of diabetes in test.</para>
+    /// </example>
+    /// <example>
+    ///   <code>Get-MlService -Environment dev | Remove-MlService -Confirm:$false</code>
+    ///   <para>Removes every service in dev.</para>
+    /// </example>
     [Cmdlet(VerbsCommon.Remove, "MlService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(void))]
     public sealed class RemoveMlServiceCommand : ServiceCommandBase

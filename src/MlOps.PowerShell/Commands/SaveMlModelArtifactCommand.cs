@@ -13,6 +13,14 @@ namespace MlOps.PowerShell.Commands
     /// manifest. The folder appears complete or not at all. A folder that exists and is not empty is left alone unless -Force is
     /// given; then it is replaced only after the new copy is complete and verified.</para>
     /// </summary>
+    /// <example>
+    ///   <code>Get-MlModelVersion diabetes -Environment prod -Latest | Save-MlModelArtifact -Path ./prod-model</code>
+    ///   <para>Downloads the prod version's files, verifying every hash.</para>
+    /// </example>
+    /// <example>
+    ///   <code>Save-MlModelArtifact diabetes -Environment test -Version 3 -Path ./v3 -Force -PassThru</code>
+    ///   <para>Replaces the contents of ./v3 with version 3, and returns the folder.</para>
+    /// </example>
     [Cmdlet(VerbsData.Save, "MlModelArtifact", DefaultParameterSetName = NameSet, SupportsShouldProcess = true)]
     [OutputType(typeof(DirectoryInfo))]
     public sealed class SaveMlModelArtifactCommand : MlOpsCmdlet

@@ -13,6 +13,14 @@ namespace MlOps.PowerShell.Commands
     /// the environment needs (filesAcl:READ and filesAcl:WRITE for the registry)? Returns $true when every check passes and writes a
     /// warning naming each one that fails; with -Detailed, returns one CdfConnectionCheck per check. Secrets never appear in the output.</para>
     /// </summary>
+    /// <example>
+    ///   <code>Test-MlCdfConnection prod</code>
+    ///   <para>$true when the secret, token, project and capabilities for prod are all in order.</para>
+    /// </example>
+    /// <example>
+    ///   <code>Test-MlCdfConnection prod -Detailed | Where-Object { -not $_.Passed }</code>
+    ///   <para>Shows which check fails, for example a missing filesAcl:WRITE.</para>
+    /// </example>
     [Cmdlet(VerbsDiagnostic.Test, "MlCdfConnection")]
     [OutputType(typeof(bool), typeof(CdfConnectionCheck))]
     public sealed class TestMlCdfConnectionCommand : MlOpsCmdlet

@@ -13,6 +13,14 @@ namespace MlOps.PowerShell.Commands
     /// Returns $true when there is no error; each problem is written as a warning. With -Detailed, returns one SettingsProblem object
     /// per problem (file, JSON path, message, what is expected) instead.</para>
     /// </summary>
+    /// <example>
+    ///   <code>if (-not (Test-MlSetting)) { throw 'Fix mlops.settings.json first.' }</code>
+    ///   <para>A CI step that stops when the settings have an error; each problem is shown as a warning.</para>
+    /// </example>
+    /// <example>
+    ///   <code>Test-MlSetting -Detailed | Where-Object Severity -eq Error | Format-Table Path, Message, Expected</code>
+    ///   <para>Lists every error with its JSON path and what is expected.</para>
+    /// </example>
     [Cmdlet(VerbsDiagnostic.Test, "MlSetting")]
     [OutputType(typeof(bool), typeof(SettingsProblem))]
     public sealed class TestMlSettingCommand : MlOpsCmdlet
