@@ -22,6 +22,12 @@ function Invoke-FreshPwsh {
     $output
 }
 
+function Find-TestPython {
+    # The Python with pytest and scikit-learn the example model needs (as build.ps1 finds it).
+    @($env:MLOPS_PYTHON, '/usr/bin/python3', 'python3') | Where-Object { $_ } | Where-Object {
+        & $_ -c 'import pytest, sklearn' 2>$null; $LASTEXITCODE -eq 0 } | Select-Object -First 1
+}
+
 function New-TestArtifact {
     param([Parameter(Mandatory)] [string] $Path, [int] $Seed = 1, [int] $Files = 3)
     New-Item -ItemType Directory -Path (Join-Path $Path 'weights') -Force | Out-Null

@@ -5,8 +5,7 @@ BeforeAll {
 Describe 'The demo (build.ps1 -Task Demo)' {
     It 'runs the whole story on the Local platform and cleans up its services' {
         $work = Join-Path ([IO.Path]::GetTempPath()) "mlops-demo-$([guid]::NewGuid().ToString('N'))"
-        $python = @($env:MLOPS_PYTHON, '/usr/bin/python3', 'python3') | Where-Object { $_ } | Where-Object {
-            & $_ -c 'import pytest, sklearn' 2>$null; $LASTEXITCODE -eq 0 } | Select-Object -First 1
+        $python = Find-TestPython
         try {
             $output = Invoke-FreshPwsh "& '$RepoRoot/scripts/demo.ps1' -WorkFolder '$work' -Python '$python'" | Out-String
             $output | Should -Match 'test answered: status=ok prediction=[\d.]+, [\d.]+ model_id=diabetes/test/2'

@@ -7,8 +7,7 @@ BeforeAll {
     # deployed services (and their state) must live until AfterAll removes them.
     $project = Join-Path ([IO.Path]::GetTempPath()) "mlops-pester-$([guid]::NewGuid().ToString('N'))"
     Copy-Item (Join-Path $RepoRoot 'scripts/example') $project -Recurse
-    $python = @($env:MLOPS_PYTHON, '/usr/bin/python3', 'python3') | Where-Object { $_ } | Where-Object {
-        & $_ -c 'import pytest, sklearn' 2>$null; $LASTEXITCODE -eq 0 } | Select-Object -First 1
+    $python = Find-TestPython
     Push-Location $project
     & $python -c "from models.diabetes.model import train; train('artifacts/diabetes', {})"
     $version = Publish-MlModelArtifact diabetes ./artifacts/diabetes -Environment test -Metadata @{ source = 'pester' }

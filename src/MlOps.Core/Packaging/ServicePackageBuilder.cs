@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -121,7 +120,7 @@ namespace MlOps.Packaging
                 }
             }
 
-            var sha = Sha256(target);
+            var sha = ContentHash.OfFile(target);
             reporter.Verbose($"Packaged {serviceName} ({entries.Count + artifactEntries.Count} files, {ArtifactCopier.FormatSize(size)}) into {target}.");
             return new ServicePackage(target, sha, serviceName, model.Name, environment.Name, service, version?.ModelId, version?.Version,
                 entries.Count + artifactEntries.Count, size);
@@ -144,7 +143,13 @@ namespace MlOps.Packaging
                         $"The artifact file '{expected.Path}' could not be read in order from its source.", expected.Path);
                 }
 
-                var sha = CopyHashing(source.Current.Content, output);
+                string sha;
+                using (var hashing = new HashingReadStream(source.Current.Content))
+                {
+                    hashing.CopyTo(output);
+                    sha = hashing.Sha256;
+                }
+
                 if (expected.Sha256 != null && !string.Equals(sha, expected.Sha256, StringComparison.OrdinalIgnoreCase))
                 {
                     throw new MlOpsException(ErrorIds.ContentHashMismatch, MlOpsErrorKind.InvalidData,
@@ -152,22 +157,6 @@ namespace MlOps.Packaging
                         "The stored version is damaged; nothing was deployed.");
                 }
             };
-        }
-
-        private static string CopyHashing(Stream input, Stream output)
-        {
-            using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
-            {
-                var buffer = new byte[81920];
-                int read;
-                while ((read = input.Read(buffer, 0, buffer.Length)) > 0)
-                {
-                    hash.AppendData(buffer, 0, read);
-                    output.Write(buffer, 0, read);
-                }
-
-                return ContentHash.ToHex(hash.GetHashAndReset());
-            }
         }
 
         private static string? Write(Stream output, byte[] content)
@@ -184,15 +173,6 @@ namespace MlOps.Packaging
             }
 
             return null;
-        }
-
-        public static string Sha256(string file)
-        {
-            using (var stream = File.OpenRead(file))
-            using (var sha = SHA256.Create())
-            {
-                return ContentHash.ToHex(sha.ComputeHash(stream));
-            }
         }
 
         /// <summary>The code folder's top-level folder under the project root (models/diabetes → models), as in akerbp.mlops.</summary>

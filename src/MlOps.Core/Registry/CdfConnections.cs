@@ -109,7 +109,7 @@ namespace MlOps.Registry
         {
             environment ??= Environment.GetEnvironmentVariables();
             var credentials = Credentials(settings, environment);
-            var key = string.Join("|", settings.BaseUrl, settings.Project, credentials.ToString(), Fingerprint(settings, environment));
+            var key = string.Join("|", settings.BaseUrl, settings.Project, credentials.ToString(), Fingerprint(credentials.Secret));
             lock (Clients)
             {
                 if (!Clients.TryGetValue(key, out var client))
@@ -174,9 +174,8 @@ namespace MlOps.Registry
         }
 
         /// <summary>Distinguishes clients by secret without keeping the secret in the key.</summary>
-        private static string Fingerprint(CdfConnectionSettings settings, System.Collections.IDictionary environment)
+        private static string Fingerprint(string secret)
         {
-            var secret = Secret(settings, settings.ApiKeyVariable ?? settings.ClientSecretVariable, "secret", environment);
             using (var sha = System.Security.Cryptography.SHA256.Create())
             {
                 return ContentHash.ToHex(sha.ComputeHash(System.Text.Encoding.UTF8.GetBytes(secret)));

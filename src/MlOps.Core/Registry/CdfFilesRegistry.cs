@@ -4,7 +4,6 @@ using System.Globalization;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
-using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -178,17 +177,10 @@ namespace MlOps.Registry
                             var target = Path.Combine(folder, path.Replace('/', Path.DirectorySeparatorChar));
                             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
                             using (var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write))
-                            using (var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+                            using (var entry = new HashingReadStream(content))
                             {
-                                var buffer = new byte[81920];
-                                int read;
-                                while ((read = content.Read(buffer, 0, buffer.Length)) > 0)
-                                {
-                                    sha.AppendData(buffer, 0, read);
-                                    output.Write(buffer, 0, read);
-                                }
-
-                                files.Add(new ArtifactFile(path, length, ContentHash.ToHex(sha.GetHashAndReset())));
+                                entry.CopyTo(output);
+                                files.Add(new ArtifactFile(path, length, entry.Sha256));
                             }
                         }
 
@@ -265,7 +257,7 @@ namespace MlOps.Registry
             }
 
             reporter.Progress(new OperationProgress(1, activity, "Packed", 100, completed: true));
-            return new Packed(files, Sha256(archive));
+            return new Packed(files, ContentHash.OfFile(archive));
         }
 
         /// <summary>
@@ -548,15 +540,6 @@ namespace MlOps.Registry
         }
 
         private static string Shorten(string text, int length) => text.Length <= length ? text : "…" + text.Substring(text.Length - length);
-
-        private static string Sha256(string file)
-        {
-            using (var stream = File.OpenRead(file))
-            using (var sha = SHA256.Create())
-            {
-                return ContentHash.ToHex(sha.ComputeHash(stream));
-            }
-        }
 
         private static bool IsTransient(MlOpsException e) =>
             e.ErrorId == CdfErrorIds.CdfThrottled || e.ErrorId == CdfErrorIds.CdfServiceUnavailable

@@ -28,6 +28,16 @@ namespace MlOps.Registry
             }
         }
 
+        /// <summary>The SHA-256 of a file's bytes, lower-case hex.</summary>
+        public static string OfFile(string path)
+        {
+            using (var stream = System.IO.File.OpenRead(path))
+            using (var sha = SHA256.Create())
+            {
+                return ToHex(sha.ComputeHash(stream));
+            }
+        }
+
         public static string ToHex(byte[] bytes)
         {
             var chars = new char[bytes.Length * 2];

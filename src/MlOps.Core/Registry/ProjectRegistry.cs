@@ -106,6 +106,16 @@ namespace MlOps.Registry
             }
         }
 
+        /// <summary>One version of a model in an environment: number <paramref name="version"/>, or the latest when null; null when there is none.</summary>
+        public ModelVersion? FindOne(string model, string environment, int? version) =>
+            Find(new VersionQuery
+            {
+                NameFilter = n => string.Equals(n, model, StringComparison.OrdinalIgnoreCase),
+                Environment = environment,
+                Version = version,
+                Latest = version == null,
+            }).FirstOrDefault();
+
         /// <summary>Dev's version 1 read straight from the settings' artifact folder, when the store has no version yet.</summary>
         private ModelVersion? LocalFolderVersion(EnvironmentSettings env, string name)
         {
@@ -140,7 +150,7 @@ namespace MlOps.Registry
         public ModelVersion Publish(string model, string environment, string path, IReadOnlyDictionary<string, string>? metadata,
             IOperationReporter reporter, CancellationToken cancellationToken)
         {
-            var modelSettings = RequireModel(model);
+            var modelSettings = Settings.RequireModel(model);
             var env = Settings.GetEnvironment(environment);
             var checkedMetadata = MetadataRules.Validate(metadata);
             var source = FolderArtifactSource.Open(path);
@@ -271,12 +281,5 @@ namespace MlOps.Registry
             new MlOpsException(ErrorIds.DestinationNotEmpty, MlOpsErrorKind.AlreadyExists, $"The destination '{path}' {what}.", path,
                 "Choose an empty or new folder, or use -Force to replace the folder's contents.");
 
-        private ModelSettings RequireModel(string model)
-        {
-            NameRules.ValidateModelName(model);
-            return Settings.FindModel(model) ?? throw new MlOpsException(ErrorIds.ModelNotFound, MlOpsErrorKind.NotFound,
-                $"The model '{model}' is not defined in {Settings.SettingsPath}. Defined models: {string.Join(", ", Settings.Models.Select(m => m.Name))}.",
-                model, "Add the model under \"models\" in the settings file, or use one of the defined names.");
-        }
     }
 }

@@ -40,7 +40,7 @@ namespace MlOps.Services
         public ServiceDeployment Deploy(DeployRequest request, IOperationReporter reporter, CancellationToken cancellationToken)
         {
             var environment = _project.GetEnvironment(request.Environment);
-            var model = RequireModel(request.Model);
+            var model = _project.RequireModel(request.Model);
             var serviceName = ServiceKinds.ServiceName(model.Name, request.Service, environment.Name);
             if (!model.Services.Contains(request.Service.Name()))
             {
@@ -165,14 +165,7 @@ namespace MlOps.Services
 
         private ModelVersion FindVersion(string model, string environment, int? number)
         {
-            var query = new VersionQuery
-            {
-                NameFilter = n => string.Equals(n, model, StringComparison.OrdinalIgnoreCase),
-                Environment = environment,
-                Version = number,
-                Latest = number == null,
-            };
-            return _registry.Find(query).FirstOrDefault() ?? throw new MlOpsException(ErrorIds.ModelVersionNotFound, MlOpsErrorKind.NotFound,
+            return _registry.FindOne(model, environment, number) ?? throw new MlOpsException(ErrorIds.ModelVersionNotFound, MlOpsErrorKind.NotFound,
                 number == null
                     ? $"'{model}' has no version in {environment} to deploy."
                     : $"'{model}' has no version {number} in {environment}.",
@@ -180,12 +173,6 @@ namespace MlOps.Services
                 "Publish one with Publish-MlModelArtifact (or promote one), or deploy the training service and run it with Invoke-MlTraining.");
         }
 
-        private ModelSettings RequireModel(string name)
-        {
-            NameRules.ValidateModelName(name);
-            return _project.FindModel(name) ?? throw new MlOpsException(ErrorIds.ModelNotFound, MlOpsErrorKind.NotFound,
-                $"The model '{name}' is not defined in {_project.SettingsPath}.", name, "Use one of: " + string.Join(", ", _project.Models.Select(m => m.Name)));
-        }
 
         private static void Require(List<ServiceTestResult> tests, ServiceTestResult result, string errorId, IOperationReporter reporter)
         {

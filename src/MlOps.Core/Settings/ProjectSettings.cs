@@ -37,6 +37,15 @@ namespace MlOps.Settings
         public ModelSettings? FindModel(string name) =>
             Models.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));
 
+        /// <summary>The model called <paramref name="name"/>, or an <c>InvalidModelName</c> / <c>ModelNotFound</c> error listing the defined ones.</summary>
+        public ModelSettings RequireModel(string name)
+        {
+            NameRules.ValidateModelName(name);
+            return FindModel(name) ?? throw new MlOpsException(ErrorIds.ModelNotFound, MlOpsErrorKind.NotFound,
+                $"The model '{name}' is not defined in {SettingsPath}. Defined models: {string.Join(", ", Models.Select(m => m.Name))}.",
+                name, "Add the model under \"models\" in the settings file, or use one of the defined names.");
+        }
+
         /// <summary>The environment called <paramref name="name"/>, or an <c>EnvironmentNotFound</c> error listing the known ones.</summary>
         public EnvironmentSettings GetEnvironment(string name)
         {

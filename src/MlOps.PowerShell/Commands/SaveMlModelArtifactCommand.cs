@@ -98,14 +98,7 @@ namespace MlOps.PowerShell.Commands
         private ModelVersion Find(ProjectRegistry registry)
         {
             var environment = RequireEnvironment(Environment);
-            var query = new VersionQuery
-            {
-                NameFilter = n => string.Equals(n, Name, System.StringComparison.OrdinalIgnoreCase),
-                Environment = environment,
-                Version = Version > 0 ? Version : (int?)null,
-                Latest = Version == 0,
-            };
-            return registry.Find(query).FirstOrDefault() ?? throw new MlOpsException(
+            return registry.FindOne(Name, environment, Version > 0 ? Version : (int?)null) ?? throw new MlOpsException(
                 Version > 0 ? ErrorIds.ModelVersionNotFound : ErrorIds.ModelNotFound, MlOpsErrorKind.NotFound,
                 Version > 0 ? $"Model '{Name}' has no version {Version} in {environment}." : $"Model '{Name}' has no version in {environment}.",
                 Name, "List the existing versions with Get-MlModelVersion -Name " + Name + ".");
