@@ -33,5 +33,12 @@ namespace MlOps.Diagnostics
         public const string ServiceReturnedError = "ServiceReturnedError";
         public const string ServiceNotOffered = "ServiceNotOffered";
         public const string InvalidServiceInput = "InvalidServiceInput";
+        public const string DeploymentNotFound = "DeploymentNotFound";
+        public const string FunctionDeployFailed = "FunctionDeployFailed";
+        public const string FunctionDeployTimedOut = "FunctionDeployTimedOut";
+        public const string ServiceCallFailed = "ServiceCallFailed";
+        public const string SchedulesNotSupported = "SchedulesNotSupported";
+        public const string InvalidSchedule = "InvalidSchedule";
+        public const string ScheduleNotFound = "ScheduleNotFound";
     }
 }

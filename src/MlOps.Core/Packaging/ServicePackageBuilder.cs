@@ -281,6 +281,43 @@ namespace MlOps.Packaging
                         json.WriteString("path", environment.Registry.Path);
                     }
 
+                    if (service == ServiceKind.Training && environment.Registry.Cdf is { } cdf)
+                    {
+                        // How the training service reaches the registry; the secret itself comes as a function secret.
+                        json.WriteString("project", cdf.Project);
+                        json.WriteString("baseUrl", cdf.BaseUrl);
+                        json.WriteString("directory", cdf.Directory);
+                        if (cdf.DataSetId != null)
+                        {
+                            json.WriteNumber("dataSetId", cdf.DataSetId.Value);
+                        }
+
+                        json.WriteString("auth", cdf.ApiKeyVariable != null ? "apikey" : "oauth");
+                        json.WriteString("secretVariable", cdf.ApiKeyVariable ?? cdf.ClientSecretVariable);
+                        if (cdf.ClientId != null)
+                        {
+                            json.WriteString("clientId", cdf.ClientId);
+                        }
+
+                        if (cdf.TokenUrl != null)
+                        {
+                            json.WriteString("tokenUrl", cdf.TokenUrl);
+                        }
+
+                        if (cdf.TenantId != null)
+                        {
+                            json.WriteString("tenantId", cdf.TenantId);
+                        }
+
+                        json.WriteStartArray("scopes");
+                        foreach (var scope in cdf.Scopes)
+                        {
+                            json.WriteStringValue(scope);
+                        }
+
+                        json.WriteEndArray();
+                    }
+
                     json.WriteEndObject();
                     if (model.Description != null)
                     {

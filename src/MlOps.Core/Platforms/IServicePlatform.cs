@@ -11,7 +11,9 @@ namespace MlOps.Platforms
     /// <summary>
     /// Where services run. A deploy is blue/green: <see cref="Start"/> brings up the new deployment beside the current
     /// one, the deployer tests it through <see cref="Call"/>, then either <see cref="Activate"/> makes it the one callers
-    /// reach (retiring the old one) or <see cref="Discard"/> removes it, leaving the current one serving.
+    /// reach (recording it in the service's history and keeping the last few deployments for a rollback) or
+    /// <see cref="Discard"/> removes it, leaving the current one serving. A rollback brings a kept deployment back with
+    /// <see cref="Revive"/>, tests it, and activates it.
     /// </summary>
     public interface IServicePlatform
     {
@@ -20,9 +22,13 @@ namespace MlOps.Platforms
 
         DeployedInstance Start(ServicePackage package, PythonInterpreter python, IOperationReporter reporter, CancellationToken cancellationToken);
 
+        /// <summary>Makes a started (or revived) deployment the one callers reach and appends it to the service's history.</summary>
         ServiceDeployment Activate(DeployedInstance instance, IReadOnlyList<ServiceTestResult> tests, IOperationReporter reporter);
 
         void Discard(DeployedInstance instance, IOperationReporter reporter);
+
+        /// <summary>Brings a kept deployment from the history back up, not yet reachable by callers; throws DeploymentNotFound when it is gone.</summary>
+        DeployedInstance Revive(DeploymentRecord record, PythonInterpreter python, IOperationReporter reporter, CancellationToken cancellationToken);
 
         /// <summary>Sends <c>{"data": …}</c> to a deployment's endpoint and returns the answer's JSON text.</summary>
         string Call(string endpoint, string dataJson, string callId, TimeSpan timeout, CancellationToken cancellationToken);
@@ -39,5 +45,19 @@ namespace MlOps.Platforms
         bool Remove(string serviceName, IOperationReporter reporter);
 
         IEnumerable<ServiceLogEntry> Logs(string serviceName);
+
+        /// <summary>The service's deployment history, oldest first, with <see cref="DeploymentRecord.IsCurrent"/> and <see cref="DeploymentRecord.IsAvailable"/> set.</summary>
+        IReadOnlyList<DeploymentRecord> History(string serviceName);
+
+        /// <summary>A local copy of the package a deployment runs (to read its service test), fetched from the platform if needed.</summary>
+        string PackageFile(ServiceDeployment deployment, CancellationToken cancellationToken);
+
+        /// <summary>Adds a cron schedule to a service; it follows the service across deploys and rollbacks.</summary>
+        ServiceSchedule AddSchedule(string serviceName, string scheduleName, string cron, string? dataJson, string? description, IOperationReporter reporter);
+
+        IEnumerable<ServiceSchedule> Schedules(string serviceName);
+
+        /// <summary>Removes a schedule; false when the service has no schedule of that name.</summary>
+        bool RemoveSchedule(string serviceName, string scheduleName, IOperationReporter reporter);
     }
 }

@@ -14,6 +14,7 @@ using MlOps.Packaging;
 using MlOps.Python;
 using MlOps.Registry;
 using MlOps.Services;
+using MlOps.Settings;
 
 namespace MlOps.Platforms
 {
@@ -30,14 +31,18 @@ namespace MlOps.Platforms
     public sealed class LocalPlatform : IServicePlatform
     {
         private const string CurrentFile = "current.json";
+        private const string HistoryFolder = "history";
+        private const string PackageCopy = "package.zip";
         private static readonly HttpClient Http = new HttpClient { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
         private static readonly JsonSerializerOptions JsonOptions = new JsonSerializerOptions { WriteIndented = true };
         private readonly TimeSpan _startTimeout;
+        private readonly int _keepDeployments;
 
-        public LocalPlatform(string root, TimeSpan? startTimeout = null)
+        public LocalPlatform(string root, TimeSpan? startTimeout = null, int keepDeployments = PlatformSettings.DefaultKeepDeployments)
         {
             Root = Path.GetFullPath(root);
             _startTimeout = startTimeout ?? TimeSpan.FromSeconds(120);
+            _keepDeployments = Math.Max(1, keepDeployments);
         }
 
         public string Root { get; }
@@ -49,9 +54,43 @@ namespace MlOps.Platforms
             var id = string.Join("-", package.Version?.ToString(CultureInfo.InvariantCulture) ?? "t",
                 DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture), Guid.NewGuid().ToString("N").Substring(0, 6));
             var folder = Path.Combine(Root, package.ServiceName, "deployments", id);
-            var packageFolder = Path.Combine(folder, "package");
             Directory.CreateDirectory(folder);
-            ZipFile.ExtractToDirectory(package.Path, packageFolder);
+            ZipFile.ExtractToDirectory(package.Path, Path.Combine(folder, "package"));
+            // The deployment keeps its own copy of the package: a rollback tests it again after later builds replaced the original.
+            File.Copy(package.Path, Path.Combine(folder, PackageCopy));
+            var kept = new ServicePackage(Path.Combine(folder, PackageCopy), package.Sha256, package.ServiceName, package.Model, package.Environment,
+                package.Service, package.ModelId, package.Version, package.FileCount, package.Size);
+            return Launch(kept, id, folder, python, reporter, cancellationToken, restoredFrom: null);
+        }
+
+        public DeployedInstance Revive(DeploymentRecord record, PythonInterpreter python, IOperationReporter reporter, CancellationToken cancellationToken)
+        {
+            var folder = Path.Combine(Root, record.Name, "deployments", record.DeploymentId);
+            var zip = Path.Combine(folder, PackageCopy);
+            if (!File.Exists(zip) || !Directory.Exists(Path.Combine(folder, "package")))
+            {
+                throw new MlOpsException(ErrorIds.DeploymentNotFound, MlOpsErrorKind.NotFound,
+                    $"Deployment {record.DeploymentId} of {record.Name} (history entry {record.Sequence}) is no longer kept.", record,
+                    "Roll back to an entry that Get-MlDeploymentHistory shows as available, or deploy that version again.");
+            }
+
+            var current = ReadRecord(Path.Combine(Root, record.Name));
+            if (current != null && current.DeploymentId == record.DeploymentId && Health(current.Endpoint, TimeSpan.FromSeconds(2))?.ProcessId == current.ProcessId)
+            {
+                throw new MlOpsException(ErrorIds.InvalidServiceInput, MlOpsErrorKind.InvalidOperation,
+                    $"{record.Name} already serves deployment {record.DeploymentId}.", record, "Choose another history entry.");
+            }
+
+            var package = new ServicePackage(zip, record.PackageSha256, record.Name, record.Model, record.Environment, record.Service, record.ModelId,
+                record.Version, 0, new FileInfo(zip).Length);
+            File.Delete(Path.Combine(folder, "ready.json"));
+            return Launch(package, record.DeploymentId, folder, python, reporter, cancellationToken, record.Sequence);
+        }
+
+        private DeployedInstance Launch(ServicePackage package, string id, string folder, PythonInterpreter python, IOperationReporter reporter,
+            CancellationToken cancellationToken, int? restoredFrom)
+        {
+            var packageFolder = Path.Combine(folder, "package");
             var ready = Path.Combine(folder, "ready.json");
             var log = Path.Combine(folder, "service.log");
 
@@ -93,7 +132,7 @@ namespace MlOps.Platforms
                 port = readyJson.RootElement.GetProperty("port").GetInt32();
             }
 
-            var instance = new DeployedInstance(package, id, $"http://127.0.0.1:{port}", pid, folder);
+            var instance = new DeployedInstance(package, id, $"http://127.0.0.1:{port}", pid, folder, restoredFrom);
             var health = Health(instance.Endpoint, TimeSpan.FromSeconds(10));
             if (health == null || health.Value.Status != "ok")
             {
@@ -117,6 +156,7 @@ namespace MlOps.Platforms
         {
             var serviceFolder = Path.Combine(Root, instance.Package.ServiceName);
             var previous = ReadRecord(serviceFolder);
+            var now = DateTimeOffset.UtcNow;
             var record = new LocalServiceRecord
             {
                 Name = instance.Package.ServiceName,
@@ -128,22 +168,108 @@ namespace MlOps.Platforms
                 DeploymentId = instance.DeploymentId,
                 Endpoint = instance.Endpoint,
                 ProcessId = instance.ProcessId,
-                DeployedTime = DateTimeOffset.UtcNow,
+                DeployedTime = now,
                 DeployedBy = LocalFolderRegistry.CurrentUser(),
                 PackagePath = instance.Package.Path,
                 PackageSha256 = instance.Package.Sha256,
                 Tests = tests.Select(t => new LocalTestRecord { Test = t.Test, Passed = t.Passed, Message = t.Message, Seconds = t.Duration.TotalSeconds }).ToList(),
             };
+            var entry = AppendHistory(serviceFolder, sequence => new DeploymentRecord(record.Name, sequence,
+                instance.RestoredFrom == null ? DeploymentRecord.DeployAction : DeploymentRecord.RollbackAction, record.Model, instance.Package.Service,
+                record.Environment, record.Version, record.ModelId, Kind, record.DeploymentId, record.Endpoint, now, record.DeployedBy,
+                tests.All(t => t.Passed), DeploymentRecordFields.Summary(tests), record.PackageSha256, instance.RestoredFrom));
             WriteRecord(serviceFolder, record);
-            reporter.Verbose($"{record.Name} now serves {record.ModelId ?? "training"} from deployment {record.DeploymentId}.");
+            reporter.Verbose($"{record.Name} now serves {record.ModelId ?? "training"} from deployment {record.DeploymentId} (history entry {entry.Sequence}).");
 
-            if (previous != null && previous.DeploymentId != record.DeploymentId)
+            if (previous != null && previous.ProcessId != record.ProcessId)
             {
                 Stop(previous.Endpoint, previous.ProcessId, reporter);
             }
 
-            Prune(serviceFolder, keep: new[] { record.DeploymentId, previous?.DeploymentId });
+            var keep = DeploymentRecordFields.Kept(ReadHistory(serviceFolder), _keepDeployments);
+            keep.Add(record.DeploymentId);
+            Prune(serviceFolder, keep);
             return ToDeployment(record, ServiceStatus.Running);
+        }
+
+        public IReadOnlyList<DeploymentRecord> History(string serviceName)
+        {
+            var serviceFolder = Path.Combine(Root, serviceName);
+            var current = ReadRecord(serviceFolder);
+            return DeploymentRecordFields.Mark(ReadHistory(serviceFolder), current?.DeploymentId,
+                r => File.Exists(Path.Combine(serviceFolder, "deployments", r.DeploymentId, PackageCopy)));
+        }
+
+        public string PackageFile(ServiceDeployment deployment, CancellationToken cancellationToken)
+        {
+            var kept = Path.Combine(Root, deployment.Name, "deployments", deployment.DeploymentId, PackageCopy);
+            return File.Exists(kept) ? kept : deployment.PackagePath;
+        }
+
+        public ServiceSchedule AddSchedule(string serviceName, string scheduleName, string cron, string? dataJson, string? description, IOperationReporter reporter) =>
+            throw SchedulesNotSupported(serviceName);
+
+        public IEnumerable<ServiceSchedule> Schedules(string serviceName) => Enumerable.Empty<ServiceSchedule>();
+
+        public bool RemoveSchedule(string serviceName, string scheduleName, IOperationReporter reporter) => throw SchedulesNotSupported(serviceName);
+
+        private static MlOpsException SchedulesNotSupported(string serviceName) =>
+            new MlOpsException(ErrorIds.SchedulesNotSupported, MlOpsErrorKind.InvalidOperation,
+                $"The Local platform does not run schedules ({serviceName}).", serviceName,
+                "Use the cdf platform for scheduled training and keep-warm calls, or run Invoke-MlTraining from a scheduled task.");
+
+        private static DeploymentRecord AppendHistory(string serviceFolder, Func<int, DeploymentRecord> create)
+        {
+            var folder = Path.Combine(serviceFolder, HistoryFolder);
+            Directory.CreateDirectory(folder);
+            var sequence = ReadHistory(serviceFolder).Select(r => r.Sequence).DefaultIfEmpty(0).Max() + 1;
+            while (true)
+            {
+                var record = create(sequence);
+                var path = Path.Combine(folder, sequence.ToString(CultureInfo.InvariantCulture) + ".json");
+                try
+                {
+                    // CreateNew claims the number: a concurrent deployer of the same service gets the next one.
+                    using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
+                    {
+                        JsonSerializer.Serialize(stream, DeploymentRecordFields.ToFields(record), JsonOptions);
+                    }
+
+                    return record;
+                }
+                catch (IOException) when (File.Exists(path))
+                {
+                    sequence++;
+                }
+            }
+        }
+
+        private static List<DeploymentRecord> ReadHistory(string serviceFolder)
+        {
+            var folder = Path.Combine(serviceFolder, HistoryFolder);
+            var result = new List<DeploymentRecord>();
+            if (!Directory.Exists(folder))
+            {
+                return result;
+            }
+
+            foreach (var file in Directory.GetFiles(folder, "*.json"))
+            {
+                try
+                {
+                    var record = DeploymentRecordFields.FromFields(JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(file)));
+                    if (record != null)
+                    {
+                        result.Add(record);
+                    }
+                }
+                catch (Exception e) when (e is JsonException || e is IOException)
+                {
+                    // Being written right now, or damaged: not an entry.
+                }
+            }
+
+            return result.OrderBy(r => r.Sequence).ToList();
         }
 
         public void Discard(DeployedInstance instance, IOperationReporter reporter)
@@ -359,10 +485,9 @@ namespace MlOps.Platforms
             }
         }
 
-        private static void Prune(string serviceFolder, IEnumerable<string?> keep)
+        private static void Prune(string serviceFolder, HashSet<string> kept)
         {
             var deployments = Path.Combine(serviceFolder, "deployments");
-            var kept = new HashSet<string>(keep.Where(k => k != null)!, StringComparer.Ordinal);
             foreach (var folder in Directory.GetDirectories(deployments))
             {
                 if (!kept.Contains(Path.GetFileName(folder)))

@@ -6,12 +6,18 @@ namespace MlOps.Platforms
     /// <summary>Creates the platform an environment's settings name.</summary>
     public static class PlatformFactory
     {
-        public static IServicePlatform Create(PlatformSettings settings)
+        /// <param name="settings">The environment's platform.</param>
+        /// <param name="registry">The environment's registry (CDF: whose connection the training service publishes with).</param>
+        /// <param name="packageCache">Where the CDF platform keeps local copies of deployed packages.</param>
+        public static IServicePlatform Create(PlatformSettings settings, RegistrySettings? registry = null, string? packageCache = null)
         {
             switch (settings.Type)
             {
                 case "local":
-                    return new LocalPlatform(settings.Path);
+                    return new LocalPlatform(settings.Path, keepDeployments: settings.KeepDeployments);
+                case "cdf":
+                    return CdfFunctionsPlatform.Create(settings, registry,
+                        packageCache ?? System.IO.Path.Combine(System.IO.Path.GetTempPath(), "mlops-packages"));
                 default:
                     throw new MlOpsException(ErrorIds.UnsupportedPlatform, MlOpsErrorKind.InvalidArgument,
                         $"The platform type '{settings.Type}' is not supported.", settings.Type,

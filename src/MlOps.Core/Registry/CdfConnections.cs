@@ -122,6 +122,9 @@ namespace MlOps.Registry
             }
         }
 
+        /// <summary>The credentials a connection uses (its secret resolved from the environment, the session or a vault).</summary>
+        internal static CdfCredentials CredentialsFor(CdfConnectionSettings settings) => Credentials(settings, Environment.GetEnvironmentVariables());
+
         private static CdfCredentials Credentials(CdfConnectionSettings settings, System.Collections.IDictionary environment)
         {
             if (settings.ApiKeyVariable != null)

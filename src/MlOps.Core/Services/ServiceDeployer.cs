@@ -31,7 +31,9 @@ namespace MlOps.Services
         {
             _project = project;
             _registry = registry ?? new ProjectRegistry(project);
-            _platforms = platforms ?? PlatformFactory.Create;
+            _platforms = platforms ?? (settings => PlatformFactory.Create(settings,
+                project.Environments.FirstOrDefault(e => ReferenceEquals(e.Platform, settings))?.Registry,
+                Path.Combine(project.ProjectRoot, SettingsLoader.DefaultPackagesPath, "cache")));
             _python = python ?? (() => PythonLocator.Find(project.Python, project.ProjectRoot));
         }
 
@@ -124,8 +126,127 @@ namespace MlOps.Services
                 throw NotDeployed(deployment.Name);
             }
 
-            return new ServiceTester(_python()).TestDeployed(Platform(deployment.Environment), deployment.Endpoint, deployment.PackagePath,
+            var platform = Platform(deployment.Environment);
+            return new ServiceTester(_python()).TestDeployed(platform, deployment.Endpoint, platform.PackageFile(deployment, cancellationToken),
                 deployment.Name, deployment.ModelId, cancellationToken);
+        }
+
+        /// <summary>The deployment history of a model's service in an environment, oldest first.</summary>
+        public IReadOnlyList<DeploymentRecord> History(string model, string environment, ServiceKind service)
+        {
+            var env = _project.GetEnvironment(environment);
+            _project.RequireModel(model);
+            return _platforms(env.Platform).History(ServiceKinds.ServiceName(model, service, env.Name));
+        }
+
+        /// <summary>
+        /// Rolls a service back: to the history entry <paramref name="sequence"/>, to the latest entry serving artifact
+        /// <paramref name="version"/>, or (neither given) to the deployment that served before the current one. The kept
+        /// deployment is brought back, passes the deployed service test, and only then becomes the one callers reach.
+        /// </summary>
+        public ServiceDeployment Restore(string model, string environment, ServiceKind service, int? sequence, int? version, IOperationReporter reporter,
+            CancellationToken cancellationToken)
+        {
+            var target = RestoreTarget(model, environment, service, sequence, version);
+            var platform = Platform(environment);
+            void Step(string status, int percent) => reporter.Progress(new OperationProgress(ProgressId, $"Restoring {target.Name}", status, percent));
+            Step($"Bringing back deployment {target.DeploymentId} (history entry {target.Sequence})", 10);
+            var python = _python();
+            var instance = platform.Revive(target, python, reporter, cancellationToken);
+            var tests = new List<ServiceTestResult>();
+            try
+            {
+                Step("Running the service test against it", 50);
+                Require(tests, new ServiceTester(python).TestDeployed(platform, instance.Endpoint, instance.Package.Path, target.Name, target.ModelId,
+                    cancellationToken), ErrorIds.ServiceTestFailed, reporter);
+            }
+            catch
+            {
+                platform.Discard(instance, reporter);
+                throw;
+            }
+
+            Step("Switching callers to it", 90);
+            var deployment = platform.Activate(instance, tests, reporter);
+            reporter.Progress(new OperationProgress(ProgressId, $"Restoring {target.Name}", "Done", 100, completed: true));
+            return deployment;
+        }
+
+        /// <summary>The history entry a restore would return to (for -WhatIf and for <see cref="Restore"/>).</summary>
+        public DeploymentRecord RestoreTarget(string model, string environment, ServiceKind service, int? sequence, int? version)
+        {
+            var history = History(model, environment, service);
+            var serviceName = ServiceKinds.ServiceName(model, service, _project.GetEnvironment(environment).Name);
+            if (history.Count == 0)
+            {
+                throw new MlOpsException(ErrorIds.DeploymentNotFound, MlOpsErrorKind.NotFound, $"{serviceName} has no deployment history.", serviceName,
+                    "Deploy it first with Deploy-MlPredictionService or Deploy-MlTrainingService.");
+            }
+
+            var current = history.LastOrDefault(r => r.IsCurrent);
+            DeploymentRecord? target;
+            string wanted;
+            if (sequence != null)
+            {
+                target = history.FirstOrDefault(r => r.Sequence == sequence);
+                wanted = $"history entry {sequence}";
+            }
+            else if (version != null)
+            {
+                target = history.LastOrDefault(r => r.Version == version && r.IsAvailable && r.TestsPassed);
+                wanted = $"a kept deployment of version {version}";
+            }
+            else
+            {
+                // The previous good deployment: the latest entry that served something other than the current deployment.
+                target = history.LastOrDefault(r => !r.IsCurrent && r.IsAvailable && r.TestsPassed
+                    && (current == null || r.DeploymentId != current.DeploymentId));
+                wanted = "a previous deployment that is still kept";
+            }
+
+            if (target == null)
+            {
+                throw new MlOpsException(ErrorIds.DeploymentNotFound, MlOpsErrorKind.NotFound, $"{serviceName} has no {wanted} to restore.", serviceName,
+                    "See Get-MlDeploymentHistory for the entries that are still available, or deploy the version you need.");
+            }
+
+            if (!target.IsAvailable)
+            {
+                throw new MlOpsException(ErrorIds.DeploymentNotFound, MlOpsErrorKind.NotFound,
+                    $"{serviceName}: the deployment of history entry {target.Sequence} ({target.DeploymentId}) is no longer kept.", target,
+                    "Roll back to an entry Get-MlDeploymentHistory shows as available (raise platform.keepDeployments to keep more), or deploy that version again.");
+            }
+
+            if (current != null && target.DeploymentId == current.DeploymentId)
+            {
+                throw new MlOpsException(ErrorIds.InvalidServiceInput, MlOpsErrorKind.InvalidOperation,
+                    $"{serviceName} already serves the deployment of history entry {target.Sequence}.", target, "Choose another entry.");
+            }
+
+            return target;
+        }
+
+        /// <summary>Adds a schedule to a model's service.</summary>
+        public ServiceSchedule AddSchedule(string model, string environment, ServiceKind service, string scheduleName, string cron, string? dataJson,
+            string? description, IOperationReporter reporter)
+        {
+            var env = _project.GetEnvironment(environment);
+            _project.RequireModel(model);
+            return _platforms(env.Platform).AddSchedule(ServiceKinds.ServiceName(model, service, env.Name), scheduleName, cron, dataJson, description, reporter);
+        }
+
+        public IEnumerable<ServiceSchedule> Schedules(string model, string environment, ServiceKind service)
+        {
+            var env = _project.GetEnvironment(environment);
+            _project.RequireModel(model);
+            return _platforms(env.Platform).Schedules(ServiceKinds.ServiceName(model, service, env.Name));
+        }
+
+        public bool RemoveSchedule(string model, string environment, ServiceKind service, string scheduleName, IOperationReporter reporter)
+        {
+            var env = _project.GetEnvironment(environment);
+            _project.RequireModel(model);
+            return _platforms(env.Platform).RemoveSchedule(ServiceKinds.ServiceName(model, service, env.Name), scheduleName, reporter);
         }
 
         /// <summary>Calls a service with <paramref name="dataJson"/> as its data and returns its answer.</summary>

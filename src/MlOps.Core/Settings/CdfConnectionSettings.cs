@@ -53,6 +53,10 @@ namespace MlOps.Settings
         /// <summary>The vault of <see cref="SecretName"/>, or null for the default vault.</summary>
         public string? SecretVault { get; }
 
+        /// <summary>The same connection with another CDF Files directory.</summary>
+        public CdfConnectionSettings WithDirectory(string directory) => new CdfConnectionSettings(Project, BaseUrl, directory, DataSetId, TokenUrl,
+            TenantId, ClientId, ClientSecretVariable, ApiKeyVariable, Scopes, SecretName, SecretVault);
+
         public override string ToString() => $"{BaseUrl}/{Project}{Directory}";
     }
 }

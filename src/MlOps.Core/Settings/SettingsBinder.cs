@@ -186,21 +186,24 @@ namespace MlOps.Settings
                 var isProtected = Flag(env.GetSection("protected")) ?? name == "prod";
                 var platformPath = Resolve(_projectRoot, Text(env.GetSection("platform:path")) ?? SettingsLoader.DefaultServicesPath);
                 var cdf = registryType == "cdf" ? BindCdf(env.GetSection("registry"), path + ".registry") : null;
+                var platform = env.GetSection("platform");
+                var keep = Number(platform.GetSection("keepDeployments"), path + ".platform.keepDeployments", 1, 100) ?? PlatformSettings.DefaultKeepDeployments;
+                var functions = platformType == "cdf" ? BindFunctions(platform, path + ".platform", cdf) : null;
                 result.Add(new EnvironmentSettings(name, new RegistrySettings(registryType, registryPath, useArtifactFolder, cdf),
-                    new PlatformSettings(platformType, platformPath), isProtected));
+                    new PlatformSettings(platformType, platformPath, (int)keep, functions), isProtected));
             }
 
             return result;
         }
 
-        private CdfConnectionSettings BindCdf(IConfigurationSection registry, string path)
+        private CdfConnectionSettings BindCdf(IConfigurationSection registry, string path, string what = "registry", string defaultDirectory = "/mlops")
         {
             string Required(string key, string expected)
             {
                 var value = Text(registry.GetSection(key));
                 if (value == null)
                 {
-                    Error(registry, path + "." + key, $"A cdf registry needs \"{key}\".", expected);
+                    Error(registry, path + "." + key, $"A cdf {what} needs \"{key}\".", expected);
                 }
 
                 return value ?? string.Empty;
@@ -213,7 +216,7 @@ namespace MlOps.Settings
                 Error(registry.GetSection("baseUrl"), path + ".baseUrl", $"'{baseUrl}' is not an http(s) URL.", "the cluster URL, for example https://westeurope-1.cognitedata.com");
             }
 
-            var directory = Text(registry.GetSection("directory")) ?? "/mlops";
+            var directory = Text(registry.GetSection("directory")) ?? defaultDirectory;
             if (!directory.StartsWith("/", StringComparison.Ordinal))
             {
                 Error(registry.GetSection("directory"), path + ".directory", $"'{directory}' is not an absolute CDF directory.", "a path such as /mlops");
@@ -239,7 +242,7 @@ namespace MlOps.Settings
             var tenantId = Text(registry.GetSection("tenantId"));
             if (apiKeyVariable == null && (clientId == null || (tokenUrl == null && tenantId == null)))
             {
-                Error(registry, path, "A cdf registry needs OAuth client credentials (clientId with tokenUrl or tenantId) or apiKeyVariable.",
+                Error(registry, path, $"A cdf {what} needs OAuth client credentials (clientId with tokenUrl or tenantId) or apiKeyVariable.",
                     "\"clientId\" and \"tokenUrl\" (or \"tenantId\"); the secret comes from the variable named by \"clientSecretVariable\"");
             }
 
@@ -247,6 +250,81 @@ namespace MlOps.Settings
             return new CdfConnectionSettings(project, baseUrl, directory, dataSetId, tokenUrl, tenantId, clientId,
                 Text(registry.GetSection("clientSecretVariable")) ?? SettingsLoader.DefaultClientSecretVariable, apiKeyVariable, scopes,
                 Text(registry.GetSection("secretName")), Text(registry.GetSection("secretVault")));
+        }
+
+        private CdfFunctionsSettings BindFunctions(IConfigurationSection platform, string path, CdfConnectionSettings? registryConnection)
+        {
+            var hasOwnConnection = Text(platform.GetSection("project")) != null || Text(platform.GetSection("baseUrl")) != null;
+            CdfConnectionSettings connection;
+            if (hasOwnConnection || registryConnection == null)
+            {
+                if (!hasOwnConnection)
+                {
+                    Error(platform, path, "A cdf platform needs a CDF connection: its own, or the environment's cdf registry's.",
+                        "\"project\", \"baseUrl\" and credentials under \"platform\", or a registry of type cdf");
+                }
+
+                connection = BindCdf(platform, path, "platform", CdfFunctionsSettings.DefaultDirectory);
+            }
+            else
+            {
+                var directory = Text(platform.GetSection("directory")) ?? CdfFunctionsSettings.DefaultDirectory;
+                if (!directory.StartsWith("/", StringComparison.Ordinal))
+                {
+                    Error(platform.GetSection("directory"), path + ".directory", $"'{directory}' is not an absolute CDF directory.", "a path such as /functions/mlops");
+                }
+
+                connection = registryConnection.WithDirectory(directory);
+            }
+
+            var runtime = Text(platform.GetSection("runtime")) ?? CdfFunctionsSettings.DefaultRuntime;
+            if (!System.Text.RegularExpressions.Regex.IsMatch(runtime, "^py3[0-9]{1,2}$"))
+            {
+                Error(platform.GetSection("runtime"), path + ".runtime", $"'{runtime}' is not a CDF Functions runtime.", "py39, py310, py311 or py312");
+            }
+
+            var cpu = Decimal(platform.GetSection("cpu"), path + ".cpu", 0.1, 3);
+            var memory = Decimal(platform.GetSection("memory"), path + ".memory", 0.1, 5);
+            var deployMinutes = Number(platform.GetSection("deployTimeoutMinutes"), path + ".deployTimeoutMinutes", 1, 240) ?? 25;
+            var callMinutes = Number(platform.GetSection("callTimeoutMinutes"), path + ".callTimeoutMinutes", 1, 60) ?? 10;
+            return new CdfFunctionsSettings(connection, runtime, cpu, memory, TimeSpan.FromMinutes(deployMinutes), TimeSpan.FromMinutes(callMinutes),
+                Text(platform.GetSection("owner")), Text(platform.GetSection("indexUrl")));
+        }
+
+        private long? Number(IConfigurationSection section, string path, long min, long max)
+        {
+            var text = Text(section);
+            if (text == null)
+            {
+                return null;
+            }
+
+            if (long.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value)
+                && value >= min && value <= max)
+            {
+                return value;
+            }
+
+            Error(section, path, $"'{text}' is not a whole number from {min} to {max}.", $"a number from {min} to {max}");
+            return null;
+        }
+
+        private double? Decimal(IConfigurationSection section, string path, double min, double max)
+        {
+            var text = Text(section);
+            if (text == null)
+            {
+                return null;
+            }
+
+            if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value)
+                && value >= min && value <= max)
+            {
+                return value;
+            }
+
+            Error(section, path, $"'{text}' is not a number from {min} to {max}.", $"a number from {min} to {max}");
+            return null;
         }
 
         private string Choice(IConfigurationSection section, string path, IReadOnlyList<string> allowed)

@@ -27,7 +27,7 @@ namespace MlOps.Settings
         public static readonly IReadOnlyList<string> KnownServices = new[] { "prediction", "training" };
         public static readonly IReadOnlyList<string> KnownRegistryTypes = new[] { "local", "cdf" };
         public const string DefaultClientSecretVariable = "COGNITE_CLIENT_SECRET";
-        public static readonly IReadOnlyList<string> KnownPlatformTypes = new[] { "local" };
+        public static readonly IReadOnlyList<string> KnownPlatformTypes = new[] { "local", "cdf" };
 
         /// <summary>
         /// The settings file to use: <paramref name="explicitPath"/> (a file, or a folder holding one), else

@@ -93,6 +93,34 @@ public sealed class LocalServiceTests : IDisposable
     }
 
     [Fact]
+    public void Restore_brings_the_previous_local_deployment_back_and_records_the_rollback()
+    {
+        var v1 = _example.Publish();
+        var v2 = _example.Publish();
+        Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction) { VersionNumber = v1.Version }, NullReporter.Instance, default);
+        var second = Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction), NullReporter.Instance, default);
+        Assert.Equal(v2.ModelId, second.ModelId);
+
+        var restored = Deployer().Restore("diabetes", "test", ServiceKind.Prediction, null, null, NullReporter.Instance, default);
+        Assert.Equal(v1.ModelId, restored.ModelId);
+        Assert.Equal(ServiceStatus.Running, restored.Status);
+        Assert.Equal(v1.ModelId, Deployer().Invoke("diabetes", "test", ServiceKind.Prediction, TwoPatients, TimeSpan.FromSeconds(30), default).ModelId);
+        Assert.Equal(ServiceStatus.Running, Deployer().Platform("test").Get("diabetes-prediction-test")!.Status);
+
+        var history = Deployer().History("diabetes", "test", ServiceKind.Prediction);
+        Assert.Equal(new[] { 1, 2, 3 }, history.Select(h => h.Sequence));
+        Assert.Equal(new[] { "deploy", "deploy", "rollback" }, history.Select(h => h.Action));
+        Assert.Equal(1, history[2].RestoredFrom);
+        Assert.Equal(new[] { false, false, true }, history.Select(h => h.IsCurrent));
+        Assert.All(history, h => Assert.True(h.IsAvailable));
+
+        var same = Assert.Throws<MlOpsException>(() => Deployer().Restore("diabetes", "test", ServiceKind.Prediction, 1, null, NullReporter.Instance, default));
+        Assert.Equal(ErrorIds.InvalidServiceInput, same.ErrorId);
+        var none = Assert.Throws<MlOpsException>(() => Deployer().Restore("diabetes", "test", ServiceKind.Training, null, null, NullReporter.Instance, default));
+        Assert.Equal(ErrorIds.DeploymentNotFound, none.ErrorId);
+    }
+
+    [Fact]
     public void A_service_that_cannot_start_is_reported_with_its_log_and_leaves_no_process()
     {
         var settings = _example.Settings;

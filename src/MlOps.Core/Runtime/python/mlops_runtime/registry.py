@@ -3,6 +3,11 @@
 The local store follows the same protocol as the MlOps module (LocalFolderRegistry): the complete version is
 written into <root>/.staging/<host>~<pid>~<guid>, made read-only, and claimed as version N by renaming the folder
 to <root>/<model>/<env>/<N>; the rename fails when N exists, so the next number is tried.
+
+The CDF store follows CdfFilesRegistry: the artifact folder becomes one gzipped tar; number N is claimed by creating
+the file <model>/<env>/<N> in CDF Files without overwrite (409: another publisher won, try N+1), with
+mlops_state=uploading and a claim id; after the bytes are uploaded and CDF marks the file uploaded, the state and
+claim keys are removed, and only then does the version count. A publish that fails deletes its claim.
 """
 import datetime
 import getpass
@@ -12,6 +17,12 @@ import os
 import shutil
 import socket
 import stat
+import tarfile
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
 import uuid
 
 _BUFFER = 1 << 20
@@ -126,8 +137,223 @@ def _user():
         return "unknown"
 
 
-def open_registry(settings):
+class CdfError(Exception):
+    def __init__(self, status, message, request_id=None):
+        super().__init__(f"CDF answered {status}: {message}" + (f" (X-Request-ID {request_id})" if request_id else ""))
+        self.status = status
+
+
+_TRANSIENT = {429, 500, 502, 503, 504}
+
+
+class CdfClient:
+    """The few CDF Files calls the registry needs, with OAuth client credentials or an API key."""
+
+    def __init__(self, connection, secret, attempts=6):
+        self.base_url = connection["baseUrl"].rstrip("/")
+        self.project = connection["project"]
+        self.api = f"{self.base_url}/api/v1/projects/{urllib.parse.quote(self.project)}"
+        self.connection = connection
+        self.secret = secret
+        self.attempts = attempts
+        self._token = None
+        self._expires = 0.0
+
+    def _auth_headers(self):
+        if self.connection.get("auth") == "apikey":
+            return {"api-key": self.secret}
+        if self._token is None or time.time() > self._expires - 60:
+            token_url = self.connection.get("tokenUrl") or \
+                f"https://login.microsoftonline.com/{self.connection['tenantId']}/oauth2/v2.0/token"
+            scopes = self.connection.get("scopes") or [self.base_url + "/.default"]
+            form = urllib.parse.urlencode({
+                "grant_type": "client_credentials", "client_id": self.connection["clientId"],
+                "client_secret": self.secret, "scope": " ".join(scopes)}).encode("ascii")
+            request = urllib.request.Request(token_url, data=form, method="POST",
+                                             headers={"Content-Type": "application/x-www-form-urlencoded"})
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    answer = json.loads(response.read().decode("utf-8"))
+            except urllib.error.HTTPError as error:
+                raise CdfError(error.code, "the token endpoint refused the client credentials") from None
+            self._token = answer["access_token"]
+            self._expires = time.time() + float(answer.get("expires_in", 3600))
+        return {"Authorization": "Bearer " + self._token}
+
+    def request(self, method, path, body=None, idempotent=True):
+        url = path if path.startswith("http") else self.api + path
+        data = None if body is None else json.dumps(body).encode("utf-8")
+        for attempt in range(1, self.attempts + 1):
+            headers = {"Content-Type": "application/json", "Accept": "application/json", "x-cdp-app": "mlops-runtime"}
+            headers.update(self._auth_headers())
+            request = urllib.request.Request(url, data=data, method=method, headers=headers)
+            try:
+                with urllib.request.urlopen(request, timeout=60) as response:
+                    text = response.read().decode("utf-8")
+                    return json.loads(text) if text else {}
+            except urllib.error.HTTPError as error:
+                text = error.read().decode("utf-8", "replace")
+                try:
+                    message = json.loads(text)["error"]["message"]
+                except (ValueError, KeyError, TypeError):
+                    message = text[:300]
+                if error.code in _TRANSIENT and idempotent and attempt < self.attempts:
+                    _pause(attempt, error.headers.get("Retry-After"))
+                    continue
+                raise CdfError(error.code, message, error.headers.get("X-Request-ID")) from None
+            except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
+                if idempotent and attempt < self.attempts:
+                    _pause(attempt, None)
+                    continue
+                raise CdfError(0, f"no answer: {error}") from None
+        raise AssertionError("unreachable")
+
+    def put(self, upload_url, path, mime_type):
+        size = os.path.getsize(path)
+        for attempt in range(1, self.attempts + 1):
+            with open(path, "rb") as handle:
+                request = urllib.request.Request(upload_url, data=handle, method="PUT",
+                                                 headers={"Content-Type": mime_type, "Content-Length": str(size)})
+                try:
+                    with urllib.request.urlopen(request, timeout=600) as response:
+                        response.read()
+                        return
+                except urllib.error.HTTPError as error:
+                    if error.code in _TRANSIENT and attempt < self.attempts:
+                        _pause(attempt, error.headers.get("Retry-After"))
+                        continue
+                    raise CdfError(error.code, "the upload was refused") from None
+                except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
+                    if attempt < self.attempts:
+                        _pause(attempt, None)
+                        continue
+                    raise CdfError(0, f"the upload did not finish: {error}") from None
+
+    def list_files(self, external_id_prefix):
+        items, cursor = [], None
+        while True:
+            body = {"filter": {"externalIdPrefix": external_id_prefix}, "limit": 1000}
+            if cursor:
+                body["cursor"] = cursor
+            page = self.request("POST", "/files/list", body)
+            items.extend(page.get("items", []))
+            cursor = page.get("nextCursor")
+            if not cursor:
+                return items
+
+    def retrieve(self, external_id):
+        items = self.request("POST", "/files/byids", {"items": [{"externalId": external_id}], "ignoreUnknownIds": True}).get("items", [])
+        return items[0] if items else None
+
+
+def _pause(attempt, retry_after):
+    try:
+        delay = float(retry_after) if retry_after else 0.2 * 2 ** (attempt - 1)
+    except ValueError:
+        delay = 0.2 * 2 ** (attempt - 1)
+    time.sleep(min(delay, 30.0))
+
+
+class CdfRegistry:
+    STATE_KEY = "mlops_state"
+    CLAIM_KEY = "mlops_claim"
+
+    def __init__(self, connection, secret):
+        self.connection = connection
+        self.directory = connection.get("directory") or "/mlops"
+        self.client = CdfClient(connection, secret)
+
+    def publish(self, model, environment, folder, metadata, source):
+        handle, archive = tempfile.mkstemp(prefix="mlops-publish-", suffix=".tar.gz")
+        os.close(handle)
+        try:
+            files = []
+            with tarfile.open(archive, "w:gz", format=tarfile.PAX_FORMAT) as tar:
+                for base, _, names in sorted(os.walk(folder)):
+                    for name in sorted(names):
+                        full = os.path.join(base, name)
+                        relative = os.path.relpath(full, folder).replace(os.sep, "/")
+                        files.append({"path": relative, "size": os.path.getsize(full), "sha256": _sha256(full)})
+                        tar.add(full, arcname=relative, recursive=False)
+            if not files:
+                raise ValueError(f"training wrote no files into {folder}")
+            claim = uuid.uuid4().hex
+            fields = {str(k): str(v) for k, v in metadata.items()}
+            fields.update({
+                self.STATE_KEY: "uploading",
+                self.CLAIM_KEY: claim,
+                "mlops_content_hash": content_hash(files),
+                "mlops_archive_sha256": _sha256(archive),
+                "mlops_file_count": str(len(files)),
+                "mlops_size": str(sum(f["size"] for f in files)),
+                "mlops_created_by": _user(),
+                "mlops_source": source[:400],
+            })
+            number, external_id, upload_url = self._claim(model, environment, fields)
+            try:
+                self.client.put(upload_url, archive, "application/gzip")
+                deadline = time.time() + 120
+                while not (self.client.retrieve(external_id) or {}).get("uploaded"):
+                    if time.time() > deadline:
+                        raise CdfError(0, f"CDF did not mark {external_id} uploaded within 2 minutes")
+                    time.sleep(0.2)
+                self.client.request("POST", "/files/update", {"items": [{
+                    "externalId": external_id,
+                    "update": {"metadata": {"remove": [self.STATE_KEY, self.CLAIM_KEY]}}}]})
+            except BaseException:
+                self._release(external_id)
+                raise
+            return {"model_id": external_id, "version": number, "content_hash": fields["mlops_content_hash"]}
+        finally:
+            os.remove(archive)
+
+    def _claim(self, model, environment, fields):
+        prefix = f"{model}/{environment}/"
+        numbers = [int(f["externalId"][len(prefix):]) for f in self.client.list_files(prefix)
+                   if f.get("externalId", "")[len(prefix):].isdigit()]
+        number = max(numbers, default=0) + 1
+        while True:
+            external_id = f"{prefix}{number}"
+            fields["version"] = str(number)
+            item = {"externalId": external_id, "name": f"{model}-{environment}-{number}.tar.gz", "directory": self.directory,
+                    "mimeType": "application/gzip", "metadata": dict(fields)}
+            if self.connection.get("dataSetId"):
+                item["dataSetId"] = int(self.connection["dataSetId"])
+            try:
+                created = self.client.request("POST", "/files?overwrite=false", item, idempotent=False)
+                return number, external_id, created["uploadUrl"]
+            except CdfError as error:
+                if error.status == 409:
+                    number += 1
+                    continue
+                if error.status not in _TRANSIENT and error.status != 0:
+                    raise
+                # The create may have taken effect: the claim id tells our file from a competitor's.
+                current = self.client.retrieve(external_id)
+                if current is None:
+                    continue
+                if (current.get("metadata") or {}).get(self.CLAIM_KEY) == fields[self.CLAIM_KEY]:
+                    link = self.client.request("POST", "/files/uploadlink", {"items": [{"externalId": external_id}]})
+                    return number, external_id, link["items"][0]["uploadUrl"]
+                number += 1
+
+    def _release(self, external_id):
+        try:
+            self.client.request("POST", "/files/delete", {"items": [{"externalId": external_id}], "ignoreUnknownIds": True})
+        except Exception:  # noqa: BLE001 - the C# store removes stale claims too
+            pass
+
+
+def open_registry(settings, secrets=None):
     registry = settings.get("registry") or {}
     if registry.get("type") == "local":
         return LocalRegistry(registry["path"])
+    if registry.get("type") == "cdf":
+        secrets = secrets or {}
+        key = "mlops-api-key" if registry.get("auth") == "apikey" else "mlops-secret"
+        secret = secrets.get(key) or os.environ.get(registry.get("secretVariable") or "", "")
+        if not secret:
+            raise ValueError(f"the training service has no CDF secret: neither the function secret '{key}' "
+                             f"nor the environment variable {registry.get('secretVariable')} is set")
+        return CdfRegistry(registry, secret)
     raise ValueError(f"the training service cannot publish to a '{registry.get('type')}' registry")

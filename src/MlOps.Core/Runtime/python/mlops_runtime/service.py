@@ -17,6 +17,7 @@ from mlops_runtime.registry import open_registry
 
 SETTINGS_FILE = "mlops_service_settings.json"
 DRY_RUN_KEY = "_mlops_dry_run"
+PING_KEY = "_mlops_ping"
 
 _log = mlops_logger.get_logger("mlops.service")
 
@@ -79,6 +80,9 @@ class Service:
         init_error = self.initialize(secrets)
         if init_error:
             return {"status": "error", "error": init_error}
+        if isinstance(data, dict) and data.get(PING_KEY):
+            # A keep-warm call: the model is loaded, nothing is predicted.
+            return {"status": "ok", "prediction": None, "model_id": self.model_id, "ping": True}
         prediction = self.model().predict(data, self._init_object, secrets)
         return {"status": "ok", "prediction": jsonutil.normalise(prediction), "model_id": self.model_id}
 
@@ -101,7 +105,7 @@ class Service:
             if dry_run:
                 training["published"] = False
                 return {"status": "ok", "training": training}
-            published = open_registry(self.settings).publish(
+            published = open_registry(self.settings, secrets).publish(
                 self.settings["model"], self.settings["environment"], folder,
                 {k: v if isinstance(v, str) else json.dumps(v) for k, v in metadata.items()},
                 source=f"training service {self.settings['serviceName']}")

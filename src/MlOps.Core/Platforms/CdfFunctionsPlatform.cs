@@ -1,0 +1,937 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
+using MlOps.Cdf;
+using MlOps.Diagnostics;
+using MlOps.Packaging;
+using MlOps.Python;
+using MlOps.Registry;
+using MlOps.Services;
+using MlOps.Settings;
+
+namespace MlOps.Platforms
+{
+    /// <summary>
+    /// Services on CDF Functions, named as akerbp.mlops names them: each deploy creates a versioned function
+    /// <c>&lt;model&gt;-&lt;service&gt;-&lt;env&gt;-&lt;version&gt;</c> from the package zip uploaded to CDF Files; the
+    /// stable alias <c>&lt;model&gt;-&lt;service&gt;-&lt;env&gt;</c> is the service's deployment history, kept as CDF files
+    /// (external id <c>mlops-deploy/&lt;alias&gt;/&lt;N&gt;</c>, metadata only) whose highest entry names the function callers
+    /// reach. Moving the alias is one create-without-overwrite of the next entry, so it is atomic, needs no rebuild, and
+    /// a rollback is instant while the older function is kept (the last <see cref="PlatformSettings.KeepDeployments"/>).
+    /// Schedules are defined per service (<c>mlops-schedule/&lt;alias&gt;/&lt;name&gt;</c>) and re-created on the function
+    /// the alias names whenever it moves.
+    /// </summary>
+    public sealed class CdfFunctionsPlatform : IServicePlatform
+    {
+        private const string DeployPrefix = "mlops-deploy/";
+        private const string SchedulePrefix = "mlops-schedule/";
+        private const string CodePrefix = "mlops-code/";
+        private const string SecretKey = "mlops-secret";
+        private const string ApiKeySecretKey = "mlops-api-key";
+        private static readonly Regex ScheduleName = new Regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$");
+        private readonly CdfFunctionsSettings _settings;
+        private readonly int _keep;
+        private readonly ICdfFiles _files;
+        private readonly ICdfFunctions _functions;
+        private readonly ICdfSessions _sessions;
+        private readonly CdfAuthKind _auth;
+        private readonly Func<IReadOnlyDictionary<string, string>> _secrets;
+        private readonly string _packageCache;
+        private readonly string _apiUrl;
+
+        public CdfFunctionsPlatform(CdfFunctionsSettings settings, int keepDeployments, CdfClient client, CdfAuthKind auth,
+            Func<IReadOnlyDictionary<string, string>> functionSecrets, string packageCache)
+        {
+            _settings = settings;
+            _keep = Math.Max(1, keepDeployments);
+            _files = client.Files;
+            _functions = client.Functions;
+            _sessions = client.Sessions;
+            _auth = auth;
+            _secrets = functionSecrets;
+            _packageCache = packageCache;
+            _apiUrl = client.Options.ApiUrl;
+        }
+
+        /// <summary>The platform for an environment: the connection from the settings, the function secrets from the environment's registry connection.</summary>
+        public static CdfFunctionsPlatform Create(PlatformSettings platform, RegistrySettings? registry, string packageCache)
+        {
+            var settings = platform.Functions ?? throw new ArgumentException("Not a cdf platform.", nameof(platform));
+            var client = CdfConnections.Client(settings.Connection);
+            var auth = CdfConnections.CredentialsFor(settings.Connection).Kind;
+            var secretsFrom = registry?.Cdf ?? settings.Connection;
+            return new CdfFunctionsPlatform(settings, platform.KeepDeployments, client, auth, () => FunctionSecrets(secretsFrom), packageCache);
+        }
+
+        /// <summary>How often to poll a function's status or a call (tests shorten it).</summary>
+        public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+        public string Kind => "cdf";
+
+        /// <summary>The function secrets a service gets: the secret of the connection it publishes with (never in the zip).</summary>
+        public static IReadOnlyDictionary<string, string> FunctionSecrets(CdfConnectionSettings connection)
+        {
+            var credentials = CdfConnections.CredentialsFor(connection);
+            return new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                [credentials.Kind == CdfAuthKind.ApiKey ? ApiKeySecretKey : SecretKey] = credentials.Secret,
+            };
+        }
+
+        public DeployedInstance Start(ServicePackage package, PythonInterpreter python, IOperationReporter reporter, CancellationToken cancellationToken)
+        {
+            var code = UploadCode(package, reporter, cancellationToken);
+            var alias = package.ServiceName;
+            var taken = new HashSet<string>(Run(ct => _functions.ListAsync(new FunctionFilter { ExternalIdPrefix = alias + "-" }, 1000, ct), cancellationToken)
+                .Select(f => f.ExternalId ?? string.Empty), StringComparer.Ordinal);
+            var create = new FunctionCreate
+            {
+                FileId = code.Id,
+                FunctionPath = "handler.py",
+                Description = $"MlOps {package.Service.Name()} service of {package.Model} in {package.Environment}"
+                    + (package.ModelId != null ? $", serving {package.ModelId}" : string.Empty),
+                Owner = _settings.Owner ?? LocalFolderRegistry.CurrentUser(),
+                Metadata = FunctionMetadata(package),
+                Secrets = new Dictionary<string, string>(_secrets().ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal),
+                EnvVars = new Dictionary<string, string>
+                {
+                    ["MLOPS_SERVICE"] = alias,
+                    ["MODEL_ENV"] = package.Environment,
+                    ["SERVICE_NAME"] = package.Service.Name(),
+                    ["DEPLOYMENT_PLATFORM"] = "cdf",
+                },
+                Cpu = _settings.Cpu,
+                Memory = _settings.Memory,
+                Runtime = _settings.Runtime,
+                IndexUrl = _settings.IndexUrl,
+            };
+
+            CdfFunction function;
+            for (var k = 1; ; k++)
+            {
+                var externalId = VersionedId(alias, package.Version, k);
+                if (taken.Contains(externalId))
+                {
+                    continue;
+                }
+
+                create.ExternalId = externalId;
+                create.Name = externalId.Length <= 140 ? externalId : externalId.Substring(0, 140);
+                reporter.Verbose($"Creating function {externalId} from file {code.Id} ({_settings.Runtime}).");
+                var created = CreateFunction(create, cancellationToken);
+                if (created != null)
+                {
+                    function = created;
+                    break;
+                }
+
+                taken.Add(externalId);
+            }
+
+            var instance = new DeployedInstance(package, function.ExternalId!, Endpoint(function.Id), null, code.ExternalId ?? string.Empty);
+            try
+            {
+                WaitReady(function, package.ServiceName, reporter, cancellationToken);
+            }
+            catch
+            {
+                Discard(instance, reporter);
+                throw;
+            }
+
+            return instance;
+        }
+
+        private static string VersionedId(string alias, int? version, int attempt) =>
+            version != null
+                ? attempt == 1 ? $"{alias}-{version}" : $"{alias}-{version}-{attempt}"
+                : $"{alias}-t{attempt}";
+
+        private static Dictionary<string, string> FunctionMetadata(ServicePackage package)
+        {
+            // CDF allows 16 pairs, keys of 32 characters, values of 512 and 512 bytes in all: only what identifies the deployment.
+            var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["mlops-service"] = package.ServiceName,
+                ["mlops-package"] = package.Sha256.Substring(0, Math.Min(16, package.Sha256.Length)),
+            };
+            if (package.ModelId != null)
+            {
+                metadata["mlops-model-id"] = package.ModelId;
+            }
+
+            var total = metadata.Sum(p => System.Text.Encoding.UTF8.GetByteCount(p.Key) + System.Text.Encoding.UTF8.GetByteCount(p.Value));
+            if (total > 512)
+            {
+                throw new MlOpsException(ErrorIds.InvalidMetadata, MlOpsErrorKind.InvalidArgument,
+                    $"The function metadata of {package.ServiceName} would take {total} bytes; CDF allows 512.", package.ServiceName,
+                    "Use a shorter model name.");
+            }
+
+            return metadata;
+        }
+
+        /// <summary>Creates the function; null when the external id is taken (another deployer won it). A create that failed in transit is reconciled by external id.</summary>
+        private CdfFunction? CreateFunction(FunctionCreate create, CancellationToken cancellationToken)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return _functions.CreateAsync(create, cancellationToken).GetAwaiter().GetResult();
+                }
+                catch (Exception e) when (IsDuplicate(e))
+                {
+                    return null;
+                }
+                catch (MlOpsException e) when (IsTransient(e) && attempt < 6)
+                {
+                    // It may have been created: look before trying again (never a blind second create).
+                    var existing = Run(ct => _functions.RetrieveAsync(new[] { Identity.Create(create.ExternalId!) }, true, ct), cancellationToken).FirstOrDefault();
+                    if (existing != null)
+                    {
+                        return existing.FileId == create.FileId ? existing : null;
+                    }
+
+                    Pause(attempt, cancellationToken);
+                }
+            }
+        }
+
+        private void WaitReady(CdfFunction function, string serviceName, IOperationReporter reporter, CancellationToken cancellationToken)
+        {
+            var started = DateTime.UtcNow;
+            var deadline = started + _settings.DeployTimeout;
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var current = Run(ct => _functions.GetAsync(function.Id, ct), cancellationToken);
+                var elapsed = DateTime.UtcNow - started;
+                reporter.Progress(new OperationProgress(3, $"Building function {function.ExternalId}", $"{current.Status} ({elapsed.TotalSeconds:0} s)",
+                    (int)Math.Min(99, 100 * elapsed.TotalSeconds / Math.Max(1, _settings.DeployTimeout.TotalSeconds))));
+                switch (current.Status)
+                {
+                    case "Ready":
+                        reporter.Progress(new OperationProgress(3, $"Building function {function.ExternalId}", "Ready", 100, completed: true));
+                        reporter.Verbose($"Function {function.ExternalId} is Ready after {elapsed.TotalSeconds:0} s.");
+                        return;
+                    case "Failed":
+                        var trace = current.Error?.Trace;
+                        throw new MlOpsException(ErrorIds.FunctionDeployFailed, MlOpsErrorKind.InvalidOperation,
+                            $"CDF could not build function {function.ExternalId} for {serviceName}: {current.Error?.Message ?? "no reason given"}"
+                            + (string.IsNullOrWhiteSpace(trace) ? string.Empty : "\nBuild trace:\n" + trace),
+                            function.ExternalId, "Fix the requirements or code the trace names; the current deployment keeps serving.");
+                }
+
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new MlOpsException(ErrorIds.FunctionDeployTimedOut, MlOpsErrorKind.OperationTimeout,
+                        $"Function {function.ExternalId} for {serviceName} was still {current.Status} after {_settings.DeployTimeout.TotalMinutes:0.#} minutes.",
+                        function.ExternalId, "Try again later, or raise platform.deployTimeoutMinutes; the current deployment keeps serving.");
+                }
+
+                Task.Delay(PollInterval, cancellationToken).GetAwaiter().GetResult();
+            }
+        }
+
+        /// <summary>Uploads the package zip once per content (external id from its SHA-256) and waits until CDF marks it uploaded.</summary>
+        private CdfFile UploadCode(ServicePackage package, IOperationReporter reporter, CancellationToken cancellationToken)
+        {
+            var externalId = CodePrefix + package.ServiceName + "/" + package.Sha256.Substring(0, Math.Min(32, package.Sha256.Length));
+            var existing = Run(ct => _files.RetrieveAsync(new[] { Identity.Create(externalId) }, true, ct), cancellationToken).FirstOrDefault();
+            if (existing != null && existing.Uploaded)
+            {
+                reporter.Verbose($"The package {externalId} is already in CDF Files (file {existing.Id}).");
+                return existing;
+            }
+
+            if (existing != null)
+            {
+                Run(ct => _files.DeleteAsync(new[] { Identity.Create(existing.Id) }, true, ct), cancellationToken);
+            }
+
+            reporter.Verbose($"Uploading {Path.GetFileName(package.Path)} ({package.Size} bytes) to CDF Files as {externalId}.");
+            var create = new FileCreate
+            {
+                ExternalId = externalId,
+                Name = Path.GetFileName(package.Path),
+                Directory = _settings.Connection.Directory,
+                MimeType = "application/zip",
+                DataSetId = _settings.Connection.DataSetId,
+                Source = "mlops",
+                Metadata = new Dictionary<string, string> { ["mlops_service"] = package.ServiceName, ["mlops_package_sha256"] = package.Sha256 },
+            };
+            CdfFile file;
+            try
+            {
+                using (var stream = File.OpenRead(package.Path))
+                {
+                    file = _files.UploadAsync(create, stream, stream.Length, overwrite: true, cancellationToken).GetAwaiter().GetResult();
+                }
+            }
+            catch (MlOpsException e) when (IsTransient(e))
+            {
+                using (var stream = File.OpenRead(package.Path))
+                {
+                    file = _files.UploadAsync(create, stream, stream.Length, overwrite: true, cancellationToken).GetAwaiter().GetResult();
+                }
+            }
+
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+            while (!file.Uploaded)
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new MlOpsException(ErrorIds.FunctionDeployFailed, MlOpsErrorKind.OperationTimeout,
+                        $"CDF did not mark the package {externalId} uploaded within 2 minutes.", externalId, "Deploy again.");
+                }
+
+                Task.Delay(TimeSpan.FromMilliseconds(Math.Min(500, PollInterval.TotalMilliseconds)), cancellationToken).GetAwaiter().GetResult();
+                var id = file.Id;
+                file = Run(ct => _files.GetAsync(id, ct), cancellationToken);
+            }
+
+            return file;
+        }
+
+        public ServiceDeployment Activate(DeployedInstance instance, IReadOnlyList<ServiceTestResult> tests, IOperationReporter reporter)
+        {
+            var alias = instance.Package.ServiceName;
+            var history = ReadHistory(alias, CancellationToken.None);
+            var previous = history.LastOrDefault();
+            var now = DateTimeOffset.UtcNow;
+            var user = LocalFolderRegistry.CurrentUser();
+            var record = AppendHistory(alias, history, sequence => new DeploymentRecord(alias, sequence,
+                instance.RestoredFrom == null ? DeploymentRecord.DeployAction : DeploymentRecord.RollbackAction, instance.Package.Model,
+                instance.Package.Service, instance.Package.Environment, instance.Package.Version, instance.Package.ModelId, Kind, instance.DeploymentId,
+                instance.Endpoint, now, user, tests.All(t => t.Passed), DeploymentRecordFields.Summary(tests), instance.Package.Sha256, instance.RestoredFrom));
+            reporter.Verbose($"{alias} now calls {instance.DeploymentId} (history entry {record.Sequence}).");
+
+            var function = Run(ct => _functions.RetrieveAsync(new[] { Identity.Create(instance.DeploymentId) }, true, ct), CancellationToken.None).Single();
+            MoveSchedules(alias, function, reporter);
+            Prune(alias, history.Concat(new[] { record }).ToList(), reporter);
+            var deployment = ToDeployment(record, ServiceStatus.Running, tests);
+            CachePackage(instance.Package);
+            return deployment;
+        }
+
+        public void Discard(DeployedInstance instance, IOperationReporter reporter)
+        {
+            if (instance.RestoredFrom != null)
+            {
+                return; // a revived deployment stays kept as it was
+            }
+
+            try
+            {
+                Run(ct => _functions.DeleteAsync(new[] { Identity.Create(instance.DeploymentId) }, ct), CancellationToken.None);
+                reporter.Verbose($"Deleted function {instance.DeploymentId}; the alias {instance.Package.ServiceName} was not moved.");
+            }
+            catch (MlOpsException e) when (e.ErrorId == CdfErrorIds.CdfResourceNotFound)
+            {
+            }
+        }
+
+        public DeployedInstance Revive(DeploymentRecord record, PythonInterpreter python, IOperationReporter reporter, CancellationToken cancellationToken)
+        {
+            var function = Run(ct => _functions.RetrieveAsync(new[] { Identity.Create(record.DeploymentId) }, true, ct), cancellationToken).FirstOrDefault();
+            if (function == null || function.Status != "Ready")
+            {
+                throw new MlOpsException(ErrorIds.DeploymentNotFound, MlOpsErrorKind.NotFound,
+                    $"Function {record.DeploymentId} of {record.Name} (history entry {record.Sequence}) is " + (function == null ? "gone." : function.Status + "."),
+                    record, "Roll back to an entry Get-MlDeploymentHistory shows as available, or deploy that version again.");
+            }
+
+            var zip = FetchPackage(record.Name, record.PackageSha256, function.FileId, cancellationToken);
+            var package = new ServicePackage(zip, record.PackageSha256, record.Name, record.Model, record.Environment, record.Service, record.ModelId,
+                record.Version, 0, new FileInfo(zip).Length);
+            reporter.Verbose($"Function {record.DeploymentId} is still Ready.");
+            return new DeployedInstance(package, record.DeploymentId, Endpoint(function.Id), null, string.Empty, record.Sequence);
+        }
+
+        public string Call(string endpoint, string dataJson, string callId, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            var functionId = FunctionId(endpoint);
+            object data;
+            using (var document = JsonDocument.Parse(dataJson))
+            {
+                data = document.RootElement.Clone();
+            }
+
+            var nonce = _auth == CdfAuthKind.ApiKey ? null : Run(ct => _sessions.CreateFromClientCredentialsAsync(ct), cancellationToken).Nonce;
+            FunctionCall call;
+            try
+            {
+                call = _functions.CallAsync(functionId, data, nonce, cancellationToken).GetAwaiter().GetResult();
+            }
+            catch (MlOpsException e) when (e.ErrorId == CdfErrorIds.CdfBadRequest || e.ErrorId == CdfErrorIds.CdfResourceNotFound)
+            {
+                throw new MlOpsException(ErrorIds.ServiceUnavailable, MlOpsErrorKind.ConnectionError,
+                    $"Function {functionId} does not take calls: {e.Message}", endpoint,
+                    "Check it with Get-MlService; deploy it again or roll back with Restore-MlService.", e);
+            }
+
+            var deadline = DateTime.UtcNow + timeout;
+            var delay = TimeSpan.FromMilliseconds(100);
+            while (call.Status == "Running")
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new MlOpsException(ErrorIds.ProcessTimedOut, MlOpsErrorKind.OperationTimeout,
+                        $"Call {call.Id} of function {functionId} did not finish within {timeout.TotalSeconds:0} s (it may still be running in CDF).", endpoint);
+                }
+
+                Task.Delay(delay, cancellationToken).GetAwaiter().GetResult();
+                delay = TimeSpan.FromMilliseconds(Math.Min(PollInterval.TotalMilliseconds, delay.TotalMilliseconds * 2));
+                var id = call.Id;
+                call = Run(ct => _functions.GetCallAsync(functionId, id, ct), cancellationToken);
+            }
+
+            if (call.Status != "Completed")
+            {
+                var logs = TryLogs(functionId, call.Id);
+                throw new MlOpsException(ErrorIds.ServiceCallFailed, MlOpsErrorKind.InvalidResult,
+                    $"Call {call.Id} of function {functionId} ended {call.Status}: {call.ErrorMessage ?? "no reason given"}"
+                    + (logs.Length > 0 ? "\nLast lines of its log:\n" + logs : string.Empty), endpoint,
+                    "See Get-MlServiceLog; a crash or timeout inside the function is the model's or its resources' (cpu, memory) doing.");
+            }
+
+            var response = Run(ct => _functions.GetCallResponseAsync(functionId, call.Id, ct), cancellationToken);
+            return response.Response?.GetRawText() ?? "null";
+        }
+
+        private string TryLogs(long functionId, long callId)
+        {
+            try
+            {
+                var lines = Run(ct => _functions.GetCallLogsAsync(functionId, callId, ct), CancellationToken.None).Select(l => l.Message ?? string.Empty).ToList();
+                return string.Join("\n", lines.Skip(Math.Max(0, lines.Count - 15)));
+            }
+            catch (MlOpsException)
+            {
+                return string.Empty;
+            }
+        }
+
+        public string? Endpoint(string serviceName) => ReadHistory(serviceName, CancellationToken.None).LastOrDefault()?.Endpoint;
+
+        public ServiceDeployment? Get(string serviceName)
+        {
+            var current = ReadHistory(serviceName, CancellationToken.None).LastOrDefault();
+            if (current == null)
+            {
+                return null;
+            }
+
+            var function = Run(ct => _functions.RetrieveAsync(new[] { Identity.Create(current.DeploymentId) }, true, ct), CancellationToken.None).FirstOrDefault();
+            return ToDeployment(current, StatusOf(function), null);
+        }
+
+        private static ServiceStatus StatusOf(CdfFunction? function) =>
+            function == null ? ServiceStatus.Stopped : function.Status == "Ready" ? ServiceStatus.Running : ServiceStatus.Unhealthy;
+
+        public IEnumerable<ServiceDeployment> List()
+        {
+            var records = Run(ct => _files.ListAllAsync(new FileFilter { ExternalIdPrefix = DeployPrefix }, ct), CancellationToken.None)
+                .Select(f => DeploymentRecordFields.FromFields(f.Metadata))
+                .Where(r => r != null)
+                .Select(r => r!)
+                .GroupBy(r => r.Name, StringComparer.Ordinal)
+                .Select(g => g.OrderBy(r => r.Sequence).Last())
+                .OrderBy(r => r.Name, StringComparer.Ordinal)
+                .ToList();
+            if (records.Count == 0)
+            {
+                return Enumerable.Empty<ServiceDeployment>();
+            }
+
+            var functions = Run(ct => _functions.RetrieveAsync(records.Select(r => Identity.Create(r.DeploymentId)), true, ct), CancellationToken.None)
+                .Where(f => f.ExternalId != null)
+                .ToDictionary(f => f.ExternalId!, StringComparer.Ordinal);
+            return records.Select(r => ToDeployment(r, StatusOf(functions.TryGetValue(r.DeploymentId, out var f) ? f : null), null)).ToList();
+        }
+
+        public bool Remove(string serviceName, IOperationReporter reporter)
+        {
+            var functions = VersionedFunctions(serviceName);
+            var records = Run(ct => _files.ListAllAsync(new FileFilter { ExternalIdPrefix = DeployPrefix + serviceName + "/" }, ct), CancellationToken.None);
+            var schedules = ScheduleDefinitions(serviceName);
+            if (functions.Count == 0 && records.Count == 0 && schedules.Count == 0)
+            {
+                return false;
+            }
+
+            foreach (var function in functions)
+            {
+                DeleteSchedulesOf(function.Id);
+            }
+
+            if (functions.Count > 0)
+            {
+                Run(ct => _functions.DeleteAsync(functions.Select(f => Identity.Create(f.Id)), ct), CancellationToken.None);
+                reporter.Verbose($"Deleted functions {string.Join(", ", functions.Select(f => f.ExternalId))}.");
+            }
+
+            var code = Run(ct => _files.ListAllAsync(new FileFilter { ExternalIdPrefix = CodePrefix + serviceName + "/" }, ct), CancellationToken.None);
+            var files = records.Concat(code).Concat(schedules.Select(s => s.File)).Select(f => Identity.Create(f.Id)).ToList();
+            if (files.Count > 0)
+            {
+                Run(ct => _files.DeleteAsync(files, true, ct), CancellationToken.None);
+            }
+
+            reporter.Verbose($"Removed {serviceName}: its functions, code files, schedules and deployment history.");
+            return true;
+        }
+
+        public IEnumerable<ServiceLogEntry> Logs(string serviceName)
+        {
+            var current = ReadHistory(serviceName, CancellationToken.None).LastOrDefault();
+            if (current == null)
+            {
+                return Enumerable.Empty<ServiceLogEntry>();
+            }
+
+            var functionId = FunctionId(current.Endpoint);
+            var calls = Run(ct => _functions.ListCallsAsync(functionId, null, 100, null, ct), CancellationToken.None).Items
+                .OrderBy(c => c.StartTime ?? 0).ToList();
+            var entries = new List<ServiceLogEntry>();
+            foreach (var call in calls.Skip(Math.Max(0, calls.Count - 20)))
+            {
+                var lines = Run(ct => _functions.GetCallLogsAsync(functionId, call.Id, ct), CancellationToken.None).Select(l => l.Message ?? string.Empty);
+                foreach (var entry in ServiceLogEntry.ParseLines(serviceName, lines))
+                {
+                    entries.Add(entry.CallId.Length > 0 ? entry
+                        : new ServiceLogEntry(serviceName, entry.Time, entry.Level, call.Id.ToString(CultureInfo.InvariantCulture), entry.Logger, entry.Message));
+                }
+            }
+
+            return entries;
+        }
+
+        public IReadOnlyList<DeploymentRecord> History(string serviceName)
+        {
+            var history = ReadHistory(serviceName, CancellationToken.None);
+            var ready = new HashSet<string>(VersionedFunctions(serviceName).Where(f => f.Status == "Ready").Select(f => f.ExternalId!), StringComparer.Ordinal);
+            return DeploymentRecordFields.Mark(history, null, r => ready.Contains(r.DeploymentId));
+        }
+
+        public string PackageFile(ServiceDeployment deployment, CancellationToken cancellationToken)
+        {
+            var function = Run(ct => _functions.RetrieveAsync(new[] { Identity.Create(deployment.DeploymentId) }, true, ct), cancellationToken).FirstOrDefault()
+                ?? throw ServiceDeployer.NotDeployed(deployment.Name);
+            return FetchPackage(deployment.Name, deployment.PackageSha256, function.FileId, cancellationToken);
+        }
+
+        private string CachePath(string sha256) => Path.Combine(_packageCache, sha256 + ".zip");
+
+        private void CachePackage(ServicePackage package)
+        {
+            var target = CachePath(package.Sha256);
+            if (!File.Exists(target) && File.Exists(package.Path))
+            {
+                Directory.CreateDirectory(_packageCache);
+                var temp = target + "." + Guid.NewGuid().ToString("N") + ".tmp";
+                File.Copy(package.Path, temp);
+                try
+                {
+                    File.Move(temp, target);
+                }
+                catch (IOException)
+                {
+                    File.Delete(temp);
+                }
+            }
+        }
+
+        /// <summary>A local copy of a deployment's package: from the cache, else downloaded from CDF Files and checked against its SHA-256.</summary>
+        private string FetchPackage(string serviceName, string sha256, long fileId, CancellationToken cancellationToken)
+        {
+            var target = CachePath(sha256);
+            if (File.Exists(target))
+            {
+                return target;
+            }
+
+            Directory.CreateDirectory(_packageCache);
+            var temp = target + "." + Guid.NewGuid().ToString("N") + ".tmp";
+            try
+            {
+                using (var source = _files.DownloadAsync(Identity.Create(fileId), cancellationToken).GetAwaiter().GetResult())
+                using (var output = File.Create(temp))
+                {
+                    source.CopyTo(output);
+                }
+
+                var actual = ContentHash.OfFile(temp);
+                if (!string.Equals(actual, sha256, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new MlOpsException(ErrorIds.ContentHashMismatch, MlOpsErrorKind.InvalidData,
+                        $"The code file {fileId} of {serviceName} does not match its package hash.", serviceName, "Deploy the service again.");
+                }
+
+                File.Move(temp, target);
+                return target;
+            }
+            finally
+            {
+                if (File.Exists(temp))
+                {
+                    File.Delete(temp);
+                }
+            }
+        }
+
+        public ServiceSchedule AddSchedule(string serviceName, string scheduleName, string cron, string? dataJson, string? description, IOperationReporter reporter)
+        {
+            if (!ScheduleName.IsMatch(scheduleName))
+            {
+                throw new MlOpsException(ErrorIds.InvalidSchedule, MlOpsErrorKind.InvalidArgument, $"'{scheduleName}' is not a valid schedule name.",
+                    scheduleName, "Use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.");
+            }
+
+            CheckCron(cron);
+            if (dataJson != null && dataJson.Length > 8000)
+            {
+                throw new MlOpsException(ErrorIds.InvalidSchedule, MlOpsErrorKind.InvalidArgument,
+                    $"The schedule's data is {dataJson.Length} characters; at most 8000 are kept.", scheduleName, "Send less data; read the rest inside the model.");
+            }
+
+            var current = ReadHistory(serviceName, CancellationToken.None).LastOrDefault() ?? throw ServiceDeployer.NotDeployed(serviceName);
+            var externalId = SchedulePrefix + serviceName + "/" + scheduleName;
+            var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["mlops_service"] = serviceName,
+                ["mlops_schedule"] = scheduleName,
+                ["mlops_cron"] = cron,
+            };
+            if (dataJson != null)
+            {
+                metadata["mlops_data"] = dataJson;
+            }
+
+            if (description != null)
+            {
+                metadata["mlops_description"] = description;
+            }
+
+            try
+            {
+                Run(ct => _files.CreateAsync(new FileCreate
+                {
+                    ExternalId = externalId,
+                    Name = scheduleName,
+                    Directory = _settings.Connection.Directory + "/schedules",
+                    DataSetId = _settings.Connection.DataSetId,
+                    Source = "mlops",
+                    Metadata = metadata,
+                }, false, ct), CancellationToken.None);
+            }
+            catch (Exception e) when (IsDuplicate(e))
+            {
+                throw new MlOpsException(ErrorIds.InvalidSchedule, MlOpsErrorKind.AlreadyExists, $"{serviceName} already has a schedule '{scheduleName}'.",
+                    scheduleName, "Remove it first with Unregister-MlServiceSchedule, or choose another name.");
+            }
+
+            var definition = new ScheduleDefinition(null!, scheduleName, cron, dataJson, description);
+            var function = Run(ct => _functions.RetrieveAsync(new[] { Identity.Create(current.DeploymentId) }, true, ct), CancellationToken.None).FirstOrDefault()
+                ?? throw ServiceDeployer.NotDeployed(serviceName);
+            var created = CreateSchedule(serviceName, definition, function);
+            reporter.Verbose($"Schedule {scheduleName} ({cron}) now calls {function.ExternalId}.");
+            return new ServiceSchedule(serviceName, scheduleName, cron, dataJson, description, Kind, function.ExternalId, created.Id,
+                created.CreatedTime != null ? DateTimeOffset.FromUnixTimeMilliseconds(created.CreatedTime.Value) : (DateTimeOffset?)null);
+        }
+
+        public IEnumerable<ServiceSchedule> Schedules(string serviceName)
+        {
+            var current = ReadHistory(serviceName, CancellationToken.None).LastOrDefault();
+            var live = new List<FunctionSchedule>();
+            if (current != null)
+            {
+                var function = Run(ct => _functions.RetrieveAsync(new[] { Identity.Create(current.DeploymentId) }, true, ct), CancellationToken.None).FirstOrDefault();
+                if (function != null)
+                {
+                    live = Run(ct => _functions.ListSchedulesAsync(new FunctionScheduleFilter { FunctionId = function.Id }, 1000, ct), CancellationToken.None).ToList();
+                }
+            }
+
+            return ScheduleDefinitions(serviceName).Select(d =>
+            {
+                var schedule = live.FirstOrDefault(s => s.Name == CdfScheduleName(serviceName, d.Name));
+                return new ServiceSchedule(serviceName, d.Name, d.Cron, d.DataJson, d.Description, Kind, schedule != null ? current!.DeploymentId : null,
+                    schedule?.Id, schedule?.CreatedTime != null ? DateTimeOffset.FromUnixTimeMilliseconds(schedule.CreatedTime.Value) : (DateTimeOffset?)null);
+            }).ToList();
+        }
+
+        public bool RemoveSchedule(string serviceName, string scheduleName, IOperationReporter reporter)
+        {
+            var definition = ScheduleDefinitions(serviceName).FirstOrDefault(d => d.Name == scheduleName);
+            if (definition == null)
+            {
+                return false;
+            }
+
+            foreach (var function in VersionedFunctions(serviceName))
+            {
+                var schedules = Run(ct => _functions.ListSchedulesAsync(new FunctionScheduleFilter { FunctionId = function.Id }, 1000, ct), CancellationToken.None)
+                    .Where(s => s.Name == CdfScheduleName(serviceName, scheduleName)).Select(s => s.Id).ToList();
+                if (schedules.Count > 0)
+                {
+                    Run(ct => _functions.DeleteSchedulesAsync(schedules, ct), CancellationToken.None);
+                }
+            }
+
+            Run(ct => _files.DeleteAsync(new[] { Identity.Create(definition.File.Id) }, true, ct), CancellationToken.None);
+            reporter.Verbose($"Removed schedule {scheduleName} of {serviceName}.");
+            return true;
+        }
+
+        private static void CheckCron(string cron)
+        {
+            var fields = cron.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length != 5 || fields.Any(f => !Regex.IsMatch(f, @"^[0-9*/,\-A-Za-z]+$")))
+            {
+                throw new MlOpsException(ErrorIds.InvalidSchedule, MlOpsErrorKind.InvalidArgument, $"'{cron}' is not a cron expression.", cron,
+                    "Use five fields: minute hour day-of-month month day-of-week, in UTC; for example '0 3 * * *' (daily at 03:00).");
+            }
+        }
+
+        private static string CdfScheduleName(string serviceName, string scheduleName) => $"{serviceName}:{scheduleName}";
+
+        private sealed class ScheduleDefinition
+        {
+            public ScheduleDefinition(CdfFile file, string name, string cron, string? dataJson, string? description)
+            {
+                File = file;
+                Name = name;
+                Cron = cron;
+                DataJson = dataJson;
+                Description = description;
+            }
+
+            public CdfFile File { get; }
+            public string Name { get; }
+            public string Cron { get; }
+            public string? DataJson { get; }
+            public string? Description { get; }
+        }
+
+        private List<ScheduleDefinition> ScheduleDefinitions(string serviceName) =>
+            Run(ct => _files.ListAllAsync(new FileFilter { ExternalIdPrefix = SchedulePrefix + serviceName + "/" }, ct), CancellationToken.None)
+                .Where(f => f.Metadata != null && f.Metadata.ContainsKey("mlops_schedule") && f.Metadata.ContainsKey("mlops_cron"))
+                .Select(f => new ScheduleDefinition(f, f.Metadata!["mlops_schedule"], f.Metadata["mlops_cron"],
+                    f.Metadata.TryGetValue("mlops_data", out var data) ? data : null,
+                    f.Metadata.TryGetValue("mlops_description", out var description) ? description : null))
+                .OrderBy(d => d.Name, StringComparer.Ordinal)
+                .ToList();
+
+        private FunctionSchedule CreateSchedule(string serviceName, ScheduleDefinition definition, CdfFunction function)
+        {
+            object? data = null;
+            if (definition.DataJson != null)
+            {
+                using (var document = JsonDocument.Parse(definition.DataJson))
+                {
+                    data = document.RootElement.Clone();
+                }
+            }
+
+            var nonce = _auth == CdfAuthKind.ApiKey ? null : Run(ct => _sessions.CreateFromClientCredentialsAsync(ct), CancellationToken.None).Nonce;
+            return _functions.CreateScheduleAsync(new FunctionScheduleCreate
+            {
+                Name = CdfScheduleName(serviceName, definition.Name),
+                CronExpression = definition.Cron,
+                FunctionId = function.Id,
+                Nonce = nonce,
+                Description = definition.Description ?? $"MlOps schedule {definition.Name} of {serviceName}",
+                Data = data,
+            }).GetAwaiter().GetResult();
+        }
+
+        /// <summary>Re-creates the service's schedules on the function the alias now names, then removes them from the others.</summary>
+        private void MoveSchedules(string serviceName, CdfFunction target, IOperationReporter reporter)
+        {
+            var definitions = ScheduleDefinitions(serviceName);
+            var existing = Run(ct => _functions.ListSchedulesAsync(new FunctionScheduleFilter { FunctionId = target.Id }, 1000, ct), CancellationToken.None);
+            foreach (var definition in definitions)
+            {
+                if (!existing.Any(s => s.Name == CdfScheduleName(serviceName, definition.Name)))
+                {
+                    CreateSchedule(serviceName, definition, target);
+                    reporter.Verbose($"Schedule {definition.Name} now calls {target.ExternalId}.");
+                }
+            }
+
+            foreach (var function in VersionedFunctions(serviceName).Where(f => f.Id != target.Id))
+            {
+                DeleteSchedulesOf(function.Id);
+            }
+        }
+
+        private void DeleteSchedulesOf(long functionId)
+        {
+            var ids = Run(ct => _functions.ListSchedulesAsync(new FunctionScheduleFilter { FunctionId = functionId }, 1000, ct), CancellationToken.None)
+                .Select(s => s.Id).ToList();
+            if (ids.Count > 0)
+            {
+                Run(ct => _functions.DeleteSchedulesAsync(ids, ct), CancellationToken.None);
+            }
+        }
+
+        /// <summary>Deletes versioned functions (and their code files) that are neither among the last kept deployments nor current.</summary>
+        private void Prune(string serviceName, IReadOnlyList<DeploymentRecord> history, IOperationReporter reporter)
+        {
+            var kept = DeploymentRecordFields.Kept(history, _keep);
+            var functions = VersionedFunctions(serviceName);
+            var old = functions.Where(f => f.ExternalId != null && !kept.Contains(f.ExternalId)
+                && (history.Any(r => r.DeploymentId == f.ExternalId) || f.Status == "Failed")).ToList();
+            if (old.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var function in old)
+            {
+                DeleteSchedulesOf(function.Id);
+            }
+
+            Run(ct => _functions.DeleteAsync(old.Select(f => Identity.Create(f.Id)), ct), CancellationToken.None);
+            reporter.Verbose($"Deleted older functions {string.Join(", ", old.Select(f => f.ExternalId))} (keeping {_keep}).");
+            var inUse = new HashSet<long>(functions.Except(old).Select(f => f.FileId));
+            var unused = old.Select(f => f.FileId).Distinct().Where(id => !inUse.Contains(id)).Select(Identity.Create).ToList();
+            if (unused.Count > 0)
+            {
+                Run(ct => _files.DeleteAsync(unused, true, ct), CancellationToken.None);
+            }
+        }
+
+        private List<CdfFunction> VersionedFunctions(string serviceName) =>
+            Run(ct => _functions.ListAsync(new FunctionFilter { ExternalIdPrefix = serviceName + "-" }, 1000, ct), CancellationToken.None)
+                .Where(f => f.Metadata != null && f.Metadata.TryGetValue("mlops-service", out var s) && s == serviceName)
+                .ToList();
+
+        private List<DeploymentRecord> ReadHistory(string serviceName, CancellationToken cancellationToken) =>
+            Run(ct => _files.ListAllAsync(new FileFilter { ExternalIdPrefix = DeployPrefix + serviceName + "/" }, ct), cancellationToken)
+                .Select(f => DeploymentRecordFields.FromFields(f.Metadata))
+                .Where(r => r != null && r.Name == serviceName)
+                .Select(r => r!)
+                .OrderBy(r => r.Sequence)
+                .ToList();
+
+        /// <summary>Claims the next history number by creating its file without overwrite; a concurrent activation gets the next one.</summary>
+        private DeploymentRecord AppendHistory(string serviceName, IReadOnlyList<DeploymentRecord> history, Func<int, DeploymentRecord> create)
+        {
+            var sequence = history.Select(r => r.Sequence).DefaultIfEmpty(0).Max() + 1;
+            for (var attempt = 1; ; attempt++)
+            {
+                var record = create(sequence);
+                var externalId = DeployPrefix + serviceName + "/" + sequence.ToString("D6", CultureInfo.InvariantCulture);
+                var file = new FileCreate
+                {
+                    ExternalId = externalId,
+                    Name = $"{serviceName} deployment {sequence}",
+                    Directory = _settings.Connection.Directory + "/deployments",
+                    DataSetId = _settings.Connection.DataSetId,
+                    Source = "mlops",
+                    Metadata = DeploymentRecordFields.ToFields(record),
+                };
+                try
+                {
+                    _files.CreateAsync(file, false).GetAwaiter().GetResult();
+                    return record;
+                }
+                catch (Exception e) when (IsDuplicate(e))
+                {
+                    var existing = Run(ct => _files.RetrieveAsync(new[] { Identity.Create(externalId) }, true, ct), CancellationToken.None).FirstOrDefault();
+                    var mine = DeploymentRecordFields.FromFields(existing?.Metadata);
+                    if (mine != null && mine.DeploymentId == record.DeploymentId && mine.DeployedTime == record.DeployedTime)
+                    {
+                        return record; // our own create, answered with an error in transit and retried
+                    }
+
+                    sequence++;
+                }
+                catch (MlOpsException e) when (IsTransient(e) && attempt < 6)
+                {
+                    var existing = Run(ct => _files.RetrieveAsync(new[] { Identity.Create(externalId) }, true, ct), CancellationToken.None).FirstOrDefault();
+                    var mine = DeploymentRecordFields.FromFields(existing?.Metadata);
+                    if (mine != null && mine.DeploymentId == record.DeploymentId && mine.DeployedTime == record.DeployedTime)
+                    {
+                        return record;
+                    }
+
+                    if (existing != null)
+                    {
+                        sequence++;
+                    }
+
+                    Pause(attempt, CancellationToken.None);
+                }
+            }
+        }
+
+        private ServiceDeployment ToDeployment(DeploymentRecord record, ServiceStatus status, IReadOnlyList<ServiceTestResult>? tests)
+        {
+            tests ??= record.TestSummary.Split('\n').Where(l => l.Length > 0).Select(line =>
+            {
+                var colon = line.IndexOf(": ", StringComparison.Ordinal);
+                var test = colon > 0 ? line.Substring(0, colon) : line;
+                var rest = colon > 0 ? line.Substring(colon + 2) : string.Empty;
+                return new ServiceTestResult(record.Name, record.ModelId, test, rest.StartsWith("passed", StringComparison.Ordinal), rest, TimeSpan.Zero);
+            }).ToList();
+            return new ServiceDeployment(record.Name, record.Model, record.Service, record.Environment, record.Version, record.ModelId, Kind, record.Endpoint,
+                status, record.DeploymentId, record.DeployedTime, record.DeployedBy, null, CachePath(record.PackageSha256), record.PackageSha256, tests);
+        }
+
+        private string Endpoint(long functionId) => _apiUrl + "/functions/" + functionId.ToString(CultureInfo.InvariantCulture);
+
+        private static long FunctionId(string endpoint)
+        {
+            var slash = endpoint.LastIndexOf('/');
+            if (slash < 0 || !long.TryParse(endpoint.Substring(slash + 1), NumberStyles.Integer, CultureInfo.InvariantCulture, out var id))
+            {
+                throw new MlOpsException(ErrorIds.ServiceUnavailable, MlOpsErrorKind.InvalidArgument, $"'{endpoint}' is not a CDF function endpoint.", endpoint);
+            }
+
+            return id;
+        }
+
+        private static bool IsDuplicate(Exception e) =>
+            e is CdfDuplicateException || e.InnerException is CdfDuplicateException || (e is MlOpsException m && m.ErrorId == CdfErrorIds.CdfDuplicated);
+
+        private static bool IsTransient(MlOpsException e) =>
+            e.ErrorId == CdfErrorIds.CdfThrottled || e.ErrorId == CdfErrorIds.CdfServiceUnavailable
+            || e.ErrorId == CdfErrorIds.CdfConnectionFailed || e.ErrorId == CdfErrorIds.CdfTimeout;
+
+        private static void Pause(int attempt, CancellationToken cancellationToken) =>
+            Task.Delay(TimeSpan.FromMilliseconds(200 * Math.Pow(2, attempt - 1) * (0.5 + new Random().NextDouble())), cancellationToken).GetAwaiter().GetResult();
+
+        /// <summary>Runs a read or idempotent request, trying again after transient failures the client did not retry.</summary>
+        private static T Run<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return call(cancellationToken).GetAwaiter().GetResult();
+                }
+                catch (MlOpsException e) when (IsTransient(e) && attempt < 6)
+                {
+                    Pause(attempt, cancellationToken);
+                }
+            }
+        }
+
+        private static void Run(Func<CancellationToken, Task> call, CancellationToken cancellationToken) =>
+            Run(async ct =>
+            {
+                await call(ct).ConfigureAwait(false);
+                return true;
+            }, cancellationToken);
+    }
+}

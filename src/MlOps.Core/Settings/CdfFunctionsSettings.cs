@@ -1,0 +1,45 @@
+using System;
+
+namespace MlOps.Settings
+{
+    /// <summary>
+    /// How an environment runs its services on CDF Functions: the connection (its own, or the cdf registry's), the
+    /// CDF Files directory for code zips and deployment records, and the functions' runtime and resources.
+    /// </summary>
+    public sealed class CdfFunctionsSettings
+    {
+        public const string DefaultDirectory = "/functions/mlops";
+        public const string DefaultRuntime = "py311";
+
+        public CdfFunctionsSettings(CdfConnectionSettings connection, string runtime, double? cpu, double? memory, TimeSpan deployTimeout,
+            TimeSpan callTimeout, string? owner, string? indexUrl)
+        {
+            Connection = connection;
+            Runtime = runtime;
+            Cpu = cpu;
+            Memory = memory;
+            DeployTimeout = deployTimeout;
+            CallTimeout = callTimeout;
+            Owner = owner;
+            IndexUrl = indexUrl;
+        }
+
+        /// <summary>The CDF connection; its <see cref="CdfConnectionSettings.Directory"/> holds code zips and deployment records.</summary>
+        public CdfConnectionSettings Connection { get; }
+
+        /// <summary>The Python runtime, for example <c>py311</c>.</summary>
+        public string Runtime { get; }
+
+        public double? Cpu { get; }
+        public double? Memory { get; }
+
+        /// <summary>How long a new function may take to become Ready (default 25 minutes).</summary>
+        public TimeSpan DeployTimeout { get; }
+
+        /// <summary>How long a call may run before MlOps stops waiting (default 10 minutes).</summary>
+        public TimeSpan CallTimeout { get; }
+
+        public string? Owner { get; }
+        public string? IndexUrl { get; }
+    }
+}

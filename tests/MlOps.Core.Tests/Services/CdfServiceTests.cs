@@ -1,0 +1,254 @@
+using System.Collections;
+using System.IO.Compression;
+using MlOps.CdfEmulator;
+using MlOps.Core.Tests.Cdf;
+using MlOps.Diagnostics;
+using MlOps.Platforms;
+using MlOps.Registry;
+using MlOps.Services;
+using MlOps.Settings;
+using Xunit;
+
+namespace MlOps.Core.Tests.Services;
+
+/// <summary>
+/// The example model deployed to CDF Functions on the emulator: versioned functions, the alias as deployment history,
+/// blue/green switching, rollback, keep-N, schedules, logs, and training that publishes to CDF Files from Python.
+/// </summary>
+public sealed class CdfServiceTests : IAsyncLifetime
+{
+    private const string SecretVariable = "MLOPS_TEST_FUNCTIONS_SECRET";
+    private const string TwoPatients = """
+        {"age": [0.038076, -0.001882], "sex": [0.05068, -0.044642], "bmi": [0.061696, -0.051474], "bp": [0.021872, -0.026328],
+         "s1": [-0.044223, -0.008449], "s2": [-0.034821, -0.019163], "s3": [-0.043401, 0.074412], "s4": [-0.002592, -0.039493],
+         "s5": [0.019907, -0.068332], "s6": [-0.017646, -0.092204]}
+        """;
+
+    private readonly ExampleProject _example = new();
+    private CdfEmulatorServer _cdf = null!;
+
+    public async Task InitializeAsync()
+    {
+        _cdf = await CdfEmulatorServer.StartAsync(new CdfEmulatorOptions
+        {
+            Projects = ["mlops-test"],
+            Clients = [new EmulatorClient { ClientId = CdfTestSetup.ClientId, ClientSecret = CdfTestSetup.Secret }],
+            FunctionBuildDelay = TimeSpan.FromMilliseconds(100),
+        });
+        Environment.SetEnvironmentVariable(SecretVariable, CdfTestSetup.Secret);
+        WriteSettings(keep: 3);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Environment.SetEnvironmentVariable(SecretVariable, null);
+        await _cdf.DisposeAsync();
+        _example.Dispose();
+    }
+
+    private void WriteSettings(int keep)
+    {
+        var connection = $$"""
+            "project": "{{_cdf.Project}}", "baseUrl": "{{_cdf.BaseUrl}}", "clientId": "{{CdfTestSetup.ClientId}}",
+            "tokenUrl": "{{_cdf.TokenUrl}}", "clientSecretVariable": "{{SecretVariable}}"
+            """;
+        File.WriteAllText(Path.Combine(_example.Root, "mlops.settings.json"), $$"""
+            {
+              "project": "diabetes-demo",
+              "models": [ { "name": "diabetes", "codeFolder": "models/diabetes", "artifactFolder": "artifacts/diabetes", "services": [ "prediction", "training" ] } ],
+              "environments": {
+                "dev":  { "registry": { "type": "local" }, "platform": { "type": "local" } },
+                "test": { "registry": { "type": "cdf", {{connection}} }, "platform": { "type": "cdf", "keepDeployments": {{keep}} } }
+              }
+            }
+            """);
+    }
+
+    private ServiceDeployer Deployer(TimeSpan? deployTimeout = null)
+    {
+        var settings = _example.Settings;
+        return new ServiceDeployer(settings, python: () => _example.Python, platforms: platform =>
+        {
+            if (platform.Type != "cdf")
+            {
+                return PlatformFactory.Create(platform);
+            }
+
+            var functions = platform.Functions!;
+            if (deployTimeout != null)
+            {
+                functions = new CdfFunctionsSettings(functions.Connection, functions.Runtime, null, null, deployTimeout.Value, functions.CallTimeout, null, null);
+            }
+
+            var registry = settings.GetEnvironment("test").Registry;
+            var cdf = CdfFunctionsPlatform.Create(new PlatformSettings("cdf", platform.Path, platform.KeepDeployments, functions), registry,
+                Path.Combine(_example.Root, ".mlops", "packages", "cache"));
+            cdf.PollInterval = TimeSpan.FromMilliseconds(50);
+            return cdf;
+        });
+    }
+
+    private ModelVersion Publish(string? folder = null) => _example.Publish("test", folder);
+
+    private ServiceDeployment Deploy(int? version = null, TimeSpan? deployTimeout = null) =>
+        Deployer(deployTimeout).Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction) { VersionNumber = version }, NullReporter.Instance, default);
+
+    private ServiceResponse Predict() =>
+        Deployer().Invoke("diabetes", "test", ServiceKind.Prediction, TwoPatients, TimeSpan.FromMinutes(2), default);
+
+    private string BrokenArtifact()
+    {
+        var broken = Path.Combine(_example.Root, "broken-artifact");
+        Directory.CreateDirectory(broken);
+        File.WriteAllText(Path.Combine(broken, "model.pkl"), "not a pickle");
+        File.Copy(Path.Combine(_example.ArtifactFolder, "features.json"), Path.Combine(broken, "features.json"), overwrite: true);
+        return broken;
+    }
+
+    [Fact]
+    public void A_deploy_creates_a_versioned_function_with_the_secret_as_function_secret_and_moves_the_alias_to_it()
+    {
+        var version = Publish();
+        var deployment = Deploy();
+
+        Assert.Equal("cdf", deployment.Platform);
+        Assert.Equal(ServiceStatus.Running, deployment.Status);
+        Assert.Equal("diabetes-prediction-test-1", deployment.DeploymentId);
+        Assert.Equal(new[] { "model tests", "package service test", "deployed service test" }, deployment.TestResults.Select(t => t.Test));
+        var function = _cdf.Functions.Find(_cdf.Project, "diabetes-prediction-test-1")!;
+        Assert.Equal("Ready", function.Status);
+        Assert.Equal(CdfTestSetup.Secret, function.Secrets!["mlops-secret"]);
+        Assert.Equal("diabetes-prediction-test", function.Metadata!["mlops-service"]);
+        Assert.EndsWith("/functions/" + function.Id, deployment.Endpoint);
+
+        // The secret travels as a function secret only: never in the code zip.
+        var code = _cdf.Files.Find(_cdf.Project, function.FileId)!;
+        using (var zip = new ZipArchive(new MemoryStream(code.ReadContent())))
+        {
+            foreach (var zipped in zip.Entries)
+            {
+                using var reader = new StreamReader(zipped.Open());
+                Assert.DoesNotContain(CdfTestSetup.Secret, reader.ReadToEnd());
+            }
+        }
+
+        var answer = Predict();
+        Assert.True(answer.IsOk, answer.Error);
+        Assert.Equal(version.ModelId, answer.ModelId);
+        Assert.Equal(2, Assert.IsType<object[]>(answer.Result).Length);
+
+        var listed = Assert.Single(Deployer().List("test"));
+        Assert.Equal("diabetes-prediction-test", listed.Name);
+        Assert.Equal(ServiceStatus.Running, listed.Status);
+        var history = Deployer().History("diabetes", "test", ServiceKind.Prediction);
+        var entry = Assert.Single(history);
+        Assert.True(entry.IsCurrent);
+        Assert.True(entry.TestsPassed);
+        Assert.Equal(version.ModelId, entry.ModelId);
+
+        var test = Deployer().Test(listed, default);
+        Assert.True(test.Passed, test.Message);
+        var logs = Deployer().Platform("test").Logs("diabetes-prediction-test").ToList();
+        Assert.Contains(logs, l => l.Message.Contains("scoring 2 rows"));
+    }
+
+    [Fact]
+    public void A_new_version_that_fails_its_tests_or_its_build_leaves_the_alias_serving_and_removes_its_function()
+    {
+        var good = Publish();
+        Deploy();
+        var bad = Publish(BrokenArtifact());
+
+        var failed = Assert.Throws<MlOpsException>(() => Deploy());
+        Assert.Equal(ErrorIds.ServiceTestFailed, failed.ErrorId);
+        Assert.Null(_cdf.Functions.Find(_cdf.Project, "diabetes-prediction-test-" + bad.Version));
+        Assert.Equal(good.ModelId, Predict().ModelId);
+
+        _cdf.Faults.Functions.FailDeployment("diabetes-prediction-test-1-2", trace: "ERROR: No matching distribution found for scikit-learn==0.0");
+        var build = Assert.Throws<MlOpsException>(() => Deploy(version: good.Version));
+        Assert.Equal(ErrorIds.FunctionDeployFailed, build.ErrorId);
+        Assert.Contains("No matching distribution found", build.Message);
+        Assert.Null(_cdf.Functions.Find(_cdf.Project, "diabetes-prediction-test-1-2"));
+
+        _cdf.Faults.Functions.NeverReady();
+        var stuck = Assert.Throws<MlOpsException>(() => Deploy(version: good.Version, deployTimeout: TimeSpan.FromSeconds(1)));
+        Assert.Equal(ErrorIds.FunctionDeployTimedOut, stuck.ErrorId);
+
+        var current = Assert.Single(Deployer().History("diabetes", "test", ServiceKind.Prediction));
+        Assert.Equal("diabetes-prediction-test-1", current.DeploymentId);
+        Assert.Equal(good.ModelId, Predict().ModelId);
+    }
+
+    [Fact]
+    public void Restore_rolls_the_alias_back_to_the_previous_deployment_and_keep_N_removes_older_functions()
+    {
+        WriteSettings(keep: 2);
+        var v1 = Publish();
+        var v2 = Publish();
+        var v3 = Publish();
+        Deploy(v1.Version);
+        Deploy(v2.Version);
+        Assert.Equal(v2.ModelId, Predict().ModelId);
+
+        var restored = Deployer().Restore("diabetes", "test", ServiceKind.Prediction, null, null, NullReporter.Instance, default);
+        Assert.Equal(v1.ModelId, restored.ModelId);
+        Assert.Equal(v1.ModelId, Predict().ModelId);
+        var history = Deployer().History("diabetes", "test", ServiceKind.Prediction);
+        Assert.Equal(new[] { "deploy", "deploy", "rollback" }, history.Select(h => h.Action));
+        Assert.Equal(1, history[2].RestoredFrom);
+        Assert.True(history[2].IsCurrent);
+
+        Deploy(v3.Version);
+        // Keeping 2: v3 (current) and v1 (restored last) stay; v2's function is gone and its entry unavailable.
+        Assert.Null(_cdf.Functions.Find(_cdf.Project, "diabetes-prediction-test-2"));
+        Assert.NotNull(_cdf.Functions.Find(_cdf.Project, "diabetes-prediction-test-1"));
+        history = Deployer().History("diabetes", "test", ServiceKind.Prediction);
+        Assert.False(history[1].IsAvailable);
+        var gone = Assert.Throws<MlOpsException>(() => Deployer().Restore("diabetes", "test", ServiceKind.Prediction, 2, null, NullReporter.Instance, default));
+        Assert.Equal(ErrorIds.DeploymentNotFound, gone.ErrorId);
+        Assert.Equal(v3.ModelId, Predict().ModelId);
+
+        var byVersion = Deployer().Restore("diabetes", "test", ServiceKind.Prediction, null, v1.Version, NullReporter.Instance, default);
+        Assert.Equal(v1.ModelId, byVersion.ModelId);
+    }
+
+    [Fact]
+    public async Task The_training_service_in_CDF_publishes_a_version_the_module_reads_and_schedules_follow_the_alias()
+    {
+        Publish();
+        var deployment = Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Training), NullReporter.Instance, default);
+        Assert.Equal("diabetes-training-test-t1", deployment.DeploymentId);
+
+        var answer = Deployer().Invoke("diabetes", "test", ServiceKind.Training, "{}", TimeSpan.FromMinutes(3), default);
+        Assert.True(answer.IsOk, answer.Error);
+        var registry = new ProjectRegistry(_example.Settings);
+        var published = registry.FindOne("diabetes", "test", null)!;
+        Assert.Equal(2, published.Version);
+        Assert.Equal(published.ContentHash, published.SystemMetadata.TryGetValue("contentHash", out var hash) ? hash : published.ContentHash);
+        var saved = Path.Combine(_example.Root, "saved");
+        registry.Save(published, saved, false, NullReporter.Instance, default);
+        Assert.True(File.Exists(Path.Combine(saved, "model.pkl")));
+
+        var schedule = Deployer().AddSchedule("diabetes", "test", ServiceKind.Training, "nightly", "0 3 * * *", """{"source": "schedule"}""", null,
+            NullReporter.Instance);
+        Assert.Equal("diabetes-training-test-t1", schedule.Target);
+        var bad = Assert.Throws<MlOpsException>(() =>
+            Deployer().AddSchedule("diabetes", "test", ServiceKind.Training, "broken", "every day", null, null, NullReporter.Instance));
+        Assert.Equal(ErrorIds.InvalidSchedule, bad.ErrorId);
+
+        Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Training), NullReporter.Instance, default);
+        var moved = Assert.Single(Deployer().Schedules("diabetes", "test", ServiceKind.Training));
+        Assert.Equal("diabetes-training-test-t2", moved.Target);
+        var live = Assert.Single(_cdf.Functions.Schedules(_cdf.Project));
+        Assert.Equal(_cdf.Functions.Find(_cdf.Project, "diabetes-training-test-t2")!.Id, live.FunctionId);
+
+        var call = _cdf.Functions.TriggerSchedule(_cdf.Project, live.Id);
+        var done = await _cdf.Functions.WaitForCallAsync(_cdf.Project, call.Id, TimeSpan.FromMinutes(2));
+        Assert.Equal("Completed", done.Status);
+        Assert.Equal(3, registry.FindOne("diabetes", "test", null)!.Version);
+
+        Assert.True(Deployer().RemoveSchedule("diabetes", "test", ServiceKind.Training, "nightly", NullReporter.Instance));
+        Assert.Empty(_cdf.Functions.Schedules(_cdf.Project));
+        Assert.Empty(Deployer().Schedules("diabetes", "test", ServiceKind.Training));
+    }
+}
