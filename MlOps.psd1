@@ -35,6 +35,11 @@
         'Connect-MlCdf'
         'Disconnect-MlCdf'
         'Test-MlCdfConnection'
+        'Get-MlDeploymentHistory'
+        'Restore-MlService'
+        'Register-MlServiceSchedule'
+        'Get-MlServiceSchedule'
+        'Unregister-MlServiceSchedule'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

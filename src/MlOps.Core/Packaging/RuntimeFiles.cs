@@ -8,6 +8,7 @@ namespace MlOps.Packaging
     public static class RuntimeFiles
     {
         private const string Prefix = "MlOps.Runtime/";
+        private static readonly object WriteGate = new object();
 
         /// <summary>
         /// Writes the mlops_runtime package into <paramref name="folder"/> (for PYTHONPATH, so model code that imports the
@@ -19,9 +20,31 @@ namespace MlOps.Packaging
             {
                 var target = Path.Combine(folder, path.Replace('/', Path.DirectorySeparatorChar));
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                if (!File.Exists(target) || !File.ReadAllBytes(target).SequenceEqual(content))
+                lock (WriteGate)
                 {
-                    File.WriteAllBytes(target, content);
+                    if (File.Exists(target) && File.ReadAllBytes(target).SequenceEqual(content))
+                    {
+                        continue;
+                    }
+
+                    // Written aside and moved in: a deploy running in parallel (or in another process) never reads half a file.
+                    var temp = target + "." + System.Guid.NewGuid().ToString("N") + ".tmp";
+                    File.WriteAllBytes(temp, content);
+                    try
+                    {
+                        if (File.Exists(target))
+                        {
+                            File.Replace(temp, target, null);
+                        }
+                        else
+                        {
+                            File.Move(temp, target);
+                        }
+                    }
+                    catch (IOException) when (File.Exists(target) && File.ReadAllBytes(target).SequenceEqual(content))
+                    {
+                        File.Delete(temp);
+                    }
                 }
             }
 

@@ -118,6 +118,63 @@ namespace MlOps.Services
             return deployment;
         }
 
+        /// <summary>
+        /// Deploys several services at once, at most <paramref name="throttleLimit"/> at a time. One deploy's failure does
+        /// not stop the others: every request gets an outcome, in the order given. Progress activities are numbered per
+        /// request so they show side by side.
+        /// </summary>
+        public IReadOnlyList<DeployOutcome> DeployMany(IReadOnlyList<DeployRequest> requests, int throttleLimit, IOperationReporter reporter,
+            CancellationToken cancellationToken)
+        {
+            var outcomes = new DeployOutcome[requests.Count];
+            using (var gate = new SemaphoreSlim(Math.Max(1, throttleLimit)))
+            {
+                var tasks = requests.Select((request, index) => System.Threading.Tasks.Task.Run(() =>
+                {
+                    gate.Wait(cancellationToken);
+                    var clock = System.Diagnostics.Stopwatch.StartNew();
+                    try
+                    {
+                        var deployment = Deploy(request, new NumberedReporter(reporter, index), cancellationToken);
+                        outcomes[index] = new DeployOutcome(request, deployment, null, clock.Elapsed);
+                    }
+                    catch (Exception e) when (!(e is OperationCanceledException))
+                    {
+                        outcomes[index] = new DeployOutcome(request, null, e, clock.Elapsed);
+                    }
+                    finally
+                    {
+                        gate.Release();
+                    }
+
+                    reporter.Verbose(outcomes[index].ToString());
+                }, cancellationToken)).ToArray();
+                System.Threading.Tasks.Task.WaitAll(tasks, cancellationToken);
+            }
+
+            return outcomes;
+        }
+
+        /// <summary>Gives each parallel deploy its own progress activity ids (and names it in verbose messages).</summary>
+        private sealed class NumberedReporter : IOperationReporter
+        {
+            private readonly IOperationReporter _inner;
+            private readonly int _offset;
+
+            public NumberedReporter(IOperationReporter inner, int index)
+            {
+                _inner = inner;
+                _offset = 10 * (index + 1);
+            }
+
+            public void Verbose(string message) => _inner.Verbose(message);
+
+            public void Warning(string message) => _inner.Warning(message);
+
+            public void Progress(OperationProgress progress) => _inner.Progress(new OperationProgress(progress.ActivityId + _offset, progress.Activity,
+                progress.Status, progress.PercentComplete, progress.CurrentOperation, progress.Completed));
+        }
+
         /// <summary>Runs the service test against a service's current deployment.</summary>
         public ServiceTestResult Test(ServiceDeployment deployment, CancellationToken cancellationToken)
         {

@@ -25,6 +25,10 @@ namespace MlOps.PowerShell.Commands
     ///   <code>Deploy-MlPredictionService diabetes -Environment test -TestOnly</code>
     ///   <para>Packages and tests without deploying (what a feature-branch pipeline runs).</para>
     /// </example>
+    /// <example>
+    ///   <code>Get-MlModelVersion -Environment test -Latest | Deploy-MlPredictionService -ThrottleLimit 4 -InformationAction Continue</code>
+    ///   <para>Deploys the latest test version of every model, four at a time; a model that fails is reported and the others go on.</para>
+    /// </example>
     [Cmdlet(Infrastructure.VerbNames.Deploy, "MlPredictionService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(ServiceDeployment))]
     public sealed class DeployMlPredictionServiceCommand : DeployServiceCommandBase
@@ -46,14 +50,25 @@ namespace MlOps.PowerShell.Commands
         {
             Try(() =>
             {
-                var model = InputObject?.Name ?? RequireName();
-                var environment = InputObject?.Environment ?? RequireEnvironment(Environment);
-                Deploy(new DeployRequest(model, Settings.GetEnvironment(environment).Name, ServiceKind.Prediction)
+                if (InputObject != null)
                 {
-                    Version = InputObject,
-                    VersionNumber = InputObject == null && Version > 0 ? Version : (int?)null,
-                    TestOnly = TestOnly,
-                });
+                    Deploy(new DeployRequest(InputObject.Name, Settings.GetEnvironment(InputObject.Environment).Name, ServiceKind.Prediction)
+                    {
+                        Version = InputObject,
+                        TestOnly = TestOnly,
+                    });
+                    return;
+                }
+
+                var environment = Settings.GetEnvironment(RequireEnvironment(Environment)).Name;
+                foreach (var model in RequireNames())
+                {
+                    Try(() => Deploy(new DeployRequest(model, environment, ServiceKind.Prediction)
+                    {
+                        VersionNumber = Version > 0 ? Version : (int?)null,
+                        TestOnly = TestOnly,
+                    }));
+                }
             });
         }
     }

@@ -24,7 +24,14 @@ namespace MlOps.PowerShell.Commands
     {
         protected override void ProcessRecord()
         {
-            Try(() => Deploy(new DeployRequest(RequireName(), RequireEnvironment(Environment), ServiceKind.Training) { TestOnly = TestOnly }));
+            Try(() =>
+            {
+                var environment = RequireEnvironment(Environment);
+                foreach (var name in RequireNames())
+                {
+                    Try(() => Deploy(new DeployRequest(name, environment, ServiceKind.Training) { TestOnly = TestOnly }));
+                }
+            });
         }
     }
 }

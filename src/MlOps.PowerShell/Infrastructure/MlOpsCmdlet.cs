@@ -187,6 +187,73 @@ namespace MlOps.PowerShell.Infrastructure
             }
         }
 
+        /// <summary>
+        /// Runs <paramref name="work"/> on a worker thread while this (pipeline) thread writes what it reports: cmdlets may
+        /// only write from the pipeline thread, and parallel work reports from many.
+        /// </summary>
+        protected T RunOnWorker<T>(Func<IOperationReporter, T> work)
+        {
+            using (var queue = new System.Collections.Concurrent.BlockingCollection<Action>())
+            {
+                var reporter = new QueueReporter(queue, new CmdletReporter(this));
+                var task = System.Threading.Tasks.Task.Run(() =>
+                {
+                    try
+                    {
+                        return work(reporter);
+                    }
+                    finally
+                    {
+                        queue.CompleteAdding();
+                    }
+                });
+                foreach (var write in queue.GetConsumingEnumerable())
+                {
+                    write();
+                }
+
+                try
+                {
+                    return task.GetAwaiter().GetResult();
+                }
+                catch (AggregateException e) when (e.InnerExceptions.Count == 1)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException!).Throw();
+                    throw;
+                }
+            }
+        }
+
+        private sealed class QueueReporter : IOperationReporter
+        {
+            private readonly System.Collections.Concurrent.BlockingCollection<Action> _queue;
+            private readonly IOperationReporter _target;
+
+            public QueueReporter(System.Collections.Concurrent.BlockingCollection<Action> queue, IOperationReporter target)
+            {
+                _queue = queue;
+                _target = target;
+            }
+
+            public void Verbose(string message) => Post(() => _target.Verbose(message));
+
+            public void Warning(string message) => Post(() => _target.Warning(message));
+
+            public void Progress(OperationProgress progress) => Post(() => _target.Progress(progress));
+
+            private void Post(Action write)
+            {
+                try
+                {
+                    _queue.Add(write);
+                }
+                catch (InvalidOperationException)
+                {
+                    // The work has finished; nothing more is shown.
+                }
+            }
+        }
+
         private sealed class CmdletReporter : IOperationReporter
         {
             private readonly MlOpsCmdlet _cmdlet;

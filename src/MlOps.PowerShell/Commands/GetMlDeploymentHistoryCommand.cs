@@ -1,0 +1,54 @@
+using System.Management.Automation;
+using MlOps.Services;
+
+namespace MlOps.PowerShell.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Shows a service's deployment history: every deploy and rollback that moved it, oldest first.</para>
+    /// <para type="description">Each entry names the deployment callers reached from then on (Local: a deployment folder; CDF: the
+    /// versioned function <c>&lt;model&gt;-&lt;service&gt;-&lt;env&gt;-&lt;version&gt;</c>), the artifact version it served, who
+    /// made the change and when, and the tests it passed before the switch. IsCurrent marks the entry in force; IsAvailable marks
+    /// deployments still kept (platform.keepDeployments, default 3), which Restore-MlService can return to.</para>
+    /// </summary>
+    /// <example>
+    ///   <code>Get-MlDeploymentHistory diabetes -Environment prod</code>
+    ///   <para>Lists every deploy and rollback of the diabetes prediction service in prod.</para>
+    /// </example>
+    /// <example>
+    ///   <code>Get-MlService -Environment prod | Get-MlDeploymentHistory | Where-Object IsAvailable | Format-List</code>
+    ///   <para>Shows, for every service in prod, the deployments a rollback could return to.</para>
+    /// </example>
+    [Cmdlet(VerbsCommon.Get, "MlDeploymentHistory")]
+    [OutputType(typeof(DeploymentRecord))]
+    public sealed class GetMlDeploymentHistoryCommand : ServiceCommandBase
+    {
+        /// <summary>
+        /// <para type="description">The service when none is piped: Prediction (default) or Training.</para>
+        /// </summary>
+        [Parameter]
+        public ServiceKind Service { get; set; } = ServiceKind.Prediction;
+
+        /// <summary>
+        /// <para type="description">Only the last N entries.</para>
+        /// </summary>
+        [Parameter]
+        [ValidateRange(1, int.MaxValue)]
+        public int Last { get; set; }
+
+        protected override ServiceKind DefaultService => Service;
+
+        protected override void ProcessRecord()
+        {
+            Try(() =>
+            {
+                var (model, environment, service) = Target();
+                var history = new ServiceDeployer(Settings).History(model, environment, service);
+                var skip = Last > 0 && history.Count > Last ? history.Count - Last : 0;
+                for (var i = skip; i < history.Count; i++)
+                {
+                    WriteObject(history[i]);
+                }
+            });
+        }
+    }
+}
