@@ -81,7 +81,8 @@ function New-TestProject {
 
 function Start-CdfEmulator {
     # Starts tests/MlOps.CdfEmulator on a free loopback port; returns the process, its base URL and credentials.
-    param([string] $Project = 'pester', [string] $ClientId = 'pester-client', [string] $ClientSecret = "pester-$([guid]::NewGuid().ToString('N'))")
+    param([string] $Project = 'pester', [string] $ClientId = 'pester-client', [string] $ClientSecret = "pester-$([guid]::NewGuid().ToString('N'))",
+        [string[]] $ExtraArguments = @())
     $dll = Get-ChildItem (Join-Path $script:RepoRoot 'tests/MlOps.CdfEmulator/bin') -Recurse -Filter MlOps.CdfEmulator.dll -ErrorAction SilentlyContinue |
         Where-Object { $_.Directory.Name -like 'net*' } | Sort-Object LastWriteTime -Descending | Select-Object -First 1
     if (-not $dll) {
@@ -89,7 +90,7 @@ function Start-CdfEmulator {
         $dll = Get-ChildItem (Join-Path $script:RepoRoot 'tests/MlOps.CdfEmulator/bin/Release') -Recurse -Filter MlOps.CdfEmulator.dll | Select-Object -First 1
     }
     $info = [Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($argument in @($dll.FullName, '--urls', 'http://127.0.0.1:0', '--project', $Project, '--client-id', $ClientId, '--client-secret', $ClientSecret)) {
+    foreach ($argument in @($dll.FullName, '--urls', 'http://127.0.0.1:0', '--project', $Project, '--client-id', $ClientId, '--client-secret', $ClientSecret) + $ExtraArguments) {
         $info.ArgumentList.Add($argument)
     }
     $info.RedirectStandardOutput = $true
@@ -100,6 +101,8 @@ function Start-CdfEmulator {
         $line = $process.StandardOutput.ReadLine()
         if ($null -eq $line) { break }
         if ($line -match 'listening on (http://127\.0\.0\.1:\d+)') {
+            # Keep reading what it prints, so a full pipe never blocks it.
+            $null = $process.StandardOutput.ReadToEndAsync()
             return [pscustomobject]@{ Process = $process; BaseUrl = $Matches[1]; Project = $Project; ClientId = $ClientId; ClientSecret = $ClientSecret
                 TokenUrl = "$($Matches[1])/oauth2/token" }
         }
