@@ -51,7 +51,7 @@ if ($SettingsPath) { $common.SettingsPath = $SettingsPath }
 $tested = Get-MlDeploymentHistory $Name -Environment $SourceEnvironment @common |
     Where-Object { $_.TestsPassed -and $null -ne $_.Version } | Select-Object -Last 1
 if (-not $tested) {
-    throw "No version of '$Name' has passed its service tests in $SourceEnvironment: deploy one there first (Deploy-MlPredictionService -Environment $SourceEnvironment)."
+    throw "No version of '$Name' has passed its service tests in ${SourceEnvironment}: deploy one there first (Deploy-MlPredictionService -Environment $SourceEnvironment)."
 }
 $source = Get-MlModelVersion $Name -Environment $SourceEnvironment -Version $tested.Version @common
 Write-Verbose "Releasing $($source.ModelId) (tested in $SourceEnvironment on $($tested.DeployedTime)) to $TargetEnvironment."

@@ -35,8 +35,9 @@ $common = @{}
 if ($SettingsPath) { $common.SettingsPath = $SettingsPath }
 
 $settings = Get-MlSetting @common
-$prediction = @($settings.Models | Where-Object { $_.Services -contains 'prediction' } | ForEach-Object Name)
-$training = @($settings.Models | Where-Object { $_.Services -contains 'training' } | ForEach-Object Name)
+# Member access, not ForEach-Object: under -WhatIf, ForEach-Object -MemberName itself asks ShouldProcess.
+$prediction = @(@($settings.Models | Where-Object { $_.Services -contains 'prediction' }).Name)
+$training = @(@($settings.Models | Where-Object { $_.Services -contains 'training' }).Name)
 if (-not $PSCmdlet.ShouldProcess("$Environment ($(@($prediction + $training | Select-Object -Unique) -join ', '))", 'Redeploy every model')) {
     return
 }

@@ -34,7 +34,7 @@ Describe 'Runbooks have help and -WhatIf' {
 Describe 'Invoke-MlProductionRelease' {
     It 'changes nothing with -WhatIf' {
         & (Join-Path $runbooks 'Invoke-MlProductionRelease.ps1') -Name diabetes -WhatIf
-        Get-MlModelVersion diabetes -Environment prod | Should -BeNullOrEmpty
+        Get-MlModelVersion diabetes -Environment prod -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         Get-MlService diabetes -Environment prod | Should -BeNullOrEmpty
     }
 
