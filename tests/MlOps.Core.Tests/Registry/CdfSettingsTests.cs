@@ -37,6 +37,43 @@ public sealed class CdfSettingsTests
     }
 
     [Fact]
+    public void A_cdf_platform_uses_the_registry_connection_or_its_own_and_reports_bad_values()
+    {
+        const string registry = """{ "type": "cdf", "project": "p", "baseUrl": "https://westeurope-1.cognitedata.com", "clientId": "app", "tenantId": "t" }""";
+        using (var project = new TempProject().WithModelFolder("diabetes").WithSettings(
+            Settings(registry + """, "platform": { "type": "cdf", "runtime": "py312", "keepDeployments": 5, "cpu": 0.5 } """)))
+        {
+            var platform = SettingsLoader.Load(project.SettingsPath, TempProject.NoEnvironment).GetEnvironment("prod").Platform;
+            Assert.Equal("cdf", platform.Type);
+            Assert.Equal(5, platform.KeepDeployments);
+            Assert.Equal("p", platform.Functions!.Connection.Project);
+            Assert.Equal("/functions/mlops", platform.Functions.Connection.Directory);
+            Assert.Equal("py312", platform.Functions.Runtime);
+            Assert.Equal(0.5, platform.Functions.Cpu);
+            Assert.Equal(TimeSpan.FromMinutes(25), platform.Functions.DeployTimeout);
+        }
+
+        using (var project = new TempProject().WithModelFolder("diabetes").WithSettings("""
+            {
+              "models": [ { "name": "diabetes", "codeFolder": "models/diabetes" } ],
+              "environments": {
+                "test": { "platform": { "type": "cdf" } },
+                "prod": { "platform": { "type": "cdf", "project": "q", "baseUrl": "https://x.cognitedata.com", "clientId": "a", "tokenUrl": "https://login/t",
+                                        "runtime": "node18", "keepDeployments": 0, "memory": "lots" } }
+              }
+            }
+            """))
+        {
+            var problems = SettingsLoader.Check(project.SettingsPath, TempProject.NoEnvironment).Problems;
+            Assert.Contains(problems, p => p.Path == "$.environments.test.platform" && p.Message.Contains("needs a CDF connection"));
+            Assert.Contains(problems, p => p.Path == "$.environments.prod.platform.runtime");
+            Assert.Contains(problems, p => p.Path == "$.environments.prod.platform.keepDeployments");
+            Assert.Contains(problems, p => p.Path == "$.environments.prod.platform.memory");
+            Assert.DoesNotContain(problems, p => p.Path.StartsWith("$.environments.prod.platform.project", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public void Missing_connection_values_and_literal_secrets_are_reported()
     {
         using var project = new TempProject().WithModelFolder("diabetes")
