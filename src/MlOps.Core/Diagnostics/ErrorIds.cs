@@ -33,5 +33,7 @@ namespace MlOps.Diagnostics
         public const string ServiceReturnedError = "ServiceReturnedError";
         public const string ServiceNotOffered = "ServiceNotOffered";
         public const string InvalidServiceInput = "InvalidServiceInput";
+        public const string ProjectFileExists = "ProjectFileExists";
+        public const string ModelAlreadyExists = "ModelAlreadyExists";
     }
 }
