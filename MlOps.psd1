@@ -35,6 +35,8 @@
         'Connect-MlCdf'
         'Disconnect-MlCdf'
         'Test-MlCdfConnection'
+        'New-MlProject'
+        'Add-MlModel'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -138,8 +138,8 @@ namespace MlOps.Scaffolding
                 plan.SettingsPath, files, trained, metadata);
         }
 
-        /// <summary>Writes every planned file, or none: each goes to a temporary file first, and only when all are written do they take their names.</summary>
-        private static IReadOnlyList<ScaffoldedFile> Write(ScaffoldPlan plan, ScaffoldOptions options, IOperationReporter reporter)
+        /// <summary>A <c>ProjectFileExists</c> error listing what exists and would be replaced, unless <see cref="ScaffoldOptions.Force"/>.</summary>
+        public static void CheckConflicts(ScaffoldPlan plan, ScaffoldOptions options)
         {
             var conflicts = plan.Conflicts(options.Train);
             if (conflicts.Count > 0 && !options.Force)
@@ -147,10 +147,15 @@ namespace MlOps.Scaffolding
                 var isProject = plan.IsNewProject && File.Exists(plan.SettingsPath);
                 throw new MlOpsException(ErrorIds.ProjectFileExists, MlOpsErrorKind.AlreadyExists,
                     $"{plan.ProjectRoot} already has {string.Join(", ", conflicts)}; nothing was written.", plan.ProjectRoot,
-                    (isProject ? "The folder already holds a model project: add a model to it with Add-MlModel, or " : string.Empty) +
+                    (isProject ? "The folder already holds a model project: add a model to it with Add-MlModel, or " : "Move them away, ") +
                     "pass -Force to replace them, or choose another " + (plan.IsNewProject ? "folder." : "model name."));
             }
+        }
 
+        /// <summary>Writes every planned file, or none: each goes to a temporary file first, and only when all are written do they take their names.</summary>
+        private static IReadOnlyList<ScaffoldedFile> Write(ScaffoldPlan plan, ScaffoldOptions options, IOperationReporter reporter)
+        {
+            CheckConflicts(plan, options);
             var toWrite = plan.Files.Where(f => f.Mode != PlannedFileMode.CreateIfMissing || !f.Exists).ToList();
             var createdFolders = new List<string>();
             var staged = new List<(PlannedFile File, string Temporary, bool Existed)>();
