@@ -111,7 +111,8 @@ namespace MlOps.Scaffolding
         private static ModelScaffold Model(ScaffoldPlan plan, string model, IReadOnlyList<ScaffoldedFile> written, ScaffoldOptions options,
             IOperationReporter reporter, CancellationToken cancellationToken)
         {
-            var mine = plan.Files.Where(f => f.Model == model || (!plan.IsNewProject && f.Kind == ScaffoldFileKind.Settings)).Select(f => f.Path).ToList();
+            // A new project's model lists its own files; a model added to a project lists everything the addition wrote.
+            var mine = plan.Files.Where(f => !plan.IsNewProject || f.Model == model).Select(f => f.Path).ToList();
             var files = written.Where(w => mine.Contains(w.Path)).ToList();
             var artifactFolder = plan.ArtifactFolder(model);
             IReadOnlyDictionary<string, string> metadata = new Dictionary<string, string>();

@@ -218,6 +218,23 @@ public sealed class ProjectScaffolderTests : IDisposable
     }
 
     [Fact]
+    public void A_model_added_to_a_project_without_shared_code_brings_it_and_lists_it()
+    {
+        using var project = new TempProject().Standard();
+        var before = File.ReadAllText(project.SettingsPath);
+
+        var model = ProjectScaffolder.AddModel(ProjectScaffolder.PlanModel(project.SettingsPath, "churn"), NoTraining, new Recorder(), default);
+
+        Assert.Contains(model.Files, f => f.Path == "models/common_code/validation.py" && f.Status == ScaffoldFileStatus.Created);
+        Assert.Contains(model.Files, f => f.Path == "models/__init__.py");
+        var edited = File.ReadAllText(project.SettingsPath);
+        var cut = before.IndexOf("] }", StringComparison.Ordinal) + 3;
+        Assert.Equal(before[..cut], edited[..cut]);
+        Assert.EndsWith(before[cut..], edited);
+        Assert.Equal(new[] { "diabetes", "churn" }, SettingsLoader.Load(project.SettingsPath, new Hashtable()).Models.Select(m => m.Name));
+    }
+
+    [Fact]
     public void Adding_a_model_that_exists_is_refused_whatever_the_case()
     {
         ProjectScaffolder.CreateProject(ProjectScaffolder.PlanProject(_root, null, "first", CiSystem.None), NoTraining, new Recorder(), default);
