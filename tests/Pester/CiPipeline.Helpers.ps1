@@ -150,7 +150,7 @@ function Get-AzureDevOpsRun {
             $name = if ($job.Contains('job')) { $job['job'] } else { $job['deployment'] }
             $steps = if ($job.Contains('deployment')) { $job['strategy']['runOnce']['deploy']['steps'] } else { $job['steps'] }
             $jobDependsOn = @($job['dependsOn'] | Where-Object { $_ })
-            $isGate = $job['pool'] -eq 'server' -and @($steps | Where-Object { $_['task'] -eq 'ManualValidation@0' -and $_['inputs']['onTimeout'] -eq 'reject' }).Count
+            $isGate = $job['pool'] -eq 'server' -and @($steps | Where-Object { $_['task'] -like 'ManualValidation@*' -and $_['inputs']['onTimeout'] -eq 'reject' }).Count
             $gated[$name] = [bool]$isGate -or @($jobDependsOn | Where-Object { $gated[$_] }).Count -gt 0
             if ($job.Contains('condition') -and -not (Invoke-CiExpression $job['condition'] $context)) { continue }
             foreach ($step in $steps) {
