@@ -40,6 +40,8 @@
         'Register-MlServiceSchedule'
         'Get-MlServiceSchedule'
         'Unregister-MlServiceSchedule'
+        'New-MlProject'
+        'Add-MlModel'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

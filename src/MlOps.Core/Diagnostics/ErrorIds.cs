@@ -40,5 +40,7 @@ namespace MlOps.Diagnostics
         public const string SchedulesNotSupported = "SchedulesNotSupported";
         public const string InvalidSchedule = "InvalidSchedule";
         public const string ScheduleNotFound = "ScheduleNotFound";
+        public const string ProjectFileExists = "ProjectFileExists";
+        public const string ModelAlreadyExists = "ModelAlreadyExists";
     }
 }

@@ -128,7 +128,8 @@ namespace MlOps.PowerShell.Infrastructure
                 || ShouldContinue($"{action}: {target}. '{environment}' is a protected environment; continue?", "Confirm change to " + environment);
         }
 
-        protected static ErrorRecord ToErrorRecord(MlOpsException error)
+        /// <summary>The ErrorRecord of an engine error: its ErrorId, a category from its kind, its target and recommended action.</summary>
+        protected internal static ErrorRecord ToErrorRecord(MlOpsException error)
         {
             var record = new ErrorRecord(error, error.ErrorId, Category(error.Kind), error.Target);
             if (error.RecommendedAction != null)
@@ -254,11 +255,12 @@ namespace MlOps.PowerShell.Infrastructure
             }
         }
 
-        private sealed class CmdletReporter : IOperationReporter
+        /// <summary>Forwards engine messages to a cmdlet's verbose, warning and progress streams.</summary>
+        internal sealed class CmdletReporter : IOperationReporter
         {
-            private readonly MlOpsCmdlet _cmdlet;
+            private readonly Cmdlet _cmdlet;
 
-            public CmdletReporter(MlOpsCmdlet cmdlet)
+            public CmdletReporter(Cmdlet cmdlet)
             {
                 _cmdlet = cmdlet;
             }
