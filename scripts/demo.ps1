@@ -8,7 +8,8 @@
     check the settings, run the model's tests, train, see dev use the artifact folder directly, publish to test
     with the training metrics, deploy and test the prediction service on the Local platform, call it, promote the
     version to prod and deploy it there, deploy the training service and let it publish a new version, download
-    the prod version, and list the registry and the services.
+    the prod version, redeploy test with the retrained version and roll it back, and list the registry and the
+    services.
     Run it through the build script, which builds the module and finds Python first:
 
         dotnet pwsh ./build.ps1 -Task Demo
@@ -114,11 +115,18 @@ try {
     $trained = $training | Invoke-MlTraining
     Write-Host "training answered: status=$($trained.Status) model_id=$($trained.Result.model_id) r2=$($trained.Result.r2)"
 
-    Write-Step '10. Download the prod version (hash-verified)'
+    Write-Step '10. Deploy the retrained version to test, then roll back to the one before it'
+    $retrained = Deploy-MlPredictionService diabetes -Environment test
+    Write-Host "test now serves $($retrained.ModelId)"
+    $rolledBack = Restore-MlService diabetes -Environment test
+    Write-Host "rolled back: test serves $($rolledBack.ModelId) again"
+    Get-MlDeploymentHistory diabetes -Environment test | Format-Table -AutoSize | Out-Host
+
+    Write-Step '11. Download the prod version (hash-verified)'
     $download = Join-Path $WorkFolder 'prod-artifact'
     $prod | Save-MlModelArtifact -Path $download -PassThru | Format-Table FullName | Out-Host
 
-    Write-Step '11. The registry and the services'
+    Write-Step '12. The registry and the services'
     Get-MlModelVersion | Format-Table -AutoSize | Out-Host
     Get-MlService | Format-Table -AutoSize | Out-Host
     if ($answer.Status -ne 'ok' -or $prodAnswer.Status -ne 'ok' -or $trained.Status -ne 'ok') { throw 'A service did not answer ok.' }

@@ -12,6 +12,9 @@ Describe 'The demo (build.ps1 -Task Demo)' {
             $output | Should -Match 'bad input answered: status=error error=ModelException: missing features'
             $output | Should -Match 'prod answered: status=ok .* model_id=diabetes/prod/1'
             $output | Should -Match 'training answered: status=ok model_id=diabetes/test/3'
+            $output | Should -Match 'test now serves diabetes/test/3'
+            $output | Should -Match 'rolled back: test serves diabetes/test/2 again'
+            $output | Should -Match 'rollback to #1'
             $output | Should -Match 'Services removed'
             $output | Should -Match 'Demo finished'
             Push-Location (Join-Path $work 'project')

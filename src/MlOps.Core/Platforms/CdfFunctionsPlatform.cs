@@ -788,8 +788,12 @@ namespace MlOps.Platforms
         {
             var kept = DeploymentRecordFields.Kept(history, _keep);
             var functions = VersionedFunctions(serviceName);
+            // Older deployments, failed builds, and orphans: functions no history entry names, left by a deploy that was
+            // killed before it switched, once they are older than any deploy still running could be.
+            var orphanAge = _settings.DeployTimeout + TimeSpan.FromMinutes(30);
             var old = functions.Where(f => f.ExternalId != null && !kept.Contains(f.ExternalId)
-                && (history.Any(r => r.DeploymentId == f.ExternalId) || f.Status == "Failed")).ToList();
+                && (history.Any(r => r.DeploymentId == f.ExternalId) || f.Status == "Failed"
+                    || DateTimeOffset.UtcNow - DateTimeOffset.FromUnixTimeMilliseconds(f.CreatedTime) > orphanAge)).ToList();
             if (old.Count == 0)
             {
                 return;

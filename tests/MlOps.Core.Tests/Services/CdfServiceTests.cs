@@ -150,6 +150,21 @@ public sealed class CdfServiceTests : IAsyncLifetime
         Assert.True(test.Passed, test.Message);
         var logs = Deployer().Platform("test").Logs("diabetes-prediction-test").ToList();
         Assert.Contains(logs, l => l.Message.Contains("scoring 2 rows"));
+
+        // A crash inside the function is an error naming the call, not a hang or an answer.
+        var crash = _cdf.Faults.Functions.CrashCall("diabetes-prediction-test-1", TimeSpan.FromMilliseconds(10));
+        var crashed = Assert.Throws<MlOpsException>(() => Predict());
+        Assert.Equal(ErrorIds.ServiceCallFailed, crashed.ErrorId);
+        Assert.Contains("Failed", crashed.Message);
+        _cdf.Faults.Functions.Remove(crash);
+
+        Assert.True(Deployer().Platform("test").Remove("diabetes-prediction-test", NullReporter.Instance));
+        Assert.DoesNotContain(_cdf.Functions.All(_cdf.Project), f => f.ExternalId!.StartsWith("diabetes-prediction-test", StringComparison.Ordinal));
+        Assert.Empty(Deployer().List("test"));
+        Assert.Empty(Deployer().History("diabetes", "test", ServiceKind.Prediction));
+        Assert.False(Deployer().Platform("test").Remove("diabetes-prediction-test", NullReporter.Instance));
+        var gone = Assert.Throws<MlOpsException>(() => Predict());
+        Assert.Equal(ErrorIds.ServiceNotFound, gone.ErrorId);
     }
 
     [Fact]
