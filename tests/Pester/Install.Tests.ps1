@@ -56,7 +56,7 @@ Install-PSResource MlOps -Repository MlOpsPester -TrustRepository -Scope Current
 Import-Module MlOps
 'base=' + (Get-Module MlOps).ModuleBase
 Set-Location '$project'
-'settings=' + (Test-MlSetting 3>$null)
+'settings=' + (Test-MlSetting 3>`$null)
 'published=' + (Publish-MlModelArtifact churn '$artifact' -Environment test).ModelId
 'latest=' + (Get-MlModelVersion churn -Environment test -Latest).ModelId
 'table=' + ((Get-MlModelVersion churn -Environment test | Out-String -Width 200) -split "``n" | Where-Object { `$_.Trim() } | Select-Object -First 1).Trim()
