@@ -18,7 +18,8 @@
     Test     Build, then the xUnit suite (dotnet test) and the Pester suite; prints 'N passed, N failed'.
     Demo     Build, then runs scripts/demo.ps1: the end-to-end tour on the Local platform.
     Bench    Build, then runs the benchmarks and prints their figures.
-    Package  Build, then lays out the module as it ships in out/MlOps/<version>/.
+    Package  Build, then lays out the module as it ships in out/MlOps/<version>/ and packs it into
+             out/repository/MlOps.<version>.nupkg, a local repository PSResourceGet installs from.
     Clean    Removes bin/, out/ and every project's bin/ and obj/.
 
 .PARAMETER Configuration
@@ -189,16 +190,11 @@ function Invoke-Bench {
 
 function Invoke-Package {
     Invoke-Build
-    $version = Get-ModuleVersion
-    $target = Join-Path $outFolder "MlOps/$version"
-    if (Test-Path $target) { Remove-Item $target -Recurse -Force }
-    New-Item -ItemType Directory -Path (Join-Path $target 'bin') -Force | Out-Null
-    Copy-Item (Join-Path $root 'MlOps.psd1') $target
-    Copy-Item (Join-Path $root 'module') $target -Recurse
-    Copy-Item (Join-Path $root 'en-US') $target -Recurse
-    Get-ChildItem (Join-Path $root 'bin') -File | Where-Object Extension -in '.dll', '.json', '.xml' | Copy-Item -Destination (Join-Path $target 'bin')
-    Copy-Item (Join-Path $root 'README.md'), (Join-Path $root 'CHANGELOG.md') $target
-    Write-Host "Packaged MlOps $version into $target"
+    # Lays out out/MlOps/<version>/ and packs out/repository/MlOps.<version>.nupkg (a PSResourceGet file repository).
+    $result = & (Join-Path $root 'scripts/tools/New-MlOpsPackage.ps1') -RepositoryRoot $root -OutputFolder $outFolder
+    Write-Host "Packaged MlOps $(Get-ModuleVersion) into $($result.Module)"
+    Write-Host "PSResourceGet package: $($result.Package)"
+    Write-Host "Install it: Register-PSResourceRepository -Name MlOpsLocal -Uri '$($result.Repository)' -Trusted; Install-PSResource MlOps -Repository MlOpsLocal"
 }
 
 function Invoke-Clean {

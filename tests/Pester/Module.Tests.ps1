@@ -68,10 +68,15 @@ foreach (`$command in Get-Command -Module MlOps) {
         Invoke-FreshPwsh $script | Should -Be 'checked'
     }
 
-    It 'declares an output type on every cmdlet' {
+    It 'declares an output type on every cmdlet, each of its own types with a default view in the format file' {
         Import-Module $ManifestPath -Force
+        $format = [xml](Get-Content (Join-Path $RepoRoot 'module/MlOps.Format.ps1xml') -Raw)
+        $viewed = @($format.Configuration.ViewDefinitions.View.ViewSelectedBy.TypeName)
         foreach ($command in Get-Command -Module MlOps) {
             $command.OutputType | Should -Not -BeNullOrEmpty -Because "$($command.Name) must declare [OutputType]"
+            foreach ($type in $command.OutputType.Type | Where-Object { $_.FullName -like 'MlOps.*' }) {
+                $viewed | Should -Contain $type.FullName -Because "$($command.Name) writes $($type.Name), which needs a view in module/MlOps.Format.ps1xml"
+            }
         }
     }
 }

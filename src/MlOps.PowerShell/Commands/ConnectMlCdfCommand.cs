@@ -33,6 +33,7 @@ namespace MlOps.PowerShell.Commands
         /// </summary>
         [Parameter(Position = 0)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(CdfEnvironmentNameCompleter))]
         public string? Environment { get; set; }
 
         /// <summary>
@@ -55,8 +56,8 @@ namespace MlOps.PowerShell.Commands
                 var failed = checks.FirstOrDefault(c => !c.Passed);
                 if (failed != null)
                 {
-                    WriteError(new ErrorRecord(new MlOpsException("CdfConnectionFailed", MlOpsErrorKind.SecurityError, failed.ToString(), failed),
-                        "CdfConnectionFailed", ErrorCategory.SecurityError, failed));
+                    WriteError(ToErrorRecord(new MlOpsException(MlOps.Cdf.CdfErrorIds.CdfConnectionFailed, MlOpsErrorKind.SecurityError, failed.ToString(),
+                        failed, "Fix what the failing check names; Test-MlCdfConnection -Detailed runs every check again.")));
                 }
             });
         }

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using MlOps.Registry;
 using MlOps.Services;
+using MlOps.PowerShell.Infrastructure;
 
 namespace MlOps.PowerShell.Commands
 {
@@ -38,6 +39,7 @@ namespace MlOps.PowerShell.Commands
         /// </summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateRange(1, int.MaxValue)]
+        [ArgumentCompleter(typeof(ModelVersionCompleter))]
         public int Version { get; set; }
 
         /// <summary>

@@ -12,6 +12,7 @@ namespace MlOps.PowerShell.Commands
         /// </summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ModelNameCompleter))]
         public string[]? Name { get; set; }
 
         /// <summary>
@@ -19,6 +20,7 @@ namespace MlOps.PowerShell.Commands
         /// </summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
         public string? Environment { get; set; }
 
         /// <summary>

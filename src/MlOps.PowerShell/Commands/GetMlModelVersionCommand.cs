@@ -37,6 +37,7 @@ namespace MlOps.PowerShell.Commands
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ModelNameCompleter))]
         public string[]? Name { get; set; }
 
         /// <summary>
@@ -44,6 +45,7 @@ namespace MlOps.PowerShell.Commands
         /// </summary>
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
         public string? Environment { get; set; }
 
         /// <summary>
@@ -51,6 +53,7 @@ namespace MlOps.PowerShell.Commands
         /// </summary>
         [Parameter(ParameterSetName = VersionSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
         [ValidateRange(1, int.MaxValue)]
+        [ArgumentCompleter(typeof(ModelVersionCompleter))]
         public int Version { get; set; }
 
         /// <summary>

@@ -28,6 +28,7 @@ namespace MlOps.PowerShell.Commands
         /// </summary>
         [Parameter(Position = 0)]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(DeployedServiceCompleter))]
         public string[]? Name { get; set; }
 
         /// <summary>
@@ -35,6 +36,7 @@ namespace MlOps.PowerShell.Commands
         /// </summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
         public string? Environment { get; set; }
 
         /// <summary>

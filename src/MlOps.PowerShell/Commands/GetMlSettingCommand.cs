@@ -27,6 +27,7 @@ namespace MlOps.PowerShell.Commands
         /// </summary>
         [Parameter(ParameterSetName = "Model", Mandatory = true)]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(ModelNameCompleter))]
         public string[] Model { get; set; } = new string[0];
 
         /// <summary>
@@ -34,6 +35,7 @@ namespace MlOps.PowerShell.Commands
         /// </summary>
         [Parameter(ParameterSetName = "Environment", Mandatory = true)]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
         public string[] Environment { get; set; } = new string[0];
 
         protected override void EndProcessing()

@@ -57,18 +57,23 @@ namespace MlOps.PowerShell.Commands
                 var (model, environment, service) = Target();
                 var data = ParameterSetName == JsonSet ? JsonText.Validate(Json) : JsonText.From(Data);
                 var response = new ServiceDeployer(Settings).Invoke(model, environment, service, data, TimeSpan.FromSeconds(TimeoutSec), Cancellation);
+                WriteVerbose(Answered(response));
                 WriteObject(response);
                 WriteServiceError(this, response);
             });
         }
 
+        internal static string Answered(ServiceResponse response) =>
+            $"{response.ServiceName} answered {response.Status}{(response.ModelId != null ? " with " + response.ModelId : string.Empty)} in " +
+            $"{response.Duration.TotalMilliseconds:0} ms (call {response.CallId}).";
+
         internal static void WriteServiceError(Cmdlet cmdlet, ServiceResponse response)
         {
             if (!response.IsOk)
             {
-                cmdlet.WriteError(new ErrorRecord(new MlOpsException(ErrorIds.ServiceReturnedError, MlOpsErrorKind.InvalidResult,
-                    $"{response.ServiceName} answered with an error: {response.Error}", response), ErrorIds.ServiceReturnedError,
-                    ErrorCategory.InvalidResult, response));
+                cmdlet.WriteError(ToErrorRecord(new MlOpsException(ErrorIds.ServiceReturnedError, MlOpsErrorKind.InvalidResult,
+                    $"{response.ServiceName} answered with an error: {response.Error}", response,
+                    $"Check the input; the service's log has the model's traceback: Get-MlServiceLog -CallId {response.CallId}.")));
             }
         }
     }

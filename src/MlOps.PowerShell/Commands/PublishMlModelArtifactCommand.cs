@@ -34,6 +34,7 @@ namespace MlOps.PowerShell.Commands
         /// </summary>
         [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ModelNameCompleter))]
         public string Name { get; set; } = string.Empty;
 
         /// <summary>
@@ -56,6 +57,7 @@ namespace MlOps.PowerShell.Commands
         [Parameter(ParameterSetName = PathSet)]
         [Parameter(ParameterSetName = PromoteSet, Mandatory = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
         public string? Environment { get; set; }
 
         /// <summary>

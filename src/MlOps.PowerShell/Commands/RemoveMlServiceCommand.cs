@@ -16,8 +16,12 @@ namespace MlOps.PowerShell.Commands
     ///   <code>Get-MlService -Environment dev | Remove-MlService -Confirm:$false</code>
     ///   <para>Removes every service in dev.</para>
     /// </example>
+    /// <example>
+    ///   <code>Get-MlService -Environment test | Where-Object Status -ne Running | Remove-MlService -PassThru | Export-Csv removed.csv</code>
+    ///   <para>Removes the test services that do not answer their health check, and keeps a record of them.</para>
+    /// </example>
     [Cmdlet(VerbsCommon.Remove, "MlService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-    [OutputType(typeof(void))]
+    [OutputType(typeof(ServiceDeployment))]
     public sealed class RemoveMlServiceCommand : ServiceCommandBase
     {
         /// <summary>
@@ -32,6 +36,12 @@ namespace MlOps.PowerShell.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        /// <summary>
+        /// <para type="description">Return the removed deployment (with status Stopped), for a record of what was removed.</para>
+        /// </summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
         protected override ServiceKind DefaultService => Service;
 
         protected override void ProcessRecord()
@@ -45,9 +55,16 @@ namespace MlOps.PowerShell.Commands
                     return;
                 }
 
-                if (!new ServiceDeployer(Settings).Platform(environment).Remove(name, Reporter))
+                var platform = new ServiceDeployer(Settings).Platform(environment);
+                var removed = PassThru ? InputObject ?? platform.Get(name) : null;
+                if (!platform.Remove(name, Reporter))
                 {
                     throw ServiceDeployer.NotDeployed(name);
+                }
+
+                if (removed != null)
+                {
+                    WriteObject(removed.WithStatus(ServiceStatus.Stopped));
                 }
             });
         }

@@ -46,6 +46,7 @@ namespace MlOps.PowerShell.Commands
         /// </summary>
         [Parameter(ParameterSetName = "Version", Mandatory = true)]
         [ValidateRange(1, int.MaxValue)]
+        [ArgumentCompleter(typeof(Infrastructure.ModelVersionCompleter))]
         public int Version { get; set; }
 
         /// <summary>

@@ -39,6 +39,7 @@ namespace MlOps.PowerShell.Commands
         /// </summary>
         [Parameter(ParameterSetName = NameSet, Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ModelNameCompleter))]
         public string Name { get; set; } = string.Empty;
 
         /// <summary>
@@ -46,6 +47,7 @@ namespace MlOps.PowerShell.Commands
         /// </summary>
         [Parameter(ParameterSetName = NameSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
         public string? Environment { get; set; }
 
         /// <summary>
@@ -53,6 +55,7 @@ namespace MlOps.PowerShell.Commands
         /// </summary>
         [Parameter(ParameterSetName = NameSet)]
         [ValidateRange(1, int.MaxValue)]
+        [ArgumentCompleter(typeof(ModelVersionCompleter))]
         public int Version { get; set; }
 
         /// <summary>

@@ -30,6 +30,7 @@ namespace MlOps.PowerShell.Commands
         /// </summary>
         [Parameter(Position = 0)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(CdfEnvironmentNameCompleter))]
         public string? Environment { get; set; }
 
         /// <summary>

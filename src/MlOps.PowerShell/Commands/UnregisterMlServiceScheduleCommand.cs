@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Management.Automation;
 using MlOps.Diagnostics;
 using MlOps.Services;
@@ -18,7 +19,7 @@ namespace MlOps.PowerShell.Commands
     ///   <para>Removes every training schedule of diabetes in test.</para>
     /// </example>
     [Cmdlet(VerbsLifecycle.Unregister, "MlServiceSchedule", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-    [OutputType(typeof(void))]
+    [OutputType(typeof(ServiceSchedule))]
     public sealed class UnregisterMlServiceScheduleCommand : Infrastructure.MlOpsCmdlet
     {
         /// <summary>
@@ -26,6 +27,7 @@ namespace MlOps.PowerShell.Commands
         /// </summary>
         [Parameter(Position = 0)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Infrastructure.DeployedServiceCompleter))]
         public string? Name { get; set; }
 
         /// <summary>
@@ -33,6 +35,7 @@ namespace MlOps.PowerShell.Commands
         /// </summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Infrastructure.EnvironmentNameCompleter))]
         public string? Environment { get; set; }
 
         /// <summary>
@@ -59,6 +62,12 @@ namespace MlOps.PowerShell.Commands
         /// </summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
+
+        /// <summary>
+        /// <para type="description">Return the removed schedule.</para>
+        /// </summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
 
         protected override void ProcessRecord()
         {
@@ -90,7 +99,16 @@ namespace MlOps.PowerShell.Commands
                     return;
                 }
 
-                if (!new ServiceDeployer(Settings).RemoveSchedule(model, environment, service, scheduleName, Reporter))
+                var deployer = new ServiceDeployer(Settings);
+                var removed = PassThru ? deployer.Schedules(model, environment, service).FirstOrDefault(s => s.Name == scheduleName) : null;
+                if (deployer.RemoveSchedule(model, environment, service, scheduleName, Reporter))
+                {
+                    if (removed != null)
+                    {
+                        WriteObject(removed);
+                    }
+                }
+                else
                 {
                     throw new MlOpsException(ErrorIds.ScheduleNotFound, MlOpsErrorKind.NotFound, $"{serviceName} has no schedule '{scheduleName}'.",
                         scheduleName, "List the service's schedules with Get-MlServiceSchedule.");

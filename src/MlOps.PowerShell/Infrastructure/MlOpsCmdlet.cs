@@ -128,16 +128,16 @@ namespace MlOps.PowerShell.Infrastructure
                 || ShouldContinue($"{action}: {target}. '{environment}' is a protected environment; continue?", "Confirm change to " + environment);
         }
 
-        /// <summary>The ErrorRecord of an engine error: its ErrorId, a category from its kind, its target and recommended action.</summary>
+        /// <summary>
+        /// The ErrorRecord for an engine error: its stable id, category and target, and always a recommended action (the
+        /// error's own, else the one for its id).
+        /// </summary>
         protected internal static ErrorRecord ToErrorRecord(MlOpsException error)
         {
-            var record = new ErrorRecord(error, error.ErrorId, Category(error.Kind), error.Target);
-            if (error.RecommendedAction != null)
+            return new ErrorRecord(error, error.ErrorId, Category(error.Kind), error.Target)
             {
-                record.ErrorDetails = new ErrorDetails(error.Message) { RecommendedAction = error.RecommendedAction };
-            }
-
-            return record;
+                ErrorDetails = new ErrorDetails(error.Message) { RecommendedAction = error.RecommendedAction ?? RecommendedActions.For(error.ErrorId) },
+            };
         }
 
         /// <summary>Runs <paramref name="action"/>, reporting an engine error as a non-terminating error and going on with the next input.</summary>

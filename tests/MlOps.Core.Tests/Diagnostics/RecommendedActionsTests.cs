@@ -1,0 +1,31 @@
+using System.Reflection;
+using MlOps.Cdf;
+using MlOps.Diagnostics;
+using MlOps.Registry;
+using Xunit;
+
+namespace MlOps.Core.Tests.Diagnostics;
+
+public class RecommendedActionsTests
+{
+    private static IEnumerable<string> Constants(Type type) =>
+        type.GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!);
+
+    [Fact]
+    public void Every_stable_error_id_has_its_own_recommended_action()
+    {
+        var ids = Constants(typeof(ErrorIds)).Concat(Constants(typeof(CdfErrorIds))).Append(CdfConnections.SecretMissing).ToList();
+        Assert.True(ids.Count > 40);
+        var missing = ids.Where(id => !RecommendedActions.KnownErrorIds.Contains(id)).ToList();
+        Assert.True(missing.Count == 0, "No recommended action for: " + string.Join(", ", missing));
+        Assert.All(ids, id => Assert.NotEqual(RecommendedActions.For("NoSuchErrorId"), RecommendedActions.For(id)));
+        var unknown = RecommendedActions.KnownErrorIds.Except(ids).ToList();
+        Assert.True(unknown.Count == 0, "Entries for ids that do not exist: " + string.Join(", ", unknown));
+    }
+
+    [Fact]
+    public void An_unknown_id_gets_a_general_hint()
+    {
+        Assert.Contains("about_MlOps", RecommendedActions.For("NoSuchErrorId"));
+    }
+}
