@@ -5,11 +5,8 @@ BeforeAll {
     $env:ENV = $null; $env:MODEL_ENV = $null
     $cdf = Start-CdfEmulator -ExtraArguments '--build-delay-ms', '200'
     $env:MLOPS_PESTER_CDF_SECRET = $cdf.ClientSecret
-    $project = Join-Path ([IO.Path]::GetTempPath()) "mlops-pester-cdf-$([guid]::NewGuid().ToString('N'))"
-    Copy-Item (Join-Path $RepoRoot 'scripts/example') $project -Recurse
-    $python = Find-TestPython
+    $project = New-ExampleProject -Prefix mlops-pester-cdf
     Push-Location $project
-    & $python -c "from models.diabetes.model import train; train('artifacts/diabetes', {})"
     New-Item -ItemType Directory artifacts/broken | Out-Null
     Set-Content artifacts/broken/model.pkl 'not a pickle'
     Copy-Item artifacts/diabetes/features.json artifacts/broken/
@@ -44,8 +41,7 @@ AfterAll {
     Pop-Location
     Stop-CdfEmulator $cdf
     $env:MLOPS_PESTER_CDF_SECRET = $null
-    Get-ChildItem $project -Recurse -File | ForEach-Object { $_.IsReadOnly = $false }
-    Remove-Item $project -Recurse -Force
+    Remove-ExampleProject $project
     $env:ENV, $env:MODEL_ENV = $savedEnv
 }
 

@@ -114,3 +114,24 @@ function Start-CdfEmulator {
 function Stop-CdfEmulator([Parameter(Mandatory)] $Emulator) {
     if (-not $Emulator.Process.HasExited) { $Emulator.Process.Kill($true); $Emulator.Process.WaitForExit(10000) | Out-Null }
 }
+
+function New-ExampleProject {
+    # A trained copy of scripts/example in a fresh temp folder. Not in $TestDrive: Pester deletes what a Describe block
+    # added there when the block ends, while deployed services (and their state) must live until AfterAll removes them.
+    param([string] $Prefix = 'mlops-pester')
+    $path = Join-Path ([IO.Path]::GetTempPath()) "$Prefix-$([guid]::NewGuid().ToString('N'))"
+    Copy-Item (Join-Path $script:RepoRoot 'scripts/example') $path -Recurse
+    Push-Location $path
+    try { & (Find-TestPython) -c "from models.diabetes.model import train; train('artifacts/diabetes', {})" }
+    finally { Pop-Location }
+    if ($LASTEXITCODE -ne 0) { throw "Training the example in $path failed." }
+    $path
+}
+
+function Remove-ExampleProject([Parameter(Mandatory)] [string] $Path) {
+    # Registry versions are read-only; clear that before removing the folder.
+    if (Test-Path $Path) {
+        Get-ChildItem $Path -Recurse -File | ForEach-Object { $_.IsReadOnly = $false }
+        Remove-Item $Path -Recurse -Force
+    }
+}

@@ -4,12 +4,8 @@ BeforeAll {
     $savedEnv = $env:ENV, $env:MODEL_ENV
     $env:ENV = $null; $env:MODEL_ENV = $null
     $runbooks = Join-Path $RepoRoot 'scripts/runbooks'
-    # Not in $TestDrive: deployed services must outlive the Describe blocks (see Services.Tests.ps1).
-    $project = Join-Path ([IO.Path]::GetTempPath()) "mlops-pester-runbooks-$([guid]::NewGuid().ToString('N'))"
-    Copy-Item (Join-Path $RepoRoot 'scripts/example') $project -Recurse
-    $python = Find-TestPython
+    $project = New-ExampleProject -Prefix mlops-pester-runbooks
     Push-Location $project
-    & $python -c "from models.diabetes.model import train; train('artifacts/diabetes', {})"
     $v1 = Publish-MlModelArtifact diabetes ./artifacts/diabetes -Environment test
     Deploy-MlPredictionService diabetes -Environment test | Out-Null
 }
@@ -17,8 +13,7 @@ BeforeAll {
 AfterAll {
     Get-MlService | Remove-MlService -Force -Confirm:$false
     Pop-Location
-    Get-ChildItem $project -Recurse -File | ForEach-Object { $_.IsReadOnly = $false }
-    Remove-Item $project -Recurse -Force
+    Remove-ExampleProject $project
     $env:ENV, $env:MODEL_ENV = $savedEnv
 }
 

@@ -3,13 +3,8 @@ BeforeAll {
     Import-Module $ManifestPath -Force
     $savedEnv = $env:ENV, $env:MODEL_ENV
     $env:ENV = $null; $env:MODEL_ENV = $null
-    # Not in $TestDrive: Pester deletes what a Describe block added there when the block ends, while the
-    # deployed services (and their state) must live until AfterAll removes them.
-    $project = Join-Path ([IO.Path]::GetTempPath()) "mlops-pester-$([guid]::NewGuid().ToString('N'))"
-    Copy-Item (Join-Path $RepoRoot 'scripts/example') $project -Recurse
-    $python = Find-TestPython
+    $project = New-ExampleProject
     Push-Location $project
-    & $python -c "from models.diabetes.model import train; train('artifacts/diabetes', {})"
     $version = Publish-MlModelArtifact diabetes ./artifacts/diabetes -Environment test -Metadata @{ source = 'pester' }
     $patients = @{
         age = 0.038076, -0.001882; sex = 0.05068, -0.044642; bmi = 0.061696, -0.051474; bp = 0.021872, -0.026328
@@ -21,8 +16,7 @@ BeforeAll {
 AfterAll {
     Get-MlService | Remove-MlService -Force -Confirm:$false
     Pop-Location
-    Get-ChildItem $project -Recurse -File | ForEach-Object { $_.IsReadOnly = $false }
-    Remove-Item $project -Recurse -Force
+    Remove-ExampleProject $project
     $env:ENV, $env:MODEL_ENV = $savedEnv
 }
 

@@ -905,37 +905,14 @@ namespace MlOps.Platforms
             return id;
         }
 
-        private static bool IsDuplicate(Exception e) =>
-            e is CdfDuplicateException || e.InnerException is CdfDuplicateException || (e is MlOpsException m && m.ErrorId == CdfErrorIds.CdfDuplicated);
+        private static bool IsDuplicate(Exception e) => CdfCalls.IsDuplicate(e);
 
-        private static bool IsTransient(MlOpsException e) =>
-            e.ErrorId == CdfErrorIds.CdfThrottled || e.ErrorId == CdfErrorIds.CdfServiceUnavailable
-            || e.ErrorId == CdfErrorIds.CdfConnectionFailed || e.ErrorId == CdfErrorIds.CdfTimeout;
+        private static bool IsTransient(MlOpsException e) => CdfCalls.IsTransient(e);
 
-        private static void Pause(int attempt, CancellationToken cancellationToken) =>
-            Task.Delay(TimeSpan.FromMilliseconds(200 * Math.Pow(2, attempt - 1) * (0.5 + new Random().NextDouble())), cancellationToken).GetAwaiter().GetResult();
+        private static void Pause(int attempt, CancellationToken cancellationToken) => CdfCalls.Pause(attempt, cancellationToken);
 
-        /// <summary>Runs a read or idempotent request, trying again after transient failures the client did not retry.</summary>
-        private static T Run<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
-        {
-            for (var attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    return call(cancellationToken).GetAwaiter().GetResult();
-                }
-                catch (MlOpsException e) when (IsTransient(e) && attempt < 6)
-                {
-                    Pause(attempt, cancellationToken);
-                }
-            }
-        }
+        private static T Run<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) => CdfCalls.Run(call, cancellationToken);
 
-        private static void Run(Func<CancellationToken, Task> call, CancellationToken cancellationToken) =>
-            Run(async ct =>
-            {
-                await call(ct).ConfigureAwait(false);
-                return true;
-            }, cancellationToken);
+        private static void Run(Func<CancellationToken, Task> call, CancellationToken cancellationToken) => CdfCalls.Run(call, cancellationToken);
     }
 }
