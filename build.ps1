@@ -17,7 +17,7 @@
     Build    Publishes the cmdlet assembly and its dependencies into ./bin.
     Test     Build, then the xUnit suite (dotnet test) and the Pester suite; prints 'N passed, N failed'.
     Demo     Build, then runs scripts/demo.ps1: the end-to-end tour on the Local platform.
-    Bench    Build, then runs the benchmarks and prints their figures.
+    Bench    Build, then runs every benchmark: writes bench/results.json, bench/results.md and the table in README.md.
     Package  Build, then lays out the module as it ships in out/MlOps/<version>/.
     Clean    Removes bin/, out/ and every project's bin/ and obj/.
 
@@ -26,6 +26,10 @@
 
 .PARAMETER Quiet
     Less output: Pester prints failures only, and no progress bars.
+
+.PARAMETER Quick
+    Bench only: small sizes and few samples, a smoke run of every benchmark (minutes, not a quarter of an hour). Its
+    results go to out/bench/quick; bench/ and README.md are left alone.
 
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Demo
@@ -41,7 +45,9 @@ param(
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
-    [switch] $Quiet
+    [switch] $Quiet,
+
+    [switch] $Quick
 )
 
 $ErrorActionPreference = 'Stop'
@@ -181,10 +187,31 @@ function Invoke-Demo {
 }
 
 function Invoke-Bench {
+    # Every benchmark writes its figures (ratios against baselines of the same run) as JSON into out/bench/figures;
+    # Write-BenchResults.ps1 merges them into bench/results.json and bench/results.md and puts the table into README.md.
+    # -Quick: small sizes, a smoke run; its results go to out/bench/quick and README.md is left alone.
     Invoke-Build
-    Invoke-Native dotnet @('run', '--project', (Join-Path $root 'tests/MlOps.Benchmarks/MlOps.Benchmarks.csproj'), '-c', 'Release', '--')
     Initialize-Python
-    Invoke-Pwsh @('-File', (Join-Path $root 'tests/Benchmarks/Measure-ServiceOverhead.ps1'), '-Python', (Find-Python))
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    $figures = Join-Path $outFolder 'bench/figures'
+    if (Test-Path $figures) { Remove-Item $figures -Recurse -Force }
+    New-Item -ItemType Directory -Path $figures -Force | Out-Null
+    $dotnetArguments = @('run', '--project', (Join-Path $root 'tests/MlOps.Benchmarks/MlOps.Benchmarks.csproj'), '-c', 'Release', '--',
+        '--out', (Join-Path $figures 'dotnet.json'))
+    if ($Quick) { $dotnetArguments += '--quick' }
+    Invoke-Native dotnet $dotnetArguments
+    $env:MLOPS_PYTHON = Find-Python
+    foreach ($script in Get-ChildItem (Join-Path $root 'tests/Benchmarks') -Filter 'Measure-*.ps1' | Sort-Object Name) {
+        Write-Host "$($script.BaseName):"
+        $arguments = @('-File', $script.FullName, '-OutFile', (Join-Path $figures "$($script.BaseName).json"))
+        if ($Quick) { $arguments += '-Quick' }
+        Invoke-Pwsh $arguments
+    }
+    $arguments = @('-File', (Join-Path $root 'tests/Benchmarks/Write-BenchResults.ps1'), '-InputFolder', $figures,
+        '-TotalSeconds', [int]$clock.Elapsed.TotalSeconds)
+    if ($Quick) { $arguments += @('-OutFolder', (Join-Path $outFolder 'bench/quick')) }
+    else { $arguments += @('-OutFolder', (Join-Path $root 'bench'), '-ReadmePath', (Join-Path $root 'README.md')) }
+    Invoke-Pwsh $arguments
 }
 
 function Invoke-Package {
