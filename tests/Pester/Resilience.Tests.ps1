@@ -221,3 +221,151 @@ Describe 'Bad input gets a clear error with a stable ErrorId and changes nothing
         }
     }
 }
+
+Describe 'Secrets stay out of every output, log, file and request' -Tag 'Resilience', 'Security' {
+    BeforeAll {
+        # A distinctive fake secret, in the variables MlOps reads and in others a careless dump would show.
+        $secret = 'MlOpsFAKE-pester-s3cr3t-Wq8Lz3x'
+        $requestLog = Join-Path $work 'emulator-requests.jsonl'
+        $cdf = Start-CdfEmulator -ClientSecret $secret -RequestLog $requestLog
+        $secure = Join-Path $work 'secure'
+        Copy-Item (Join-Path $RepoRoot 'scripts/example') $secure -Recurse
+        $settings = Get-Content (Join-Path $secure 'mlops.settings.json') -Raw | ConvertFrom-Json -AsHashtable
+        $settings.environments.prod.registry = @{ type = 'cdf'; project = $cdf.Project; baseUrl = $cdf.BaseUrl; tokenUrl = $cdf.TokenUrl
+            clientId = $cdf.ClientId; clientSecretVariable = 'MLOPS_PESTER_CDF_SECRET' }
+        $settings | ConvertTo-Json -Depth 10 | Set-Content (Join-Path $secure 'mlops.settings.json')
+        Push-Location $secure
+        try { & $python -c "from models.diabetes.model import train; train('artifacts/diabetes', {})" } finally { Pop-Location }
+        $variables = 'MLOPS_PESTER_CDF_SECRET', 'COGNITE_CLIENT_SECRET', 'MLOPS_PESTER_API_TOKEN'
+        foreach ($variable in $variables) { Set-Item "Env:$variable" $secret }
+
+        # Everything a user might run, succeeding and failing, with every stream on, in a fresh pwsh with a transcript.
+        # The script names the secret only through $env:.
+        $transcript = Join-Path $work 'secure-transcript.txt'
+        $run = @"
+`$ErrorActionPreference = 'Continue'; `$ProgressPreference = 'Continue'
+`$VerbosePreference = 'Continue'; `$DebugPreference = 'Continue'; `$InformationPreference = 'Continue'; `$WarningPreference = 'Continue'
+Start-Transcript -Path '$transcript' | Out-Null
+Import-Module '$ManifestPath'
+Set-Location '$secure'
+`$env:MLOPS_PYTHON = '$python'
+Test-MlSetting -Detailed | Format-List * | Out-String
+Get-MlSetting | Format-List * | Out-String
+Get-MlSetting -Environment prod | ConvertTo-Json -Depth 6
+Test-MlCdfConnection prod -Detailed | Format-List * | Out-String
+`$version = Publish-MlModelArtifact diabetes ./artifacts/diabetes -Environment test -Metadata @{ r2 = 0.5 }
+`$version | Format-List * | Out-String
+`$deployment = `$version | Deploy-MlPredictionService
+`$deployment | Format-List * | Out-String
+Invoke-MlPrediction diabetes -Environment test -Data @{ age = @(0.03); sex = @(0.05); bmi = @(0.06); bp = @(0.02); s1 = @(-0.04); s2 = @(-0.03); s3 = @(-0.04); s4 = @(0.0); s5 = @(0.02); s6 = @(-0.01) } | Format-List * | Out-String
+Invoke-MlPrediction diabetes -Environment test -Json '{"age": "not numbers"}'
+Get-MlServiceLog diabetes -Environment test | Format-List * | Out-String
+`$promoted = `$version | Publish-MlModelArtifact -Environment prod -Confirm:`$false
+`$promoted | Format-List * | Out-String
+`$promoted | Save-MlModelArtifact -Path ./saved
+Get-MlModelVersion | Format-List * | Out-String
+Get-MlService | Format-List * | Out-String
+Publish-MlModelArtifact diabetes ./artifacts/diabetes -Environment prod -Metadata @{ notes = 'x' * 10000 } -Confirm:`$false
+Connect-MlCdf prod -Secret (ConvertTo-SecureString `$env:MLOPS_PESTER_CDF_SECRET -AsPlainText -Force) | Format-List * | Out-String
+Disconnect-MlCdf prod
+`$real = `$env:MLOPS_PESTER_CDF_SECRET
+`$env:MLOPS_PESTER_CDF_SECRET = `$real + '-wrong'
+Get-MlModelVersion -Environment prod
+Test-MlCdfConnection prod -Detailed | Format-List * | Out-String
+Remove-Item Env:MLOPS_PESTER_CDF_SECRET
+Get-MlModelVersion -Environment prod
+`$env:MLOPS_PESTER_CDF_SECRET = `$real
+Get-MlService | Remove-MlService -Force -Confirm:`$false
+`$Error | Format-List * -Force | Out-String
+`$Error | ForEach-Object { `$_.Exception.ToString() }
+Stop-Transcript | Out-Null
+"@
+        $output = (Invoke-FreshPwsh -Script $run -AllowFailure) -join "`n"
+        Start-Sleep -Milliseconds 600   # the emulator writes its request log every 200 ms
+
+        function Test-SecretInFile([string] $Path) {
+            # The file's bytes, and for a zip (service packages) each entry, for a gzip (registry archives) its content.
+            $needle = [Text.Encoding]::UTF8.GetBytes($secret)
+            $bytes = [IO.File]::ReadAllBytes($Path)
+            $texts = [Collections.Generic.List[byte[]]]::new()
+            $texts.Add($bytes)
+            if ($bytes.Length -gt 2 -and $bytes[0] -eq 0x1f -and $bytes[1] -eq 0x8b) {
+                $gzip = [IO.Compression.GZipStream]::new([IO.MemoryStream]::new($bytes), [IO.Compression.CompressionMode]::Decompress)
+                $plain = [IO.MemoryStream]::new(); $gzip.CopyTo($plain); $texts.Add($plain.ToArray())
+            }
+            elseif ($bytes.Length -gt 4 -and $bytes[0] -eq 0x50 -and $bytes[1] -eq 0x4b) {
+                $zip = [IO.Compression.ZipArchive]::new([IO.MemoryStream]::new($bytes))
+                foreach ($entry in $zip.Entries) { $plain = [IO.MemoryStream]::new(); $entry.Open().CopyTo($plain); $texts.Add($plain.ToArray()) }
+            }
+            foreach ($text in $texts) { if ([Text.Encoding]::UTF8.GetString($text).Contains($secret)) { return $true } }
+            $false
+        }
+    }
+
+    AfterAll {
+        Stop-CdfEmulator $cdf
+        foreach ($variable in $variables) { Remove-Item "Env:$variable" -ErrorAction SilentlyContinue }
+    }
+
+    It 'ran the whole tour: publish, deploy, call, promote to CDF, save, and the failures' {
+        $output | Should -Match 'diabetes/test/1'
+        $output | Should -Match 'diabetes/prod/1'
+        $output | Should -Match 'CdfAuthenticationFailed|refused the client credentials'
+        $output | Should -Match 'MLOPS_PESTER_CDF_SECRET'   # the missing variable is named, its value never
+        $output | Should -Match 'InvalidMetadata|10240'
+        Get-ChildItem (Join-Path $secure '.mlops/packages') -Filter *.zip | Should -Not -BeNullOrEmpty
+        Get-ChildItem (Join-Path $secure 'saved') -Recurse -File | Should -Not -BeNullOrEmpty
+        Test-Path $transcript | Should -BeTrue
+    }
+
+    It 'shows the secret in no output stream and not in the transcript' {
+        $output.Contains($secret) | Should -BeFalse
+        (Get-Content $transcript -Raw).Contains($secret) | Should -BeFalse
+    }
+
+    It 'writes the secret into no file: settings, registry, archives, packages, service logs' {
+        $files = Get-ChildItem $secure -Recurse -File -Force
+        $files.Count | Should -BeGreaterThan 20
+        $leaks = $files | Where-Object { Test-SecretInFile $_.FullName }
+        $leaks.FullName | Should -BeNullOrEmpty
+    }
+
+    It 'sends the secret to the emulator only in the body of token requests' {
+        $requests = Get-Content $requestLog | ConvertFrom-Json
+        $requests.Count | Should -BeGreaterThan 10
+        $carrying = @($requests | Where-Object { ($_ | ConvertTo-Json -Depth 5 -Compress).Contains($secret) })
+        $carrying.Count | Should -BeGreaterThan 0
+        foreach ($request in $carrying) {
+            $request.route | Should -Be 'POST /oauth2/token'
+            $request.query | Should -Not -Match ([regex]::Escape($secret))
+            ($request.headers | ConvertTo-Json -Compress).Contains($secret) | Should -BeFalse
+        }
+    }
+
+    It 'rejects settings holding the secret literally, and does not print it' {
+        $literal = Join-Path $work 'literal'
+        Copy-Item $secure $literal -Recurse -Exclude '.mlops'
+        $settings = Get-Content (Join-Path $literal 'mlops.settings.json') -Raw | ConvertFrom-Json -AsHashtable
+        foreach ($edit in @(
+                { param($s) $s.environments.prod.registry.clientSecret = $secret },
+                { param($s) $s.environments.prod.registry.baseUrl = $cdf.BaseUrl.Replace('http://', "http://ci:$secret@") },
+                { param($s) $s.environments.prod.registry.clientSecretVariable = $secret },
+                { param($s) $s.models[0].apiKey = $secret })) {
+            $copy = $settings | ConvertTo-Json -Depth 10 | ConvertFrom-Json -AsHashtable
+            & $edit $copy
+            $copy | ConvertTo-Json -Depth 10 | Set-Content (Join-Path $literal 'mlops.settings.json')
+            Push-Location $literal
+            try {
+                $all = & {
+                    Test-MlSetting -Detailed | Format-List * | Out-String
+                    Test-MlSetting -WarningAction Continue
+                    Get-MlModelVersion -Environment prod -ErrorAction Continue
+                } *>&1 | Out-String
+                { Get-MlSetting -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidSettings,MlOps.PowerShell.Commands.GetMlSettingCommand'
+                $all | Should -Match 'secret|credentials|variable'
+                $all.Contains($secret) | Should -BeFalse
+            }
+            finally { Pop-Location }
+        }
+    }
+}
