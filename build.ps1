@@ -151,6 +151,41 @@ function Read-TrxCounts([string] $folder) {
     [pscustomobject]@{ Passed = $passed; Failed = $failed }
 }
 
+function Read-ResilienceCounts([string] $folder) {
+    # The resilience suite's xUnit scenarios per category: the test class (ConcurrencyScenarios …) names it.
+    $categories = [ordered]@{}
+    foreach ($file in Get-ChildItem $folder -Filter *.trx -Recurse -ErrorAction SilentlyContinue) {
+        $run = ([xml](Get-Content $file.FullName -Raw)).TestRun
+        $classes = @{}
+        foreach ($test in $run.TestDefinitions.UnitTest) { $classes[$test.id] = $test.TestMethod.className }
+        foreach ($outcome in $run.Results.UnitTestResult) {
+            $class = ($classes[$outcome.testId] -split '\.')[-1]
+            $name = ($class -replace 'Scenarios$', '' -creplace '(?<=[a-z])([A-Z])', ' $1').ToLowerInvariant()
+            if (-not $categories.Contains($name)) { $categories[$name] = [ordered]@{ Passed = 0; Failed = 0 } }
+            if ($outcome.outcome -eq 'Passed') { $categories[$name].Passed++ } elseif ($outcome.outcome -ne 'NotExecuted') { $categories[$name].Failed++ }
+        }
+    }
+    $categories
+}
+
+function Write-ResilienceSummary($xunit, $pester) {
+    # One line with the suite's totals: "resilience: N scenarios tried, N passed (concurrency 3/3, …)".
+    $all = [ordered]@{}
+    foreach ($source in @($xunit, $pester)) {
+        if (-not $source) { continue }
+        foreach ($name in @($source.Keys)) {
+            $key = ($name -creplace '(?<=[a-z])([A-Z])', ' $1').ToLowerInvariant()
+            if (-not $all.Contains($key)) { $all[$key] = [ordered]@{ Passed = 0; Failed = 0 } }
+            $all[$key].Passed += [int]$source[$name].Passed
+            $all[$key].Failed += [int]$source[$name].Failed
+        }
+    }
+    $passed = ($all.Values | ForEach-Object { $_.Passed } | Measure-Object -Sum).Sum
+    $tried = $passed + ($all.Values | ForEach-Object { $_.Failed } | Measure-Object -Sum).Sum
+    $parts = foreach ($key in $all.Keys) { "$key $($all[$key].Passed)/$($all[$key].Passed + $all[$key].Failed)" }
+    Write-Host "resilience: $([int]$tried) scenarios tried, $([int]$passed) passed ($($parts -join ', '))"
+}
+
 function Invoke-Test {
     Invoke-Build
     Initialize-Python
@@ -158,7 +193,7 @@ function Invoke-Test {
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     New-Item -ItemType Directory -Path $results -Force | Out-Null
 
-    foreach ($project in 'MlOps.Core.Tests', 'MlOps.CdfEmulator.Tests') {
+    foreach ($project in 'MlOps.Core.Tests', 'MlOps.CdfEmulator.Tests', 'MlOps.Resilience.Tests') {
         Write-Host "xUnit: tests/$project"
         Invoke-Native dotnet @('test', (Join-Path $root "tests/$project/$project.csproj"), '-c', $Configuration, '--nologo',
             '--logger', 'trx', '--logger', 'console;verbosity=minimal', '--results-directory', (Join-Path $results $project)) -AllowFailure
@@ -170,11 +205,12 @@ function Invoke-Test {
     $pesterResult = Join-Path $results 'pester.json'
     Invoke-Pwsh @('-File', (Join-Path $root 'tests/Pester/Invoke-PesterSuite.ps1'), '-PesterPath', (Get-PesterPath),
         '-ResultPath', $pesterResult, '-Output', $(if ($Quiet) { 'Minimal' } else { 'Normal' })) -AllowFailure
-    $pester = if (Test-Path $pesterResult) { Get-Content $pesterResult -Raw | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1 } }
+    $pester = if (Test-Path $pesterResult) { Get-Content $pesterResult -Raw | ConvertFrom-Json -AsHashtable } else { @{ Passed = 0; Failed = 1 } }
 
     $passed = $xunit.Passed + $pester.Passed
     $failed = $xunit.Failed + $pester.Failed
     Write-Host "xUnit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $($pester.Passed) passed, $($pester.Failed) failed"
+    Write-ResilienceSummary (Read-ResilienceCounts (Join-Path $results 'MlOps.Resilience.Tests')) $pester['Resilience']
     if ($failed -gt 0) { Write-Host "$failed test(s) failed; see the output above." -ForegroundColor Red; $script:exitCode = 1 }
     # The closing line CI reads.
     Write-Output "$passed passed, $failed failed"
