@@ -240,12 +240,14 @@ Describe 'Secrets stay out of every output, log, file and request' -Tag 'Resilie
         foreach ($variable in $variables) { Set-Item "Env:$variable" $secret }
 
         # Everything a user might run, succeeding and failing, with every stream on, in a fresh pwsh with a transcript.
-        # The script names the secret only through $env:.
+        # The script names the secret only through $env:. Its streams all go to the output (*>&1), which is captured:
+        # a child pwsh writes verbose and warning records past a 2>&1 capture otherwise.
         $transcript = Join-Path $work 'secure-transcript.txt'
         $run = @"
 `$ErrorActionPreference = 'Continue'; `$ProgressPreference = 'Continue'
 `$VerbosePreference = 'Continue'; `$DebugPreference = 'Continue'; `$InformationPreference = 'Continue'; `$WarningPreference = 'Continue'
 Start-Transcript -Path '$transcript' | Out-Null
+& {
 Import-Module '$ManifestPath'
 Set-Location '$secure'
 `$env:MLOPS_PYTHON = '$python'
@@ -278,6 +280,7 @@ Get-MlModelVersion -Environment prod
 Get-MlService | Remove-MlService -Force -Confirm:`$false
 `$Error | Format-List * -Force | Out-String
 `$Error | ForEach-Object { `$_.Exception.ToString() }
+} *>&1 | Out-String -Width 400 -Stream
 Stop-Transcript | Out-Null
 "@
         $output = (Invoke-FreshPwsh -Script $run -AllowFailure) -join "`n"
@@ -309,6 +312,8 @@ Stop-Transcript | Out-Null
 
     It 'ran the whole tour: publish, deploy, call, promote to CDF, save, and the failures' {
         $output | Should -Match 'diabetes/test/1'
+        $output | Should -Match 'Stored diabetes/test/1 \('   # a verbose message: every stream was captured
+        $output | Should -Match 'was promoted|Promot|diabetes/prod/1'
         $output | Should -Match 'diabetes/prod/1'
         $output | Should -Match 'CdfAuthenticationFailed|refused the client credentials'
         $output | Should -Match 'MLOPS_PESTER_CDF_SECRET'   # the missing variable is named, its value never
