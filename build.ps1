@@ -17,7 +17,7 @@
     Build    Publishes the cmdlet assembly and its dependencies into ./bin.
     Test     Build, then the xUnit suite (dotnet test) and the Pester suite; prints 'N passed, N failed'.
     Demo     Build, then runs scripts/demo.ps1: the end-to-end tour on the Local platform.
-    Bench    Build, then runs the benchmarks and prints their figures.
+    Bench    Build, then runs every benchmark: writes bench/results.json, bench/results.md and the table in README.md.
     Package  Build, then lays out the module as it ships in out/MlOps/<version>/ and packs it into
              out/repository/MlOps.<version>.nupkg, a local repository PSResourceGet installs from.
     Clean    Removes bin/, out/ and every project's bin/ and obj/.
@@ -27,6 +27,10 @@
 
 .PARAMETER Quiet
     Less output: Pester prints failures only, and no progress bars.
+
+.PARAMETER Quick
+    Bench only: small sizes and few samples, a smoke run of every benchmark (minutes, not a quarter of an hour). Its
+    results go to out/bench/quick; bench/ and README.md are left alone.
 
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Demo
@@ -42,7 +46,9 @@ param(
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
-    [switch] $Quiet
+    [switch] $Quiet,
+
+    [switch] $Quick
 )
 
 $ErrorActionPreference = 'Stop'
@@ -146,6 +152,41 @@ function Read-TrxCounts([string] $folder) {
     [pscustomobject]@{ Passed = $passed; Failed = $failed }
 }
 
+function Read-ResilienceCounts([string] $folder) {
+    # The resilience suite's xUnit scenarios per category: the test class (ConcurrencyScenarios …) names it.
+    $categories = [ordered]@{}
+    foreach ($file in Get-ChildItem $folder -Filter *.trx -Recurse -ErrorAction SilentlyContinue) {
+        $run = ([xml](Get-Content $file.FullName -Raw)).TestRun
+        $classes = @{}
+        foreach ($test in $run.TestDefinitions.UnitTest) { $classes[$test.id] = $test.TestMethod.className }
+        foreach ($outcome in $run.Results.UnitTestResult) {
+            $class = ($classes[$outcome.testId] -split '\.')[-1]
+            $name = ($class -replace 'Scenarios$', '' -creplace '(?<=[a-z])([A-Z])', ' $1').ToLowerInvariant()
+            if (-not $categories.Contains($name)) { $categories[$name] = [ordered]@{ Passed = 0; Failed = 0 } }
+            if ($outcome.outcome -eq 'Passed') { $categories[$name].Passed++ } elseif ($outcome.outcome -ne 'NotExecuted') { $categories[$name].Failed++ }
+        }
+    }
+    $categories
+}
+
+function Write-ResilienceSummary($xunit, $pester) {
+    # One line with the suite's totals: "resilience: N scenarios tried, N passed (concurrency 3/3, …)".
+    $all = [ordered]@{}
+    foreach ($source in @($xunit, $pester)) {
+        if (-not $source) { continue }
+        foreach ($name in @($source.Keys)) {
+            $key = ($name -creplace '(?<=[a-z])([A-Z])', ' $1').ToLowerInvariant()
+            if (-not $all.Contains($key)) { $all[$key] = [ordered]@{ Passed = 0; Failed = 0 } }
+            $all[$key].Passed += [int]$source[$name].Passed
+            $all[$key].Failed += [int]$source[$name].Failed
+        }
+    }
+    $passed = ($all.Values | ForEach-Object { $_.Passed } | Measure-Object -Sum).Sum
+    $tried = $passed + ($all.Values | ForEach-Object { $_.Failed } | Measure-Object -Sum).Sum
+    $parts = foreach ($key in $all.Keys) { "$key $($all[$key].Passed)/$($all[$key].Passed + $all[$key].Failed)" }
+    Write-Host "resilience: $([int]$tried) scenarios tried, $([int]$passed) passed ($($parts -join ', '))"
+}
+
 function Invoke-Test {
     Invoke-Build
     Initialize-Python
@@ -153,7 +194,7 @@ function Invoke-Test {
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     New-Item -ItemType Directory -Path $results -Force | Out-Null
 
-    foreach ($project in 'MlOps.Core.Tests', 'MlOps.CdfEmulator.Tests') {
+    foreach ($project in 'MlOps.Core.Tests', 'MlOps.CdfEmulator.Tests', 'MlOps.Resilience.Tests') {
         Write-Host "xUnit: tests/$project"
         Invoke-Native dotnet @('test', (Join-Path $root "tests/$project/$project.csproj"), '-c', $Configuration, '--nologo',
             '--logger', 'trx', '--logger', 'console;verbosity=minimal', '--results-directory', (Join-Path $results $project)) -AllowFailure
@@ -165,11 +206,12 @@ function Invoke-Test {
     $pesterResult = Join-Path $results 'pester.json'
     Invoke-Pwsh @('-File', (Join-Path $root 'tests/Pester/Invoke-PesterSuite.ps1'), '-PesterPath', (Get-PesterPath),
         '-ResultPath', $pesterResult, '-Output', $(if ($Quiet) { 'Minimal' } else { 'Normal' })) -AllowFailure
-    $pester = if (Test-Path $pesterResult) { Get-Content $pesterResult -Raw | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1 } }
+    $pester = if (Test-Path $pesterResult) { Get-Content $pesterResult -Raw | ConvertFrom-Json -AsHashtable } else { @{ Passed = 0; Failed = 1 } }
 
     $passed = $xunit.Passed + $pester.Passed
     $failed = $xunit.Failed + $pester.Failed
     Write-Host "xUnit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $($pester.Passed) passed, $($pester.Failed) failed"
+    Write-ResilienceSummary (Read-ResilienceCounts (Join-Path $results 'MlOps.Resilience.Tests')) $pester['Resilience']
     if ($failed -gt 0) { Write-Host "$failed test(s) failed; see the output above." -ForegroundColor Red; $script:exitCode = 1 }
     # The closing line CI reads.
     Write-Output "$passed passed, $failed failed"
@@ -182,10 +224,31 @@ function Invoke-Demo {
 }
 
 function Invoke-Bench {
+    # Every benchmark writes its figures (ratios against baselines of the same run) as JSON into out/bench/figures;
+    # Write-BenchResults.ps1 merges them into bench/results.json and bench/results.md and puts the table into README.md.
+    # -Quick: small sizes, a smoke run; its results go to out/bench/quick and README.md is left alone.
     Invoke-Build
-    Invoke-Native dotnet @('run', '--project', (Join-Path $root 'tests/MlOps.Benchmarks/MlOps.Benchmarks.csproj'), '-c', 'Release', '--')
     Initialize-Python
-    Invoke-Pwsh @('-File', (Join-Path $root 'tests/Benchmarks/Measure-ServiceOverhead.ps1'), '-Python', (Find-Python))
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    $figures = Join-Path $outFolder 'bench/figures'
+    if (Test-Path $figures) { Remove-Item $figures -Recurse -Force }
+    New-Item -ItemType Directory -Path $figures -Force | Out-Null
+    $dotnetArguments = @('run', '--project', (Join-Path $root 'tests/MlOps.Benchmarks/MlOps.Benchmarks.csproj'), '-c', 'Release', '--',
+        '--out', (Join-Path $figures 'dotnet.json'))
+    if ($Quick) { $dotnetArguments += '--quick' }
+    Invoke-Native dotnet $dotnetArguments
+    $env:MLOPS_PYTHON = Find-Python
+    foreach ($script in Get-ChildItem (Join-Path $root 'tests/Benchmarks') -Filter 'Measure-*.ps1' | Sort-Object Name) {
+        Write-Host "$($script.BaseName):"
+        $arguments = @('-File', $script.FullName, '-OutFile', (Join-Path $figures "$($script.BaseName).json"))
+        if ($Quick) { $arguments += '-Quick' }
+        Invoke-Pwsh $arguments
+    }
+    $arguments = @('-File', (Join-Path $root 'tests/Benchmarks/Write-BenchResults.ps1'), '-InputFolder', $figures,
+        '-TotalSeconds', [int]$clock.Elapsed.TotalSeconds)
+    if ($Quick) { $arguments += @('-OutFolder', (Join-Path $outFolder 'bench/quick')) }
+    else { $arguments += @('-OutFolder', (Join-Path $root 'bench'), '-ReadmePath', (Join-Path $root 'README.md')) }
+    Invoke-Pwsh $arguments
 }
 
 function Invoke-Package {

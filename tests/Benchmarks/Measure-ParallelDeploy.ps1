@@ -5,18 +5,23 @@
 .DESCRIPTION
     Starts the CDF emulator (loopback) with a function build delay that stands in for CDF's build time, makes a
     project of four models sharing the example's code, deploys each alone (the baseline: the slowest of the four),
-    then deploys all four at once with -ThrottleLimit 4, in the same run. Prints a markdown table and, last, one
-    JSON line with the figures (for the Bench task's results). Target: ratio <= 1.5 on a 2-core machine.
+    then deploys all four at once with -ThrottleLimit 4, in the same run. Writes its figure with Save-BenchFigures
+    (build.ps1 -Task Bench collects it). Target: ratio <= 1.5 on a 2-core machine.
 #>
 [CmdletBinding()]
 param(
     [int] $BuildDelaySeconds = 20,
-    [string] $Python = $(if ($env:MLOPS_PYTHON) { $env:MLOPS_PYTHON } else { '/usr/bin/python3' })
+    [string] $Python = $(if ($env:MLOPS_PYTHON) { $env:MLOPS_PYTHON } else { '/usr/bin/python3' }),
+    [string] $OutFile,
+    [switch] $Quick
 )
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 $RepoRoot = Resolve-Path (Join-Path $PSScriptRoot '../..')
 . (Join-Path $RepoRoot 'tests/Pester/Common.ps1')
+. (Join-Path $PSScriptRoot 'BenchFigures.ps1')
+$started = [Diagnostics.Stopwatch]::StartNew()
+if ($Quick) { $BuildDelaySeconds = 2 }
 Import-Module (Join-Path $RepoRoot 'MlOps.psd1') -Force
 $env:MLOPS_PYTHON = $Python
 $cdf = Start-CdfEmulator -ExtraArguments '--build-delay-ms', ($BuildDelaySeconds * 1000)
@@ -55,16 +60,11 @@ try {
     if ($parallel.Count -ne 4) { throw "The parallel deploy deployed $($parallel.Count) of 4 models." }
 
     $slowest = ($single | Measure-Object -Maximum).Maximum
-    $ratio = $wall / $slowest
-    $met = if ($ratio -le 1.5) { 'met' } else { 'NOT met' }
-    "| benchmark | figure |"
-    "|---|---|"
-    "| single deploys (build delay $BuildDelaySeconds s) | $(($single | ForEach-Object { '{0:0.0} s' -f $_ }) -join ', ') |"
-    "| 4 models in parallel, wall time | {0:0.0} s |" -f $wall
-    "| parallel / slowest single | **{0:0.00}** (target <= 1.5: $met) |" -f $ratio
-    [pscustomobject]@{ name = 'parallel-deploy-4'; ratio = [math]::Round($ratio, 3); baseline = 'slowest single deploy'
-        baselineSeconds = [math]::Round($slowest, 2); measuredSeconds = [math]::Round($wall, 2); target = '<= 1.5'; met = $ratio -le 1.5 } |
-        ConvertTo-Json -Compress
+    $figure = New-BenchFigure -Name 'CDF Functions (emulator): 4 models deployed in parallel / the slowest single deploy' -Group 'deploy' `
+        -BaselineName 'slowest of the 4 deploys run alone' -BaselineValue $slowest -MeasuredName 'Deploy-MlPredictionService 4 models -ThrottleLimit 4' `
+        -MeasuredValue $wall -Unit 's' -TargetOf ratio -TargetOp '<=' -TargetValue 1.5 `
+        -Note ("emulator build delay $BuildDelaySeconds s per function; single deploys " + (($single | ForEach-Object { '{0:0.0} s' -f $_ }) -join ', '))
+    Save-BenchFigures -Figures @($figure) -OutFile $OutFile -Benchmark 'parallel-deploy' -Seconds $started.Elapsed.TotalSeconds
 }
 finally {
     Get-MlService -Environment test -ErrorAction SilentlyContinue | Remove-MlService -Force -Confirm:$false -ErrorAction SilentlyContinue

@@ -6,15 +6,21 @@
 .DESCRIPTION
     Trains the example model (scripts/example) in a temporary project, deploys its prediction service, then
     measures in the same run: predict() called in a loop inside Python (the baseline), and Invoke-MlPrediction
-    called in a loop from PowerShell with the same input. Prints a markdown table. Run by build.ps1 -Task Bench.
+    called in a loop from PowerShell with the same input. Writes its figures to -OutFile (see BenchFigures.ps1).
+    Run by build.ps1 -Task Bench.
 #>
 [CmdletBinding()]
 param(
     [int] $Calls = 300,
-    [string] $Python = $(if ($env:MLOPS_PYTHON) { $env:MLOPS_PYTHON } else { '/usr/bin/python3' })
+    [string] $Python = $(if ($env:MLOPS_PYTHON) { $env:MLOPS_PYTHON } else { '/usr/bin/python3' }),
+    [string] $OutFile,
+    [switch] $Quick
 )
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
+. (Join-Path $PSScriptRoot 'BenchFigures.ps1')
+$started = [Diagnostics.Stopwatch]::StartNew()
+if ($Quick) { $Calls = 50 }
 Import-Module (Join-Path $PSScriptRoot '../../MlOps.psd1') -Force
 $env:MLOPS_PYTHON = $Python
 $project = Join-Path ([IO.Path]::GetTempPath()) "mlops-bench-$([guid]::NewGuid().ToString('N'))"
@@ -27,7 +33,7 @@ try {
     $clock = [Diagnostics.Stopwatch]::StartNew()
     $deployment = Deploy-MlPredictionService diabetes -Environment test
     $deploySeconds = $clock.Elapsed.TotalSeconds
-    $tests = ($deployment.TestResults | ForEach-Object { '{0} {1:0.0} s' -f $_.Test, $_.Duration.TotalSeconds }) -join ', '
+    $testSeconds = ($deployment.TestResults | Measure-Object -Property { $_.Duration.TotalSeconds } -Sum).Sum
 
     $data = @{
         age = 0.038076, -0.001882; sex = 0.05068, -0.044642; bmi = 0.061696, -0.051474; bp = 0.021872, -0.026328
@@ -56,11 +62,16 @@ print((time.perf_counter() - start) * 1000 / $Calls)
     $invokeMs = $clock.Elapsed.TotalMilliseconds / $Calls
     $overhead = $invokeMs - $directMs
 
-    Write-Output ''
-    Write-Output '| figure | value | target | baseline |'
-    Write-Output '|---|---|---|---|'
-    Write-Output ('| warm Invoke-MlPrediction overhead over predict() in Python | {0:0.00} ms per call | < 5 ms | predict() {1:0.00} ms, Invoke-MlPrediction {2:0.00} ms |' -f $overhead, $directMs, $invokeMs)
-    Write-Output ('| package, test and deploy the example (Local) | {0:0.0} s | - | {1} |' -f $deploySeconds, $tests)
+    $figures = @(
+        New-BenchFigure -Name 'Local platform: warm Invoke-MlPrediction / predict() in Python' -Group 'services' `
+            -BaselineName "the model's predict() called in Python" -BaselineValue $directMs -MeasuredName 'Invoke-MlPrediction, warm' `
+            -MeasuredValue $invokeMs -Unit 'ms' -TargetOf difference -TargetOp '<' -TargetValue 5 -TargetUnit 'ms' `
+            -Note ('overhead {0:0.00} ms per call (HTTP to the service process, JSON both ways, the cmdlet)' -f $overhead)
+        New-BenchFigure -Name 'Local platform: package, test and deploy the example / its tests alone' -Group 'services' `
+            -BaselineName 'model tests, package service test and deployed service test' -BaselineValue $testSeconds `
+            -MeasuredName 'Deploy-MlPredictionService' -MeasuredValue $deploySeconds -Unit 's'
+    )
+    Save-BenchFigures -Figures $figures -OutFile $OutFile -Benchmark 'service-overhead' -Seconds $started.Elapsed.TotalSeconds
 }
 finally {
     Get-MlService | Remove-MlService -Force -Confirm:$false

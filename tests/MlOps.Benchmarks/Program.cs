@@ -1,48 +1,93 @@
-// MlOps benchmarks. Each figure is a ratio against a baseline measured in the same run, with the baseline's
-// absolute value beside it, because absolute times vary on shared machines.
-//   dotnet run -c Release --project tests/MlOps.Benchmarks -- [--size-mib 1024] [--versions 10000] [--work <folder>]
+// MlOps benchmarks (the .NET part of `build.ps1 -Task Bench`). Each figure is a ratio against a baseline measured in the
+// same run, with both absolute values beside it, because absolute times vary on shared machines.
+//   dotnet run -c Release --project tests/MlOps.Benchmarks -- [--out figures.json] [--sizes 1,100,1024]
+//       [--versions 10,1000,10000] [--only <regex on benchmark names>] [--quick] [--work <folder>]
+// To add a benchmark: write one function `static Task<IReadOnlyList<Figure>> XAsync(BenchContext context)` returning its
+// figures (Figure.Throughput/TimeRatio/Memory build them) and add a line to `benchmarks` below.
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
 using MlOps.Benchmarks;
 
-var sizeMib = Option("--size-mib", 1024);
-var versions = Option("--versions", 10_000);
+(string Name, Func<BenchContext, Task<IReadOnlyList<Figure>>> Run)[] benchmarks =
+[
+    ("local-throughput", ThroughputBenchmarks.LocalAsync),
+    ("cdf-throughput", ThroughputBenchmarks.CdfAsync),
+    ("local-lookup", LookupBenchmarks.LocalAsync),
+    ("cdf-lookup", LookupBenchmarks.CdfAsync),
+    ("promotion", PromotionBenchmark.RunAsync),
+];
+
+var quick = args.Contains("--quick");
+var sizes = List(OptionText("--sizes") ?? (quick ? "1,8" : "1,100,1024"));
+var versions = List(OptionText("--versions") ?? (quick ? "10,200" : "10,1000,10000"));
+var only = OptionText("--only") is string pattern ? new Regex(pattern) : null;
+var outPath = OptionText("--out");
 var work = OptionText("--work") ?? Path.Combine(FindRepoRoot(), "out", "bench", "tmp");
 if (Directory.Exists(work))
 {
-    Registries.DeleteTree(work);
+    BenchContext.DeleteTree(work);
 }
 
 Directory.CreateDirectory(work);
-Console.WriteLine($"MlOps benchmarks on {Environment.MachineName}: {Environment.ProcessorCount} cores, {RuntimeInformationText()}");
-Console.WriteLine($"work folder: {work}");
-try
+Console.WriteLine($"MlOps benchmarks: {Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}");
+Console.WriteLine($"sizes {string.Join(", ", sizes)} MiB; versions {string.Join(", ", versions)}; work folder {work}");
+var figures = new List<Figure>();
+var timings = new List<object>();
+await using (var context = new BenchContext(work, sizes, versions, quick))
 {
-    var publish = PublishBenchmark.Run(work, sizeMib);
-    var latest = LatestLookupBenchmark.Run(work, versions);
-    var cdfPublish = await CdfPublishBenchmark.RunAsync(work, sizeMib);
-    Console.WriteLine();
-    Console.WriteLine("| figure | value | target | baseline |");
-    Console.WriteLine("|---|---|---|---|");
-    Console.WriteLine($"| publish throughput / plain copy ({sizeMib} MiB) | {publish.Ratio:0.00} | >= 0.8 | copy {publish.CopyMibPerSecond:0} MiB/s, publish {publish.PublishMibPerSecond:0} MiB/s |");
-    Console.WriteLine($"| publish throughput / SHA-256-only throughput ({sizeMib} MiB) | {publish.HashRatio:0.00} | (ceiling 1.0) | SHA-256 alone {publish.HashMibPerSecond:0} MiB/s |");
-    Console.WriteLine($"| publish peak extra memory ({sizeMib} MiB) | {publish.PeakExtraMib:0.0} MiB | < 64 MiB | publisher process RSS before publishing |");
-    Console.WriteLine($"| CDF publish throughput / raw HTTP PUT, emulator ({sizeMib} MiB) | {cdfPublish.Ratio:0.00} | >= 0.8 | PUT {cdfPublish.PutMibPerSecond:0} MiB/s, publish {cdfPublish.PublishMibPerSecond:0} MiB/s |");
-    Console.WriteLine($"| CDF publish peak extra memory ({sizeMib} MiB) | {cdfPublish.PeakExtraMib:0.0} MiB | < 64 MiB | publisher process RSS before publishing |");
-    Console.WriteLine($"| -Latest lookup, {versions} versions / 10 versions | {latest.Ratio:0.00} | <= 2 | 10 versions: {latest.SmallMicroseconds:0} µs per lookup |");
+    try
+    {
+        foreach (var (name, run) in benchmarks.Where(b => only == null || only.IsMatch(b.Name)))
+        {
+            Console.WriteLine($"{name}:");
+            var clock = Stopwatch.StartNew();
+            figures.AddRange(await run(context));
+            timings.Add(new { name, seconds = Math.Round(clock.Elapsed.TotalSeconds, 1) });
+            Console.WriteLine($"{name}: {clock.Elapsed.TotalSeconds:0.0} s");
+        }
+    }
+    finally
+    {
+        BenchContext.DeleteTree(work);
+    }
 }
-finally
+
+Console.WriteLine();
+Console.WriteLine("| figure | ratio | measured | baseline | target |");
+Console.WriteLine("|---|---|---|---|---|");
+foreach (var f in figures)
 {
-    Registries.DeleteTree(work);
+    Console.WriteLine($"| {f.Name} | {f.Ratio:0.00} | {f.Measured?.Value:0.##} {f.Measured?.Unit} | {f.Baseline?.Name} {f.Baseline?.Value:0.##} {f.Baseline?.Unit} | {f.Target}{(f.Met is bool met ? met ? " (met)" : " (not met)" : "")} |");
+}
+
+if (outPath != null)
+{
+    var json = new JsonSerializerOptions
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
+    File.WriteAllText(outPath, JsonSerializer.Serialize(new
+    {
+        runtime = new { framework = RuntimeInformation.FrameworkDescription, os = RuntimeInformation.OSDescription, cores = Environment.ProcessorCount },
+        options = new { sizesMib = sizes, versions, quick },
+        benchmarks = timings,
+        figures,
+    }, json));
+    Console.WriteLine($"Wrote {figures.Count} figures to {outPath}");
 }
 
 return 0;
 
-int Option(string name, int fallback)
-{
-    var text = OptionText(name);
-    return text == null ? fallback : int.Parse(text, CultureInfo.InvariantCulture);
-}
+static List<int> List(string text) => text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToList();
 
 string? OptionText(string name)
 {
@@ -62,6 +107,3 @@ static string FindRepoRoot()
 
     return Path.GetTempPath();
 }
-
-static string RuntimeInformationText() =>
-    System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription + ", " + System.Runtime.InteropServices.RuntimeInformation.OSDescription;

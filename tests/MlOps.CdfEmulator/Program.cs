@@ -3,7 +3,9 @@ using MlOps.CdfEmulator;
 
 // Standalone mode: dotnet run --project tests/MlOps.CdfEmulator -- [--urls http://127.0.0.1:5080] [--project name]...
 //   [--storage-port n] [--client-id x --client-secret y] [--page-size n] [--uploaded-delay-ms n] [--token-lifetime s] [--storage dir] [--api-key k]
-//   [--build-delay-ms n] [--call-timeout-s n] [--python path]
+//   [--build-delay-ms n] [--call-timeout-s n] [--python path] [--request-log file]
+// --request-log appends every request as a JSON line (method, path, query, route, headers, body, status, fault) to the file,
+// about every 200 ms and at shutdown, so tests that start the emulator as a process can search it (for leaked secrets).
 var projects = new List<string>();
 string? clientId = null, clientSecret = null, storage = null;
 var port = 5080;
@@ -14,6 +16,7 @@ var tokenLifetime = 3600;
 var buildDelayMs = 300;
 var callTimeoutSeconds = 60;
 string? python = null;
+string? requestLog = null;
 var apiKeys = new List<EmulatorApiKey>();
 for (var i = 0; i < args.Length; i++)
 {
@@ -42,6 +45,7 @@ for (var i = 0; i < args.Length; i++)
         case "--build-delay-ms": buildDelayMs = int.Parse(Value(), CultureInfo.InvariantCulture); break;
         case "--call-timeout-s": callTimeoutSeconds = int.Parse(Value(), CultureInfo.InvariantCulture); break;
         case "--python": python = Value(); break;
+        case "--request-log": requestLog = Path.GetFullPath(Value()); break;
         default:
             Console.Error.WriteLine($"Unknown argument {args[i]}. See the comment at the top of Program.cs.");
             return 2;
@@ -79,6 +83,15 @@ Console.WriteLine($"  client secret: {options.Clients[0].ClientSecret}");
 Console.WriteLine($"  storage URLs:  {server.StorageBaseUrl}  (upload/download links)");
 Console.WriteLine($"  storage:       {server.Files.StorageFolder}");
 Console.WriteLine($"  python:        {server.Functions.Interpreter}  (runs function calls; nothing is pip-installed)");
+if (requestLog != null)
+{
+    Console.WriteLine($"  request log:   {requestLog}");
+}
+
 Console.WriteLine("Press Ctrl+C to stop.");
+using var stopLog = new CancellationTokenSource();
+var logWriter = requestLog == null ? Task.CompletedTask : RequestLogFile.WriteAsync(server.Requests, requestLog, stopLog.Token);
 await server.WaitForShutdownAsync();
+stopLog.Cancel();
+await logWriter;
 return 0;

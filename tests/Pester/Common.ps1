@@ -81,8 +81,9 @@ function New-TestProject {
 
 function Start-CdfEmulator {
     # Starts tests/MlOps.CdfEmulator on a free loopback port; returns the process, its base URL and credentials.
+    # -RequestLog: the emulator appends every request it receives to this file as JSON lines (for leak checks).
     param([string] $Project = 'pester', [string] $ClientId = 'pester-client', [string] $ClientSecret = "pester-$([guid]::NewGuid().ToString('N'))",
-        [string[]] $ExtraArguments = @())
+        [string] $RequestLog, [string[]] $ExtraArguments = @())
     $dll = Get-ChildItem (Join-Path $script:RepoRoot 'tests/MlOps.CdfEmulator/bin') -Recurse -Filter MlOps.CdfEmulator.dll -ErrorAction SilentlyContinue |
         Where-Object { $_.Directory.Name -like 'net*' } | Sort-Object LastWriteTime -Descending | Select-Object -First 1
     if (-not $dll) {
@@ -90,7 +91,9 @@ function Start-CdfEmulator {
         $dll = Get-ChildItem (Join-Path $script:RepoRoot 'tests/MlOps.CdfEmulator/bin/Release') -Recurse -Filter MlOps.CdfEmulator.dll | Select-Object -First 1
     }
     $info = [Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($argument in @($dll.FullName, '--urls', 'http://127.0.0.1:0', '--project', $Project, '--client-id', $ClientId, '--client-secret', $ClientSecret) + $ExtraArguments) {
+    $arguments = @($dll.FullName, '--urls', 'http://127.0.0.1:0', '--project', $Project, '--client-id', $ClientId, '--client-secret', $ClientSecret)
+    if ($RequestLog) { $arguments += @('--request-log', $RequestLog) }
+    foreach ($argument in $arguments + $ExtraArguments) {
         $info.ArgumentList.Add($argument)
     }
     $info.RedirectStandardOutput = $true

@@ -44,7 +44,9 @@ namespace MlOps.Cdf
             var text2 = $"{operation.Name} failed with HTTP {status} ({response.ReasonPhrase}): {message}"
                 + (requestId is null ? "" : $" X-Request-ID: {requestId}.");
 
-            if (operation.IsTokenRequest)
+            // The identity provider refusing the credentials is an authentication failure; the provider being throttled or
+            // down (429, 5xx) is not: those are reported like any other unavailable service, so nobody doubts a good secret.
+            if (operation.IsTokenRequest && status != 429 && status < 500)
             {
                 return new MlOpsException(CdfErrorIds.CdfAuthenticationFailed, MlOpsErrorKind.SecurityError,
                     "The identity provider refused the client credentials. " + text2, error,

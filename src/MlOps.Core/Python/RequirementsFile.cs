@@ -30,7 +30,18 @@ namespace MlOps.Python
             var packages = new List<(string, string)>();
             var problems = new List<string>();
             var number = 0;
-            foreach (var raw in File.ReadAllLines(path))
+            string[] lines;
+            try
+            {
+                lines = File.ReadAllLines(path);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new MlOpsException(ErrorIds.InvalidModelCode, MlOpsErrorKind.InvalidData, $"The requirements file {path} cannot be read: {e.Message}", path,
+                    "Put the model's pinned requirements (name==version per line) in requirements.model in its code folder, or name the file in \"requirementsFile\".", e);
+            }
+
+            foreach (var raw in lines)
             {
                 number++;
                 var line = raw.Split('#')[0].Trim();

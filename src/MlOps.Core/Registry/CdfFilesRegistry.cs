@@ -113,13 +113,21 @@ namespace MlOps.Registry
                         new FileUpdateItem(Identity.Create(externalId), new FileUpdate { Metadata = UpdateDictionary.Change(null, new[] { StateKey, ClaimKey }) }),
                     }, ct), cancellationToken);
                 }
-                catch
+                catch (Exception e)
                 {
-                    Release(externalId, reporter);
-                    throw;
+                    var finished = e is MlOpsException m && IsTransient(m) ? FinishedAnyway(externalId, packed.ArchiveSha256, reporter) : false;
+                    if (finished != true)
+                    {
+                        if (finished == false)
+                        {
+                            Release(externalId, reporter);
+                        }
+
+                        throw;
+                    }
                 }
 
-                var version = GetVersion(model, environment, number) ?? throw new MlOpsException(CdfErrorIds.CdfInvalidResponse,
+                var version = Transient(ct => Task.FromResult(GetVersion(model, environment, number)), cancellationToken) ?? throw new MlOpsException(CdfErrorIds.CdfInvalidResponse,
                     MlOpsErrorKind.InvalidResult, $"{externalId} was uploaded but CDF does not show it as complete.", externalId);
                 reporter.Verbose($"Stored {version.ModelId} ({version.FileCount} file(s), {packed.ContentHash}).");
                 return version;
@@ -436,6 +444,33 @@ namespace MlOps.Registry
                 Task.Delay(delay, cancellationToken).GetAwaiter().GetResult();
                 delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 2000));
             }
+        }
+
+        /// <summary>
+        /// After a transient failure of the last steps: true when the claim is complete with our archive anyway (the answer to
+        /// the completing update was lost), so the publish succeeded; false when it is not; null when it cannot be read, and
+        /// then it is left as it is rather than deleted (it may be complete; if not, it stays invisible and a later publish removes it).
+        /// </summary>
+        private bool? FinishedAnyway(string externalId, string archiveSha256, IOperationReporter reporter)
+        {
+            CdfFile? file;
+            try
+            {
+                file = Transient(ct => _files.RetrieveAsync(new[] { Identity.Create(externalId) }, ignoreUnknownIds: true, ct), CancellationToken.None).FirstOrDefault();
+            }
+            catch (MlOpsException)
+            {
+                reporter.Warning($"Could not tell whether {externalId} was completed; it is left as it is (a later publish removes it if it stays unfinished).");
+                return null;
+            }
+
+            var done = file != null && IsComplete(file) && file.Metadata != null && file.Metadata.TryGetValue(ArchiveHashKey, out var hash) && hash == archiveSha256;
+            if (done)
+            {
+                reporter.Verbose($"The last step of {externalId} failed in transit but took effect; the version is complete.");
+            }
+
+            return done;
         }
 
         /// <summary>Best effort: a claim that cannot be deleted stays invisible and is removed once stale.</summary>

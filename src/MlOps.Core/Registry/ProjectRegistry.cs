@@ -172,6 +172,15 @@ namespace MlOps.Registry
                     $"{source.ModelId} is already in {target.Name}.", source.ModelId, "Name another environment with -Environment.");
             }
 
+            // A version read from another project (another registry) is not this project's to promote.
+            var home = For(source.Environment);
+            if (!source.IsLocalFolder && !string.Equals(source.Registry, home.Kind + ":" + home.Location, StringComparison.Ordinal))
+            {
+                throw new MlOpsException(ErrorIds.ModelVersionNotFound, MlOpsErrorKind.NotFound,
+                    $"{source.ModelId} comes from the registry {source.Registry}, not from this project's {source.Environment} registry ({home.Kind}:{home.Location}).",
+                    source.ModelId, "Promote versions found with Get-MlModelVersion in this project.");
+            }
+
             var registry = For(target.Name);
             var latest = registry.GetLatestVersionNumber(source.Name, target.Name);
             if (!force && latest > 0)

@@ -236,6 +236,30 @@ namespace MlOps.Settings
                 }
             }
 
+            // Secrets never come from the settings: not as a user name or a query parameter of a URL, and not pasted where the
+            // name of the variable that holds one belongs. The messages never repeat the value.
+            foreach (var key in new[] { "baseUrl", "tokenUrl" })
+            {
+                if (Uri.TryCreate(Text(registry.GetSection(key)), UriKind.Absolute, out var url)
+                    && (url.UserInfo.Length > 0 || QueryNames(url).Any(SettingsSchemaWalker.LooksLikeSecret)))
+                {
+                    Error(registry.GetSection(key), path + "." + key,
+                        $"'{key}' holds credentials (a user name or a secret query parameter); secrets are never read from the settings file.",
+                        "the URL alone; the secret comes from the variable named by \"clientSecretVariable\"");
+                }
+            }
+
+            foreach (var key in new[] { "clientSecretVariable", "apiKeyVariable" })
+            {
+                var name = Text(registry.GetSection(key));
+                if (name != null && !VariableName.IsMatch(name))
+                {
+                    Error(registry.GetSection(key), path + "." + key,
+                        $"The value of '{key}' is not the name of an environment variable; if it is the secret itself, remove it from the file and rotate it.",
+                        "a variable name: letters, digits and _, not starting with a digit, for example COGNITE_CLIENT_SECRET");
+                }
+            }
+
             var apiKeyVariable = Text(registry.GetSection("apiKeyVariable"));
             var clientId = Text(registry.GetSection("clientId"));
             var tokenUrl = Text(registry.GetSection("tokenUrl"));
@@ -344,6 +368,11 @@ namespace MlOps.Settings
 
             return match;
         }
+
+        private static readonly System.Text.RegularExpressions.Regex VariableName = new System.Text.RegularExpressions.Regex("^[A-Za-z_][A-Za-z0-9_]*$");
+
+        private static IEnumerable<string> QueryNames(Uri url) =>
+            url.Query.TrimStart('?').Split(new[] { '&' }, StringSplitOptions.RemoveEmptyEntries).Select(p => Uri.UnescapeDataString(p.Split('=')[0]));
 
         private static bool? Flag(IConfigurationSection section) =>
             bool.TryParse(section.Value, out var value) ? value : (bool?)null;

@@ -87,7 +87,7 @@ namespace MlOps.Settings
             var key = CacheKey(settingsPath, environment);
             lock (Cache)
             {
-                if (key != null && Cache.TryGetValue(key, out var known) && known.Models.All(m => Directory.Exists(m.CodeFolder)))
+                if (key != null && Cache.TryGetValue(key, out var known) && known.Models.All(FilesStillThere))
                 {
                     return known;
                 }
@@ -118,6 +118,11 @@ namespace MlOps.Settings
 
             return result.Settings;
         }
+
+        /// <summary>The files validation required still exist (a model file removed since the settings were read is reported again).</summary>
+        private static bool FilesStillThere(ModelSettings model) =>
+            Directory.Exists(model.CodeFolder) && File.Exists(model.ModelFile) && File.Exists(model.TestFile) && File.Exists(model.RequirementsFile)
+            && (model.TestData == null || File.Exists(model.TestData));
 
         private static string? CacheKey(string settingsPath, IDictionary environment)
         {

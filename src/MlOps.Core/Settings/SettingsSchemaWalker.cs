@@ -150,7 +150,7 @@ namespace MlOps.Settings
             }
         }
 
-        private static bool LooksLikeSecret(string key)
+        internal static bool LooksLikeSecret(string key)
         {
             var lower = key.ToLowerInvariant();
             return !lower.EndsWith("variable", StringComparison.Ordinal)

@@ -48,10 +48,17 @@ namespace MlOps.PowerShell.Infrastructure
                     throw new MlOpsException(ErrorIds.InvalidMetadata, MlOpsErrorKind.InvalidArgument,
                         $"The metadata value of '{key}' is a collection; metadata values must be single values.", key,
                         $"Flatten it into separate keys, or store it as text: @{{ {key} = ($value | ConvertTo-Json -Compress) }}.");
+                case char character:
+                    return character.ToString();
+                case Uri uri:
+                    return uri.OriginalString;
                 case IFormattable formattable:
                     return formattable.ToString(null, CultureInfo.InvariantCulture);
                 default:
-                    return value.ToString() ?? string.Empty;
+                    // A script block, a custom object, a file … would be stored as whatever its ToString() says.
+                    throw new MlOpsException(ErrorIds.InvalidMetadata, MlOpsErrorKind.InvalidArgument,
+                        $"The metadata value of '{key}' is a {value.GetType().Name}; metadata values must be text, numbers, booleans or dates.", key,
+                        $"Pass the value as text, for example @{{ {key} = '...' }}.");
             }
         }
     }

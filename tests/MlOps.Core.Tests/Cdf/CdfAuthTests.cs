@@ -90,6 +90,28 @@ public class CdfAuthTests
         Assert.Single(cdf.Requests.Matching("POST /oauth2/token"));  // a 401 from the IdP is not retried
     }
 
+    [Theory]
+    [InlineData(503, "CdfServiceUnavailable")]
+    [InlineData(502, "CdfServiceUnavailable")]
+    [InlineData(429, "CdfThrottled")]
+    public async Task An_identity_provider_that_is_down_or_throttling_is_not_reported_as_refused_credentials(int status, string errorId)
+    {
+        // Found by the resilience suite: a token endpoint answering 5xx after every retry was reported as
+        // CdfAuthenticationFailed ("refused the client credentials"), sending users after a secret that was fine.
+        await using var cdf = await CdfTestSetup.StartAsync();
+        using var client = CdfTestSetup.Client(cdf);
+        cdf.Faults.Always("POST /oauth2/token", FaultAction.Status(status, status == 429 ? 1 : null));
+
+        var e = await Assert.ThrowsAsync<MlOpsException>(() => client.Files.ListAllAsync());
+
+        Assert.Equal(errorId, e.ErrorId);
+        Assert.Equal(MlOpsErrorKind.ResourceUnavailable, e.Kind);
+        Assert.Contains("token endpoint", e.Message);
+        Assert.Contains(status.ToString(), e.Message);
+        Assert.DoesNotContain("refused the client credentials", e.Message);
+        Assert.True(cdf.Requests.Matching("POST /oauth2/token").Count > 1, "the token request was retried");
+    }
+
     [Fact]
     public async Task Missing_capability_gives_403_naming_it()
     {

@@ -87,6 +87,30 @@ public sealed class CdfFilesRegistryTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_publish_whose_completing_update_failed_in_transit_but_took_effect_reports_its_version()
+    {
+        // Found by the resilience suite: the answer to the update that completes a version was lost (503 after the change
+        // took effect) and the store gave up on it: the publish failed and deleted a version that readers could already
+        // see, or (when that delete failed too) reported failure for a complete version, so a retry published it twice.
+        var store = new CdfFilesRegistry(_client.Files, _cdf.ApiUrl(_cdf.Project), new CdfStoreOptions
+        {
+            TempFolder = Path.Combine(_project.Root, "tmp"), TransientDelay = TimeSpan.FromMilliseconds(5), TransientAttempts = 1,
+        });
+        _cdf.Faults.Script("POST /files/update", FaultAction.FailAfterCommit(503));
+        var artifact = _project.MakeArtifact("art");
+        var messages = new List<string>();
+
+        var version = store.Publish("m", "test", FolderArtifactSource.Open(artifact), new Dictionary<string, string>(), null,
+            new WarningRecorder(messages, verbose: true), default);
+
+        Assert.Equal(1, version.Version);
+        Assert.Contains(messages, m => m.Contains("took effect"));
+        var file = Assert.Single(_cdf.Files.All(_cdf.Project));
+        Assert.False(file.Metadata!.ContainsKey("mlops_state"));
+        Assert.Equal(new[] { 1 }, Store().ListVersions("m", "test").Select(v => v.Version));
+    }
+
+    [Fact]
     public async Task An_abandoned_claim_is_invisible_and_removed_once_stale()
     {
         // A publisher that died after claiming version 1: metadata created, bytes never uploaded.
@@ -218,10 +242,14 @@ public sealed class CdfFilesRegistryTests : IAsyncLifetime
         }
     }
 
-    private sealed class WarningRecorder(List<string> warnings) : IOperationReporter
+    private sealed class WarningRecorder(List<string> warnings, bool verbose = false) : IOperationReporter
     {
         public void Verbose(string message)
         {
+            if (verbose)
+            {
+                warnings.Add(message);
+            }
         }
 
         public void Warning(string message) => warnings.Add(message);

@@ -88,6 +88,23 @@ public sealed class CdfSettingsTests
     }
 
     [Fact]
+    public void Secrets_in_connection_urls_or_where_a_variable_name_belongs_are_reported_without_the_value()
+    {
+        // Found by the resilience suite: these settings were accepted, and a secret pasted into clientSecretVariable was
+        // then printed in the "variable ... is not set" error.
+        using var project = new TempProject().WithModelFolder("diabetes").WithSettings(Settings("""
+            { "type": "cdf", "project": "p", "baseUrl": "https://ci:hunter2@westeurope-1.cognitedata.com", "clientId": "app",
+              "tokenUrl": "https://login.example.com/token?client_secret=hunter3", "clientSecretVariable": "hunter4~x.y", "apiKeyVariable": "KEY_VAR" }
+            """));
+        var problems = SettingsLoader.Check(project.SettingsPath, TempProject.NoEnvironment).Problems;
+        Assert.Contains(problems, p => p.Path == "$.environments.prod.registry.baseUrl" && p.Message.Contains("credentials"));
+        Assert.Contains(problems, p => p.Path == "$.environments.prod.registry.tokenUrl" && p.Message.Contains("credentials"));
+        Assert.Contains(problems, p => p.Path == "$.environments.prod.registry.clientSecretVariable" && p.Message.Contains("not the name of an environment variable"));
+        Assert.DoesNotContain(problems, p => p.Path.EndsWith("apiKeyVariable"));
+        Assert.DoesNotContain(problems, p => p.ToString().Contains("hunter"));
+    }
+
+    [Fact]
     public async Task A_version_promoted_from_a_local_test_registry_to_cdf_prod_keeps_its_bytes_and_lineage()
     {
         await using var cdf = await CdfTestSetup.StartAsync();

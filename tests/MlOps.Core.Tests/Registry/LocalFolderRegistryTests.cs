@@ -177,6 +177,25 @@ public class LocalFolderRegistryTests
     }
 
     [Fact]
+    public void A_version_from_another_projects_registry_is_not_promoted()
+    {
+        // Found by the resilience suite: a ModelVersion piped in from another project (its own registry, even a model this
+        // project does not define) was copied into this project's prod.
+        using var project = new TempProject().Standard();
+        using var other = new TempProject().Standard();
+        var foreign = Open(other).Publish("diabetes", "test", other.MakeArtifact("art"), null, NullReporter.Instance, default);
+        var registry = Open(project);
+
+        var error = Assert.Throws<MlOpsException>(() => registry.Promote(foreign, "prod", false, NullReporter.Instance, default));
+
+        Assert.Equal(ErrorIds.ModelVersionNotFound, error.ErrorId);
+        Assert.Contains(other.RegistryPath, error.Message);
+        Assert.Equal(0, registry.For("prod").GetLatestVersionNumber("diabetes", "prod"));
+        var own = registry.Publish("diabetes", "test", project.MakeArtifact("art"), null, NullReporter.Instance, default);
+        Assert.True(registry.Promote(own, "prod", false, NullReporter.Instance, default).Created);
+    }
+
+    [Fact]
     public void Promotion_of_a_damaged_version_fails_and_creates_nothing()
     {
         using var project = new TempProject().Standard();

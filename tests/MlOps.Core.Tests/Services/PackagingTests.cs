@@ -118,6 +118,14 @@ public class PackagingTests : IClassFixture<ExampleProjectFixture>
     }
 
     [Fact]
+    public void A_requirements_file_that_cannot_be_read_is_InvalidModelCode()
+    {
+        var error = Assert.Throws<MlOpsException>(() => RequirementsFile.Read(Path.Combine(_example.Root, "gone.requirements")));
+        Assert.Equal(ErrorIds.InvalidModelCode, error.ErrorId);
+        Assert.Contains("gone.requirements", error.Message);
+    }
+
+    [Fact]
     public void Missing_packages_are_reported_with_the_fix()
     {
         var file = WriteFile("missing.txt", "numpy==1.24.2\nsurely-not-installed-pkg==1.0\n");

@@ -174,4 +174,18 @@ public class SettingsLoaderTests
         Assert.Equal("from-env", overridden.ProjectName);
         Assert.Equal("renamed", SettingsLoader.Load(project.SettingsPath, TempProject.NoEnvironment).ProjectName);
     }
+
+    [Fact]
+    public void A_model_file_removed_after_the_settings_were_read_is_reported_on_the_next_load()
+    {
+        // Found by the resilience suite: the cache only checked the code folder, so a deploy in the same session ran on with
+        // a requirements.model that was gone (a raw FileNotFoundException) or a model.py that was gone.
+        using var project = new TempProject().Standard();
+        SettingsLoader.Load(project.SettingsPath, TempProject.NoEnvironment);
+        File.Delete(Path.Combine(project.Root, "models", "diabetes", "requirements.model"));
+
+        var error = Assert.Throws<MlOpsException>(() => SettingsLoader.Load(project.SettingsPath, TempProject.NoEnvironment));
+        Assert.Equal(ErrorIds.InvalidSettings, error.ErrorId);
+        Assert.Contains("requirements.model", error.Message);
+    }
 }

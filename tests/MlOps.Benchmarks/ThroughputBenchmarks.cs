@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using MlOps.Cdf;
+
+namespace MlOps.Benchmarks;
+
+/// <summary>
+/// Publish and download (Save-MlModelArtifact's path) against a plain copy of the same files on the same disk (local
+/// store), and against raw HTTP PUT/GET of the same files to and from the same emulator (CDF store); for each artifact
+/// size, best of several rounds, contenders alternating. The operations run in the store worker process, which reports
+/// its own time and its peak resident memory above its level before the operation.
+/// </summary>
+internal static class ThroughputBenchmarks
+{
+    private static readonly Target ThroughputTarget = new("ratio", ">=", 0.8);
+
+    public static Task<IReadOnlyList<Figure>> LocalAsync(BenchContext context) => RunAsync(context, local: true);
+
+    public static Task<IReadOnlyList<Figure>> CdfAsync(BenchContext context) => RunAsync(context, local: false);
+
+    private static async Task<IReadOnlyList<Figure>> RunAsync(BenchContext context, bool local)
+    {
+        var project = await context.ProjectAsync();
+        var client = local ? null : await context.ClientAsync();
+        var figures = new List<Figure>();
+        var memory = new List<Figure>();
+        foreach (var sizeMib in context.SizesMib)
+        {
+            var source = BenchContext.MakeArtifact(context.Folder("artifact"), sizeMib);
+            var mib = BenchContext.SizeMib(source);
+            var label = BenchContext.SizeLabel(sizeMib);
+            var upBaseline = new List<double>();
+            var up = new List<WorkerResult>();
+            var downBaseline = new List<double>();
+            var down = new List<WorkerResult>();
+            for (var round = 0; round < context.Rounds(sizeMib); round++)
+            {
+                var environment = local ? "test" : "cloud";
+                upBaseline.Add(local ? CopyOnce(context, source) : await PutOnceAsync(client!, source, round));
+                var published = context.Run("publish", "bench", environment, source);
+                up.Add(published);
+                var saved = context.Folder("saved");
+                downBaseline.Add(local
+                    ? CopyOnce(context, Path.Combine(project, "registry-test", "bench", "test", published.Version.ToString(), "files"))
+                    : await GetOnceAsync(client!, source, round, context));
+                down.Add(context.Run("save", "bench", environment, published.Version.ToString(), Path.Combine(saved, "out")));
+                BenchContext.DeleteTree(saved);
+                Console.WriteLine($"  {(local ? "local" : "cdf")} {label} round {round + 1}: " +
+                    $"{(local ? "copy" : "PUT")} {upBaseline[^1]:0.000} s, publish {up[^1].Seconds:0.000} s, " +
+                    $"{(local ? "copy" : "GET")} {downBaseline[^1]:0.000} s, save {down[^1].Seconds:0.000} s, " +
+                    $"peak extra {up[^1].PeakExtraMib:0.0}/{down[^1].PeakExtraMib:0.0} MiB");
+            }
+
+            BenchContext.DeleteTree(source);
+            var store = local ? "local store" : "CDF store (emulator)";
+            var upName = local ? "plain copy (File.Copy per file)" : "raw HTTP PUT of the files";
+            var downName = local ? "plain copy of the stored files" : "raw HTTP GET of the files";
+            // Small artifacts are dominated by fixed costs (manifest, rename, API calls): no target there.
+            var target = sizeMib >= 100 ? ThroughputTarget : null;
+            figures.Add(Figure.Throughput($"{store}: publish / {(local ? "plain copy" : "raw PUT")}, {label}", "throughput",
+                new Quantity(upName, mib / upBaseline.Min(), "MiB/s"), new Quantity("Publish-MlModelArtifact (engine)", mib / up.Min(r => r.Seconds), "MiB/s"), target));
+            figures.Add(Figure.Throughput($"{store}: download / {(local ? "plain copy" : "raw GET")}, {label}", "throughput",
+                new Quantity(downName, mib / downBaseline.Min(), "MiB/s"), new Quantity("Save-MlModelArtifact (engine)", mib / down.Min(r => r.Seconds), "MiB/s"), target));
+            if (sizeMib == context.SizesMib.Max())
+            {
+                memory.Add(Figure.Memory($"{store}: publish peak extra memory, {label}", mib, up.Max(r => r.PeakExtraMib)));
+                memory.Add(Figure.Memory($"{store}: download peak extra memory, {label}", mib, down.Max(r => r.PeakExtraMib)));
+            }
+
+            // Keep the disk from filling up: every round's versions go.
+            await context.ClearStoresAsync();
+        }
+
+        return [.. figures, .. memory];
+    }
+
+    private static double CopyOnce(BenchContext context, string source)
+    {
+        var target = context.Folder("copy");
+        try
+        {
+            return BenchContext.PlainCopy(source, Path.Combine(target, "out"));
+        }
+        finally
+        {
+            BenchContext.DeleteTree(target);
+        }
+    }
+
+    /// <summary>Each file: create its metadata (POST /files) and PUT its bytes to the upload URL.</summary>
+    private static async Task<double> PutOnceAsync(CdfClient client, string source, int round)
+    {
+        BenchContext.FlushDirtyPages();
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
+        var clock = Stopwatch.StartNew();
+        foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var name = Path.GetRelativePath(source, file).Replace('/', '_');
+            var created = await client.Files.CreateAsync(new FileCreate { ExternalId = RawId(source, round, name), Name = name, Directory = "/raw" });
+            await using var stream = File.OpenRead(file);
+            using var content = new StreamContent(stream, 1 << 16);
+            content.Headers.ContentLength = stream.Length;
+            (await http.PutAsync(created.UploadUrl, content)).EnsureSuccessStatusCode();
+        }
+
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>The download links of the raw files (one POST /files/downloadlink), then a GET of each into a file.</summary>
+    private static async Task<double> GetOnceAsync(CdfClient client, string source, int round, BenchContext context)
+    {
+        var target = context.Folder("get");
+        try
+        {
+            BenchContext.FlushDirtyPages();
+            using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
+            var names = Directory.GetFiles(source, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(source, f).Replace('/', '_')).ToList();
+            var clock = Stopwatch.StartNew();
+            var links = await client.Files.DownloadLinkAsync(names.Select(n => Identity.Create(RawId(source, round, n))));
+            foreach (var link in links)
+            {
+                using var response = await http.GetAsync(link.DownloadUrl, HttpCompletionOption.ResponseHeadersRead);
+                response.EnsureSuccessStatusCode();
+                await using var output = File.Create(Path.Combine(target, link.ExternalId!.Replace('/', '_')));
+                await response.Content.CopyToAsync(output);
+            }
+
+            return clock.Elapsed.TotalSeconds;
+        }
+        finally
+        {
+            BenchContext.DeleteTree(target);
+        }
+    }
+
+    private static string RawId(string source, int round, string name) => $"raw/{Path.GetFileName(source)}/{round}/{name}";
+}
