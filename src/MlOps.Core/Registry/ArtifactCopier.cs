@@ -12,33 +12,30 @@ namespace MlOps.Registry
 {
     /// <summary>
     /// Copies an artifact into a folder, computing every file's SHA-256 and checking sizes and (when the source knows
-    /// them) hashes. Memory stays flat for any size: at most two 1 MiB buffers.
+    /// them) hashes.
     /// <para>
-    /// A file on a file system is copied by the operating system (File.Copy, which can copy inside the kernel) while
-    /// this thread hashes the same source file; the file's size and modification time are compared before and after,
-    /// so a source that changed during the copy is refused rather than stored under a hash it does not have.
-    /// Any other source (a download stream) is hashed while it is written, the write of one buffer overlapping the
-    /// hashing and reading of the next.
+    /// Each byte is read once into a private buffer, hashed there, and written from that same buffer, so the stored
+    /// bytes are the bytes hashed by construction — even if the source changes while it is read. Reading and hashing
+    /// run on the calling thread while another thread writes the previous buffers (a ring of <see cref="BufferCount"/>
+    /// buffers of <see cref="BufferSize"/> bytes, small enough to stay in the CPU's cache between the hash and the
+    /// write), so the copy costs little more than the hash. A file on a file system is also checked for size and
+    /// modification time before and after: one that changed while it was read is refused rather than stored as a
+    /// snapshot nobody wrote.
     /// </para>
     /// </summary>
     public static class ArtifactCopier
     {
-        internal const int BufferSize = 1 << 20;
-        private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
+        internal const int BufferSize = 256 * 1024;
+        internal const int BufferCount = 8;
 
         /// <summary>Copies <paramref name="source"/> into <paramref name="destination"/> (which must exist) and returns the files with their hashes.</summary>
         public static List<ArtifactFile> Copy(IArtifactSource source, string destination, string activity, IOperationReporter reporter,
             CancellationToken cancellationToken)
         {
-            var progress = new CopyProgress(source, activity, reporter);
-            var buffers = new[] { new byte[BufferSize], new byte[BufferSize] };
+            var progress = new TransferProgress(source, activity, reporter);
+            var buffers = NewBuffers();
             var result = new List<ArtifactFile>(source.Files.Count);
-            var useLocalCopy = source.Files.Count > 0 && source.GetLocalPath(source.Files[0]) != null;
-            var files = useLocalCopy
-                ? source.Files.Select(f => (File: f, Content: (Stream?)null))
-                : source.ReadFiles(cancellationToken).Select(e => (e.File, Content: (Stream?)e.Content));
-
-            foreach (var (file, content) in files)
+            foreach (var (file, content) in source.ReadFiles(cancellationToken))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var target = Path.Combine(destination, file.Path.Replace('/', Path.DirectorySeparatorChar));
@@ -49,9 +46,9 @@ namespace MlOps.Registry
                 }
 
                 progress.StartFile(file.Path);
-                var (length, sha) = content == null
-                    ? CopyLocalFile(source, file, target, buffers[0], progress, cancellationToken)
-                    : CopyStream(content, target, buffers, progress, cancellationToken);
+                var guard = SourceFileGuard.Start(source, file);
+                var (length, sha) = CopyStream(content, target, file.Length, buffers, progress, cancellationToken);
+                guard.Check(length);
                 Verify(source, file, length, sha);
                 result.Add(new ArtifactFile(file.Path, length, sha));
                 progress.EndFile();
@@ -61,121 +58,143 @@ namespace MlOps.Registry
             return result;
         }
 
-        private static (long Length, string Sha) CopyLocalFile(IArtifactSource source, ArtifactFile file, string target, byte[] buffer,
-            CopyProgress progress, CancellationToken cancellationToken)
+        internal static byte[][] NewBuffers()
         {
-            var path = source.GetLocalPath(file)!;
-            var before = new FileInfo(path);
-            if (!before.Exists)
+            var buffers = new byte[BufferCount][];
+            for (var i = 0; i < buffers.Length; i++)
             {
-                throw new MlOpsException(ErrorIds.ArtifactPathNotFound, MlOpsErrorKind.ReadError,
-                    $"'{file.Path}' is missing from {source.Description}.", path, "The source changed while it was read; run the command again.");
+                buffers[i] = new byte[BufferSize];
             }
 
-            var length = before.Length;
-            var modified = before.LastWriteTimeUtc;
-            var copy = Task.Run(() =>
-            {
-                File.Copy(path, target);
-                var copied = new FileInfo(target);
-                if (copied.IsReadOnly)
-                {
-                    copied.IsReadOnly = false;
-                }
-            });
-            long hashed;
-            string sha;
+            return buffers;
+        }
+
+        /// <summary>
+        /// Reads <paramref name="input"/> once, hashing each buffer and writing that same buffer to <paramref name="target"/>.
+        /// A file of more than two buffers is written by a second thread while this one reads and hashes the next buffers.
+        /// </summary>
+        private static (long Length, string Sha) CopyStream(Stream input, string target, long expectedLength, byte[][] buffers,
+            TransferProgress progress, CancellationToken cancellationToken)
+        {
+            FileStream output;
             try
             {
-                using (var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
-                using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
-                {
-                    hashed = 0;
-                    int read;
-                    while ((read = ReadFull(input, buffer)) > 0)
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                        hash.AppendData(buffer, 0, read);
-                        hashed += read;
-                        progress.Add(read);
-                    }
-
-                    sha = ContentHash.ToHex(hash.GetHashAndReset());
-                }
-            }
-            finally
-            {
-                // Never leave the OS copy running behind an exception: the caller deletes the folder it writes into.
-                try
-                {
-                    copy.Wait();
-                }
-                catch (AggregateException)
-                {
-                    // Observed below when hashing succeeded; otherwise the hashing error is the one to report.
-                }
-            }
-
-            try
-            {
-                copy.GetAwaiter().GetResult();
+                output = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                throw new MlOpsException(ErrorIds.RegistryWriteFailed, MlOpsErrorKind.WriteError, $"Could not copy '{file.Path}': {e.Message}",
-                    target, "Check free space and permissions of the destination; nothing was stored.", e);
+                throw WriteFailed(target, e);
             }
 
-            var after = new FileInfo(path);
-            if (after.Length != length || after.LastWriteTimeUtc != modified || hashed != length || new FileInfo(target).Length != length)
-            {
-                throw new MlOpsException(ErrorIds.ContentHashMismatch, MlOpsErrorKind.InvalidData,
-                    $"'{file.Path}' in {source.Description} changed while it was copied.", path,
-                    "Nothing was stored. Wait until whatever writes the artifact has finished, then run the command again.");
-            }
-
-            return (length, sha);
-        }
-
-        /// <summary>Reads, hashes and writes with two buffers: the write of one overlaps hashing and reading the next.</summary>
-        private static (long Length, string Sha) CopyStream(Stream input, string target, byte[][] buffers, CopyProgress progress,
-            CancellationToken cancellationToken)
-        {
-            using (var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None))
+            using (output)
             using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
             {
-                long total = 0;
-                var current = 0;
-                var read = ReadFull(input, buffers[current]);
-                var pendingWrite = Task.CompletedTask;
-                while (read > 0)
-                {
-                    var buffer = buffers[current];
-                    var count = read;
-                    pendingWrite.GetAwaiter().GetResult();
-                    cancellationToken.ThrowIfCancellationRequested();
-                    pendingWrite = Task.Run(() => output.Write(buffer, 0, count));
-                    hash.AppendData(buffer, 0, count);
-                    total += count;
-                    current ^= 1;
-                    try
-                    {
-                        read = ReadFull(input, buffers[current]);
-                    }
-                    catch
-                    {
-                        pendingWrite.Wait();
-                        throw;
-                    }
-
-                    progress.Add(count);
-                }
-
-                pendingWrite.GetAwaiter().GetResult();
-                output.Flush();
+                var total = expectedLength > 2L * BufferSize
+                    ? CopyPipelined(input, output, target, hash, buffers, progress, cancellationToken)
+                    : CopySerial(input, output, target, hash, buffers[0], progress, cancellationToken);
                 return (total, ContentHash.ToHex(hash.GetHashAndReset()));
             }
         }
+
+        private static long CopySerial(Stream input, FileStream output, string target, IncrementalHash hash, byte[] buffer, TransferProgress progress,
+            CancellationToken cancellationToken)
+        {
+            long total = 0;
+            int read;
+            while ((read = ReadFull(input, buffer)) > 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                hash.AppendData(buffer, 0, read);
+                Write(output, target, buffer, read);
+                total += read;
+                progress.Add(read);
+            }
+
+            return total;
+        }
+
+        private static long CopyPipelined(Stream input, FileStream output, string target, IncrementalHash hash, byte[][] buffers,
+            TransferProgress progress, CancellationToken cancellationToken)
+        {
+            using (var queue = new BufferQueue(buffers, cancellationToken))
+            {
+                var writer = Task.Factory.StartNew(() =>
+                {
+                    try
+                    {
+                        while (queue.Take(out var buffer, out var count))
+                        {
+                            Write(output, target, buffer, count);
+                            queue.Return(buffer);
+                        }
+                    }
+                    catch (Exception e)
+                    {
+                        queue.Fail(e);
+                    }
+                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+                long total = 0;
+                try
+                {
+                    while (true)
+                    {
+                        var buffer = queue.Rent();
+                        int read;
+                        try
+                        {
+                            read = ReadFull(input, buffer);
+                        }
+                        catch
+                        {
+                            queue.Return(buffer);
+                            throw;
+                        }
+
+                        if (read == 0)
+                        {
+                            queue.Return(buffer);
+                            break;
+                        }
+
+                        hash.AppendData(buffer, 0, read);
+                        total += read;
+                        queue.Publish(buffer, read);
+                        progress.Add(read);
+                    }
+
+                    queue.Complete();
+                }
+                catch (Exception e)
+                {
+                    // Never leave the writer running behind an exception: the caller deletes the folder it writes into.
+                    queue.Fail(e);
+                    writer.Wait();
+                    throw;
+                }
+
+                writer.Wait();
+                queue.ThrowIfFailed();
+
+                return total;
+            }
+        }
+
+        private static void Write(FileStream output, string target, byte[] buffer, int count)
+        {
+            try
+            {
+                output.Write(buffer, 0, count);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw WriteFailed(target, e);
+            }
+        }
+
+        private static MlOpsException WriteFailed(string target, Exception e) =>
+            new MlOpsException(ErrorIds.RegistryWriteFailed, MlOpsErrorKind.WriteError, $"Could not write '{target}': {e.Message}",
+                target, "Check free space and permissions of the destination; nothing was stored.", e);
 
         private static void Verify(IArtifactSource source, ArtifactFile file, long length, string sha)
         {
@@ -194,7 +213,7 @@ namespace MlOps.Registry
             }
         }
 
-        private static int ReadFull(Stream input, byte[] buffer)
+        internal static int ReadFull(Stream input, byte[] buffer)
         {
             var filled = 0;
             while (filled < buffer.Length)
@@ -223,57 +242,6 @@ namespace MlOps.Registry
             }
 
             return unit == 0 ? $"{bytes} B" : $"{value:0.#} {units[unit]}";
-        }
-
-        /// <summary>Throttled progress: at most one report every 250 ms, plus one per file start.</summary>
-        private sealed class CopyProgress
-        {
-            private readonly IArtifactSource _source;
-            private readonly string _activity;
-            private readonly IOperationReporter _reporter;
-            private readonly long _total;
-            private readonly Stopwatch _clock = Stopwatch.StartNew();
-            private TimeSpan _last = TimeSpan.MinValue;
-            private long _done;
-            private int _files;
-            private string _current = string.Empty;
-
-            public CopyProgress(IArtifactSource source, string activity, IOperationReporter reporter)
-            {
-                _source = source;
-                _activity = activity;
-                _reporter = reporter;
-                _total = source.Files.Sum(f => f.Length);
-            }
-
-            public void StartFile(string path)
-            {
-                _current = path;
-                Report(force: true);
-            }
-
-            public void Add(long bytes)
-            {
-                _done += bytes;
-                Report(force: false);
-            }
-
-            public void EndFile() => _files++;
-
-            public void Complete() => _reporter.Progress(new OperationProgress(1, _activity, "Done", 100, completed: true));
-
-            private void Report(bool force)
-            {
-                if (!force && _clock.Elapsed - _last < ProgressInterval)
-                {
-                    return;
-                }
-
-                _last = _clock.Elapsed;
-                var percent = _total == 0 ? 100 : (int)Math.Min(100, _done * 100 / _total);
-                _reporter.Progress(new OperationProgress(1, _activity,
-                    $"{FormatSize(_done)} of {FormatSize(_total)} ({_files}/{_source.Files.Count} files)", percent, _current));
-            }
         }
     }
 }
