@@ -31,7 +31,6 @@ namespace MlOps.Registry
         private const string ManifestName = "manifest.json";
         private const string LatestHintName = "latest";
         private static readonly TimeSpan ForeignStagingMaxAge = TimeSpan.FromDays(2);
-        private static readonly JsonSerializerOptions JsonOptions = new JsonSerializerOptions { WriteIndented = true };
 
         public LocalFolderRegistry(string root)
         {
@@ -145,7 +144,7 @@ namespace MlOps.Registry
                 manifest.System["host"] = Environment.MachineName;
                 manifest.System["mlopsVersion"] = ToolVersion;
                 manifest.System["source"] = source.Description;
-                File.WriteAllText(Path.Combine(staging, ManifestName), JsonSerializer.Serialize(manifest, JsonOptions), new UTF8Encoding(false));
+                File.WriteAllText(Path.Combine(staging, ManifestName), JsonSerializer.Serialize(manifest, ManifestJson.Default.VersionManifest), new UTF8Encoding(false));
                 MakeReadOnly(staging);
                 cancellationToken.ThrowIfCancellationRequested();
 
@@ -196,7 +195,7 @@ namespace MlOps.Registry
             var manifestPath = Path.Combine(folder, ManifestName);
             try
             {
-                manifest = JsonSerializer.Deserialize<VersionManifest>(File.ReadAllText(manifestPath));
+                manifest = JsonSerializer.Deserialize(File.ReadAllText(manifestPath), ManifestJson.Default.VersionManifest);
             }
             catch (Exception e) when (e is IOException || e is JsonException || e is UnauthorizedAccessException)
             {
