@@ -362,10 +362,13 @@ namespace MlOps.Registry
 
         /// <summary>
         /// Gzip pays off for text and sparse weights but costs ~50 MiB/s on data that does not shrink (most binary model
-        /// files): a 4 MiB sample of the largest file decides. The archive stays a valid .tar.gz either way.
+        /// files): four 256 KiB samples spread over the largest file decide (its header alone can mislead). The archive
+        /// stays a valid .tar.gz either way.
         /// </summary>
         private static CompressionLevel ChooseCompression(IArtifactSource source)
         {
+            const int Slices = 4;
+            const int SliceSize = 256 * 1024;
             var largest = source.Files.OrderByDescending(f => f.Length).FirstOrDefault();
             var path = largest == null ? null : source.GetLocalPath(largest);
             if (path == null || !File.Exists(path))
@@ -373,11 +376,21 @@ namespace MlOps.Registry
                 return CompressionLevel.Fastest;
             }
 
-            var sample = new byte[(int)Math.Min(4 << 20, largest!.Length)];
-            int read;
-            using (var input = File.OpenRead(path))
+            var sample = new byte[(int)Math.Min(Slices * SliceSize, largest!.Length)];
+            var read = 0;
+            using (var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1))
             {
-                read = input.Read(sample, 0, sample.Length);
+                var spread = sample.Length < Slices * SliceSize ? 0 : (input.Length - SliceSize) / (Slices - 1);
+                for (var slice = 0; slice < Slices && read < sample.Length; slice++)
+                {
+                    input.Position = slice * spread;
+                    var end = Math.Min(sample.Length, read + (spread == 0 ? sample.Length : SliceSize));
+                    int n;
+                    while (read < end && (n = input.Read(sample, read, end - read)) > 0)
+                    {
+                        read += n;
+                    }
+                }
             }
 
             using (var compressed = new MemoryStream())
