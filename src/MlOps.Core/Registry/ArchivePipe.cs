@@ -96,35 +96,60 @@ namespace MlOps.Registry
         public override int Read(byte[] buffer, int offset, int count)
         {
             _readerStarted = true;
-            if (_position >= _length || count == 0)
+            if (count == 0 || !NextChunk())
             {
                 return 0;
             }
 
-            if (_chunk == null || _chunkOffset == _chunkCount)
-            {
-                var queue = CurrentQueue;
-                if (_chunk != null)
-                {
-                    queue.Return(_chunk);
-                    _chunk = null;
-                }
-
-                if (!queue.Take(out var next, out var filled))
-                {
-                    return 0;
-                }
-
-                _chunk = next;
-                _chunkOffset = 0;
-                _chunkCount = filled;
-            }
-
             var n = (int)Math.Min(Math.Min(count, _chunkCount - _chunkOffset), _length - _position);
-            Buffer.BlockCopy(_chunk, _chunkOffset, buffer, offset, n);
+            Buffer.BlockCopy(_chunk!, _chunkOffset, buffer, offset, n);
             _chunkOffset += n;
             _position += n;
             return n;
+        }
+
+        /// <summary>Writes the rest straight from the pipe's buffers (no copy into a buffer of the caller's).</summary>
+        public override async Task CopyToAsync(Stream destination, int bufferSize, CancellationToken cancellationToken)
+        {
+            _readerStarted = true;
+            while (NextChunk())
+            {
+                var n = (int)Math.Min(_chunkCount - _chunkOffset, _length - _position);
+                await destination.WriteAsync(_chunk!, _chunkOffset, n, cancellationToken).ConfigureAwait(false);
+                _chunkOffset += n;
+                _position += n;
+            }
+        }
+
+        /// <summary>Makes sure a chunk with unread bytes is at hand (returning the used one); false at the end.</summary>
+        private bool NextChunk()
+        {
+            if (_position >= _length)
+            {
+                return false;
+            }
+
+            if (_chunk != null && _chunkOffset < _chunkCount)
+            {
+                return true;
+            }
+
+            var queue = CurrentQueue;
+            if (_chunk != null)
+            {
+                queue.Return(_chunk);
+                _chunk = null;
+            }
+
+            if (!queue.Take(out var next, out var filled))
+            {
+                return false;
+            }
+
+            _chunk = next;
+            _chunkOffset = 0;
+            _chunkCount = filled;
+            return true;
         }
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
@@ -316,7 +341,7 @@ namespace MlOps.Registry
         }
 
         /// <summary>The producer's side of one pass: fills the queue's buffers and publishes each when full.</summary>
-        private sealed class QueueWriteStream : Stream
+        private sealed class QueueWriteStream : Stream, IDirectWrite
         {
             private readonly BufferQueue _queue;
             private byte[]? _buffer;
@@ -353,6 +378,27 @@ namespace MlOps.Registry
                         _queue.Publish(_buffer, _filled);
                         _buffer = null;
                     }
+                }
+            }
+
+            public ArraySegment<byte> GetSpace(int max)
+            {
+                if (_buffer == null)
+                {
+                    _buffer = _queue.Rent();
+                    _filled = 0;
+                }
+
+                return new ArraySegment<byte>(_buffer, _filled, Math.Min(Math.Max(1, max), _buffer.Length - _filled));
+            }
+
+            public void Commit(int count)
+            {
+                _filled += count;
+                if (_filled == _buffer!.Length)
+                {
+                    _queue.Publish(_buffer, _filled);
+                    _buffer = null;
                 }
             }
 

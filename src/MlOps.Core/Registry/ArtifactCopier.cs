@@ -15,10 +15,10 @@ namespace MlOps.Registry
     /// them) hashes.
     /// <para>
     /// Each byte is read once into a private buffer, hashed there, and written from that same buffer, so the stored
-    /// bytes are the bytes hashed by construction — even if the source changes while it is read. Reading and hashing
-    /// run on the calling thread while another thread writes the previous buffers (a ring of <see cref="BufferCount"/>
-    /// buffers of <see cref="BufferSize"/> bytes, small enough to stay in the CPU's cache between the hash and the
-    /// write), so the copy costs little more than the hash. A file on a file system is also checked for size and
+    /// bytes are the bytes hashed by construction — even if the source changes while it is read. The calling thread
+    /// only hashes, while another thread reads ahead and writes buffers already hashed (a ring of
+    /// <see cref="BufferCount"/> buffers of <see cref="BufferSize"/> bytes), so on two cores a copy takes about as long
+    /// as hashing alone. A file on a file system is also checked for size and
     /// modification time before and after: one that changed while it was read is refused rather than stored as a
     /// snapshot nobody wrote.
     /// </para>
@@ -71,7 +71,7 @@ namespace MlOps.Registry
 
         /// <summary>
         /// Reads <paramref name="input"/> once, hashing each buffer and writing that same buffer to <paramref name="target"/>.
-        /// A file of more than two buffers is written by a second thread while this one reads and hashes the next buffers.
+        /// A file of more than two buffers is read and written by a second thread while this one hashes.
         /// </summary>
         private static (long Length, string Sha) CopyStream(Stream input, string target, long expectedLength, byte[][] buffers,
             TransferProgress progress, CancellationToken cancellationToken)
@@ -113,71 +113,87 @@ namespace MlOps.Registry
             return total;
         }
 
+        /// <summary>
+        /// The calling thread only hashes. A second thread reads ahead into the free buffers, and writes each buffer once
+        /// it has been hashed, then reads the next bytes into it: reading and writing (the memory copies to and from the
+        /// operating system) overlap the hash, which is then the only work left on the calling thread.
+        /// </summary>
         private static long CopyPipelined(Stream input, FileStream output, string target, IncrementalHash hash, byte[][] buffers,
             TransferProgress progress, CancellationToken cancellationToken)
         {
-            using (var queue = new BufferQueue(buffers, cancellationToken))
+            using (var read = new BufferQueue(buffers, cancellationToken))
+            using (var hashed = new BufferQueue(Array.Empty<byte[]>(), cancellationToken))
             {
-                var writer = Task.Factory.StartNew(() =>
-                {
-                    try
-                    {
-                        while (queue.Take(out var buffer, out var count))
-                        {
-                            Write(output, target, buffer, count);
-                            queue.Return(buffer);
-                        }
-                    }
-                    catch (Exception e)
-                    {
-                        queue.Fail(e);
-                    }
-                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-
+                var worker = Task.Factory.StartNew(() => ReadAndWrite(input, output, target, buffers.Length, read, hashed), CancellationToken.None,
+                    TaskCreationOptions.LongRunning, TaskScheduler.Default);
                 long total = 0;
                 try
                 {
-                    while (true)
+                    while (read.Take(out var buffer, out var count))
                     {
-                        var buffer = queue.Rent();
-                        int read;
-                        try
-                        {
-                            read = ReadFull(input, buffer);
-                        }
-                        catch
-                        {
-                            queue.Return(buffer);
-                            throw;
-                        }
-
-                        if (read == 0)
-                        {
-                            queue.Return(buffer);
-                            break;
-                        }
-
-                        hash.AppendData(buffer, 0, read);
-                        total += read;
-                        queue.Publish(buffer, read);
-                        progress.Add(read);
+                        hash.AppendData(buffer, 0, count);
+                        total += count;
+                        hashed.Publish(buffer, count);
+                        progress.Add(count);
                     }
 
-                    queue.Complete();
+                    hashed.Complete();
                 }
                 catch (Exception e)
                 {
-                    // Never leave the writer running behind an exception: the caller deletes the folder it writes into.
-                    queue.Fail(e);
-                    writer.Wait();
+                    // Never leave the worker running behind an exception: the caller deletes the folder it writes into.
+                    read.Fail(e);
+                    hashed.Fail(e);
+                    worker.Wait();
                     throw;
                 }
 
-                writer.Wait();
-                queue.ThrowIfFailed();
-
+                worker.Wait();
+                hashed.ThrowIfFailed();
                 return total;
             }
+        }
+
+        /// <summary>The worker: fills every buffer, then writes each hashed buffer and refills it, until the input ends.</summary>
+        private static void ReadAndWrite(Stream input, FileStream output, string target, int bufferCount, BufferQueue read, BufferQueue hashed)
+        {
+            try
+            {
+                var reading = true;
+                for (var i = 0; i < bufferCount && reading; i++)
+                {
+                    reading = Fill(input, read.Rent(), read);
+                }
+
+                while (hashed.Take(out var buffer, out var count))
+                {
+                    Write(output, target, buffer, count);
+                    if (reading)
+                    {
+                        reading = Fill(input, buffer, read);
+                    }
+                }
+            }
+            catch (Exception e)
+            {
+                read.Fail(e);
+                hashed.Fail(e);
+            }
+        }
+
+        /// <summary>Reads the next bytes into <paramref name="buffer"/> and hands it to the hasher; false (and completes) at the end.</summary>
+        private static bool Fill(Stream input, byte[] buffer, BufferQueue read)
+        {
+            var count = ReadFull(input, buffer);
+            if (count == 0)
+            {
+                read.Return(buffer);
+                read.Complete();
+                return false;
+            }
+
+            read.Publish(buffer, count);
+            return true;
         }
 
         private static void Write(FileStream output, string target, byte[] buffer, int count)

@@ -7,9 +7,9 @@ namespace MlOps.Registry
 {
     /// <summary>
     /// Hands filled buffers from one producer thread to one consumer thread, in order, through a fixed set of buffers:
-    /// the producer rents a free buffer, fills it and publishes it; the consumer takes it, uses it and returns it. Memory
-    /// stays at the buffers given. Either side (or cancellation) can fail the queue, which wakes the other side: from then
-    /// on every call throws that first failure.
+    /// the producer rents a free buffer, fills it and publishes it; the consumer takes it, uses it and returns it (or
+    /// publishes it on to another queue). Memory stays at the buffers given. Either side (or cancellation) can fail the
+    /// queue, which wakes the other side: from then on every call throws that first failure.
     /// </summary>
     internal sealed class BufferQueue : IDisposable
     {
@@ -20,19 +20,13 @@ namespace MlOps.Registry
         private ExceptionDispatchInfo? _failure;
         private bool _completed;
 
+        /// <param name="buffers">The free buffers to start with (none for a queue that only passes on buffers of another).</param>
+        /// <param name="cancellationToken">Fails the queue when cancelled.</param>
         public BufferQueue(IReadOnlyList<byte[]> buffers, CancellationToken cancellationToken)
         {
-            if (buffers.Count == 0)
-            {
-                throw new ArgumentException("At least one buffer is needed.", nameof(buffers));
-            }
-
             _free = new Stack<byte[]>(buffers);
-            BufferSize = buffers[0].Length;
             _cancellation = cancellationToken.Register(() => Fail(new OperationCanceledException(cancellationToken)));
         }
-
-        public int BufferSize { get; }
 
         /// <summary>Whether the queue has failed (the failure is thrown by every other call).</summary>
         public bool IsFailed

@@ -10,7 +10,7 @@ namespace MlOps.Registry
     /// (<see cref="LengthFor"/>), so it can be streamed into an upload that must declare its Content-Length.
     /// The content passes straight through (no copy); the stream throws if more or fewer bytes arrive than declared.
     /// </summary>
-    internal sealed class StoredGzipStream : Stream
+    internal sealed class StoredGzipStream : Stream, IDirectWrite
     {
         /// <summary>The largest stored block deflate allows.</summary>
         internal const int BlockSize = 65535;
@@ -27,6 +27,8 @@ namespace MlOps.Registry
         private long _blockLeft;
         private uint _crc;
         private bool _finished;
+        private ArraySegment<byte> _lent;
+        private byte[]? _scratch;
 
         public StoredGzipStream(Stream output, long contentLength)
         {
@@ -79,6 +81,63 @@ namespace MlOps.Registry
                 _written += n;
                 _blockLeft -= n;
             }
+        }
+
+        /// <summary>
+        /// Lends the underlying stream's buffer when it has one (else a buffer of this stream's), never across a block
+        /// boundary, so the block header before it is already written.
+        /// </summary>
+        public ArraySegment<byte> GetSpace(int max)
+        {
+            var left = _contentLength - _written;
+            if (left == 0)
+            {
+                throw new InvalidDataException($"The archive has more than the {_contentLength} bytes expected.");
+            }
+
+            if (_blockLeft == 0)
+            {
+                WriteBlockHeader();
+            }
+
+            var size = (int)Math.Min(Math.Max(1, max), _blockLeft);
+            if (_output is IDirectWrite direct)
+            {
+                _lent = direct.GetSpace(size);
+            }
+            else
+            {
+                if (_scratch == null || _scratch.Length < size)
+                {
+                    _scratch = new byte[size];
+                }
+
+                _lent = new ArraySegment<byte>(_scratch, 0, size);
+            }
+
+            return _lent;
+        }
+
+        public void Commit(int count)
+        {
+            if (count < 0 || count > _lent.Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(count));
+            }
+
+            _crc = Crc32.Append(_crc, _lent.Array!, _lent.Offset, count);
+            if (_output is IDirectWrite direct)
+            {
+                direct.Commit(count);
+            }
+            else
+            {
+                _output.Write(_lent.Array!, _lent.Offset, count);
+            }
+
+            _written += count;
+            _blockLeft -= count;
+            _lent = default;
         }
 
         /// <summary>Writes the trailer (CRC-32 and length); throws if fewer bytes were written than declared.</summary>

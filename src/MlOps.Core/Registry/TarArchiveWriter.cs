@@ -65,6 +65,12 @@ namespace MlOps.Registry
             }
 
             _output.Write(Header(Truncate(name, 100), length, '0'), 0, Block);
+            if (_output is IDirectWrite direct)
+            {
+                WriteDirect(path, length, content, direct);
+                return;
+            }
+
             long written = 0;
             int read;
             while ((read = content.Read(_buffer, 0, _buffer.Length)) > 0)
@@ -81,6 +87,31 @@ namespace MlOps.Registry
             if (written != length)
             {
                 throw new InvalidDataException($"'{path}' has {written} bytes, not the {length} expected.");
+            }
+
+            Pad(length);
+        }
+
+        /// <summary>Reads the content straight into the output's buffers (no copy), then checks that it ends where expected.</summary>
+        private void WriteDirect(string path, long length, Stream content, IDirectWrite direct)
+        {
+            long written = 0;
+            while (written < length)
+            {
+                var space = direct.GetSpace((int)Math.Min(_buffer.Length, length - written));
+                var read = content.Read(space.Array!, space.Offset, space.Count);
+                if (read == 0)
+                {
+                    throw new InvalidDataException($"'{path}' has {written} bytes, not the {length} expected.");
+                }
+
+                direct.Commit(read);
+                written += read;
+            }
+
+            if (content.Read(_buffer, 0, 1) > 0)
+            {
+                throw new InvalidDataException($"'{path}' grew while it was archived.");
             }
 
             Pad(length);
