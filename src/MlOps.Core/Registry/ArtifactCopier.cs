@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
@@ -28,34 +29,136 @@ namespace MlOps.Registry
         internal const int BufferSize = 256 * 1024;
         internal const int BufferCount = 8;
 
+        /// <summary>Files this large are worth a pair of threads of their own.</summary>
+        internal const long ParallelMinimum = 8L << 20;
+
+        private const int MaxParallelFiles = 4;
+
         /// <summary>Copies <paramref name="source"/> into <paramref name="destination"/> (which must exist) and returns the files with their hashes.</summary>
         public static List<ArtifactFile> Copy(IArtifactSource source, string destination, string activity, IOperationReporter reporter,
             CancellationToken cancellationToken)
         {
             var progress = new TransferProgress(source, activity, reporter);
+            var workers = ParallelWorkers(source);
+            var result = workers > 1
+                ? CopyInParallel(source, destination, workers, progress, cancellationToken)
+                : CopyInOrder(source, destination, progress, cancellationToken);
+            progress.Complete();
+            return result;
+        }
+
+        /// <summary>
+        /// How many files to copy at once: one, unless the files are on a file system, at least two are large and there
+        /// are cores to spare — a file's SHA-256 runs on one core, so only several files can use several.
+        /// </summary>
+        internal static int ParallelWorkers(IArtifactSource source)
+        {
+            if (Environment.ProcessorCount < 2 || source.Files.Count < 2 || source.GetLocalPath(source.Files[0]) == null)
+            {
+                return 1;
+            }
+
+            var large = source.Files.Count(f => f.Length >= ParallelMinimum);
+            return Math.Max(1, Math.Min(Math.Min(large, Environment.ProcessorCount), MaxParallelFiles));
+        }
+
+        private static List<ArtifactFile> CopyInOrder(IArtifactSource source, string destination, TransferProgress progress,
+            CancellationToken cancellationToken)
+        {
             var buffers = NewBuffers();
             var result = new List<ArtifactFile>(source.Files.Count);
             foreach (var (file, content) in source.ReadFiles(cancellationToken))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var target = Path.Combine(destination, file.Path.Replace('/', Path.DirectorySeparatorChar));
-                var folder = Path.GetDirectoryName(target);
-                if (!string.IsNullOrEmpty(folder))
-                {
-                    Directory.CreateDirectory(folder);
-                }
-
-                progress.StartFile(file.Path);
-                var guard = SourceFileGuard.Start(source, file);
-                var (length, sha) = CopyStream(content, target, file.Length, buffers, progress, cancellationToken);
-                guard.Check(length);
-                Verify(source, file, length, sha);
-                result.Add(new ArtifactFile(file.Path, length, sha));
-                progress.EndFile();
+                result.Add(CopyFile(source, file, content, destination, buffers, progress, cancellationToken));
             }
 
-            progress.Complete();
             return result;
+        }
+
+        /// <summary>
+        /// Several files at once, largest first, each by its own pair of threads (the calling thread is one of the hashing
+        /// ones and reports progress); the first failure stops the others. The result keeps the source's order.
+        /// </summary>
+        private static List<ArtifactFile> CopyInParallel(IArtifactSource source, string destination, int workers, TransferProgress progress,
+            CancellationToken cancellationToken)
+        {
+            var files = source.Files;
+            var order = Enumerable.Range(0, files.Count).OrderByDescending(i => files[i].Length).ToArray();
+            var result = new ArtifactFile[files.Count];
+            var next = -1;
+            ExceptionDispatchInfo? failure = null;
+            using (var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                void Work()
+                {
+                    var buffers = NewBuffers();
+                    try
+                    {
+                        int k;
+                        while ((k = Interlocked.Increment(ref next)) < order.Length)
+                        {
+                            stop.Token.ThrowIfCancellationRequested();
+                            var file = files[order[k]];
+                            using (var content = OpenLocal(source, file))
+                            {
+                                result[order[k]] = CopyFile(source, file, content, destination, buffers, progress, stop.Token);
+                            }
+                        }
+                    }
+                    catch (Exception e)
+                    {
+                        // The first failure is the one to report; the others are mostly the cancellation it causes.
+                        Interlocked.CompareExchange(ref failure, ExceptionDispatchInfo.Capture(e), null);
+                        stop.Cancel();
+                    }
+                }
+
+                var helpers = Enumerable.Range(1, workers - 1)
+                    .Select(_ => Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
+                    .ToArray();
+                Work();
+                while (!Task.WaitAll(helpers, 250))
+                {
+                    progress.Tick();
+                }
+            }
+
+            failure?.Throw();
+            return result.ToList();
+        }
+
+        private static Stream OpenLocal(IArtifactSource source, ArtifactFile file)
+        {
+            var path = source.GetLocalPath(file)!;
+            try
+            {
+                return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new MlOpsException(ErrorIds.ArtifactPathNotFound, MlOpsErrorKind.ReadError,
+                    $"Cannot read '{path}': {e.Message}", path, "The source changed while it was read; run the command again.", e);
+            }
+        }
+
+        private static ArtifactFile CopyFile(IArtifactSource source, ArtifactFile file, Stream content, string destination, byte[][] buffers,
+            TransferProgress progress, CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var target = Path.Combine(destination, file.Path.Replace('/', Path.DirectorySeparatorChar));
+            var folder = Path.GetDirectoryName(target);
+            if (!string.IsNullOrEmpty(folder))
+            {
+                Directory.CreateDirectory(folder);
+            }
+
+            progress.StartFile(file.Path);
+            var guard = SourceFileGuard.Start(source, file);
+            var (length, sha) = CopyStream(content, target, file.Length, buffers, progress, cancellationToken);
+            guard.Check(length);
+            Verify(source, file, length, sha);
+            progress.EndFile();
+            return new ArtifactFile(file.Path, length, sha);
         }
 
         internal static byte[][] NewBuffers()

@@ -237,4 +237,59 @@ public class LocalFolderRegistryTests
         Assert.Equal("keep me", File.ReadAllText(Path.Combine(destination, "mine.txt")));
         Assert.Single(Directory.GetFileSystemEntries(project.Root, "*download*"));
     }
+
+    private static string LargeArtifact(TempProject project)
+    {
+        // Three files large enough to be copied at once (each on its own pair of threads), and small ones in between.
+        var folder = Path.Combine(project.Root, "shards");
+        Directory.CreateDirectory(Path.Combine(folder, "weights"));
+        var random = new Random(9);
+        foreach (var (name, size) in new[] { ("weights/a.bin", (9 << 20) + 3), ("weights/b.bin", 10 << 20), ("c.bin", (8 << 20) + 511), ("d.txt", 10) })
+        {
+            var bytes = new byte[size];
+            random.NextBytes(bytes);
+            File.WriteAllBytes(Path.Combine(folder, name), bytes);
+        }
+
+        return folder;
+    }
+
+    [Fact]
+    public void Several_large_files_are_copied_at_once_and_listed_in_order_with_their_hashes()
+    {
+        using var project = new TempProject();
+        var artifact = LargeArtifact(project);
+        var source = FolderArtifactSource.Open(artifact);
+        Assert.Equal(Math.Min(3, Environment.ProcessorCount), ArtifactCopier.ParallelWorkers(source));
+
+        var store = new LocalFolderRegistry(project.RegistryPath);
+        var version = store.Publish("m", "test", source, new Dictionary<string, string>(), null, NullReporter.Instance, default);
+
+        Assert.Equal(new[] { "c.bin", "d.txt", "weights/a.bin", "weights/b.bin" }, version.Files.Select(f => f.Path));
+        foreach (var file in version.Files)
+        {
+            var original = Path.Combine(artifact, file.Path);
+            Assert.Equal(Sha(original), file.Sha256);
+            Assert.Equal(File.ReadAllBytes(original), File.ReadAllBytes(Path.Combine(version.Location, "files", file.Path)));
+        }
+    }
+
+    [Fact]
+    public void A_damaged_file_among_several_large_ones_stops_the_copy_and_stores_nothing()
+    {
+        using var project = new TempProject();
+        var artifact = LargeArtifact(project);
+        var listed = FolderArtifactSource.ListFiles(artifact);
+        var claimed = listed.Select(f => new ArtifactFile(f.Path, f.Length, f.Path == "weights/a.bin" ? new string('0', 64) : Sha(Path.Combine(artifact, f.Path))))
+            .ToList();
+        var store = new LocalFolderRegistry(project.RegistryPath);
+
+        var error = Assert.Throws<MlOpsException>(() => store.Publish("m", "test", FolderArtifactSource.Open(artifact, claimed),
+            new Dictionary<string, string>(), null, NullReporter.Instance, default));
+
+        Assert.Equal(ErrorIds.ContentHashMismatch, error.ErrorId);
+        Assert.Contains("weights/a.bin", error.Message);
+        Assert.Equal(0, store.GetLatestVersionNumber("m", "test"));
+        Assert.Empty(Directory.GetDirectories(Path.Combine(project.RegistryPath, ".staging")));
+    }
 }
