@@ -33,18 +33,16 @@ namespace MlOps.Registry
         private bool _ended;
         private Exception? _producerFailure;
 
-        // Consumer state: used by one reading thread at a time (the HTTP client's).
-        private byte[]? _chunk;
-        private int _chunkOffset;
-        private int _chunkCount;
-        private long _position;
-        private bool _readerStarted;
+        // The consumer's state for the current pass. Each pass has its own: an abandoned attempt that is still running
+        // (its HTTP send not yet unwound) works on its old reader, whose queue has failed, never on the new one.
+        private Reader _reader;
 
         public ArchivePipe(long length, CancellationToken cancellationToken)
         {
             _length = length;
             _cancellationToken = cancellationToken;
             _queue = NewQueue();
+            _reader = new Reader(_queue, length);
         }
 
         /// <summary>How many passes were started (1 when the upload went through at the first attempt).</summary>
@@ -70,7 +68,7 @@ namespace MlOps.Registry
         /// </summary>
         public override long Position
         {
-            get => _position;
+            get => CurrentReader.Position;
             set
             {
                 if (value != 0)
@@ -84,73 +82,21 @@ namespace MlOps.Registry
 
         public override long Seek(long offset, SeekOrigin origin)
         {
-            var target = origin == SeekOrigin.Begin ? offset : origin == SeekOrigin.Current ? _position + offset : _length + offset;
-            if (target != _position || target == 0)
+            var position = Position;
+            var target = origin == SeekOrigin.Begin ? offset : origin == SeekOrigin.Current ? position + offset : _length + offset;
+            if (target != position || target == 0)
             {
                 Position = target;
             }
 
-            return _position;
+            return Position;
         }
 
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            _readerStarted = true;
-            if (count == 0 || !NextChunk())
-            {
-                return 0;
-            }
-
-            var n = (int)Math.Min(Math.Min(count, _chunkCount - _chunkOffset), _length - _position);
-            Buffer.BlockCopy(_chunk!, _chunkOffset, buffer, offset, n);
-            _chunkOffset += n;
-            _position += n;
-            return n;
-        }
+        public override int Read(byte[] buffer, int offset, int count) => CurrentReader.Read(buffer, offset, count);
 
         /// <summary>Writes the rest straight from the pipe's buffers (no copy into a buffer of the caller's).</summary>
-        public override async Task CopyToAsync(Stream destination, int bufferSize, CancellationToken cancellationToken)
-        {
-            _readerStarted = true;
-            while (NextChunk())
-            {
-                var n = (int)Math.Min(_chunkCount - _chunkOffset, _length - _position);
-                await destination.WriteAsync(_chunk!, _chunkOffset, n, cancellationToken).ConfigureAwait(false);
-                _chunkOffset += n;
-                _position += n;
-            }
-        }
-
-        /// <summary>Makes sure a chunk with unread bytes is at hand (returning the used one); false at the end.</summary>
-        private bool NextChunk()
-        {
-            if (_position >= _length)
-            {
-                return false;
-            }
-
-            if (_chunk != null && _chunkOffset < _chunkCount)
-            {
-                return true;
-            }
-
-            var queue = CurrentQueue;
-            if (_chunk != null)
-            {
-                queue.Return(_chunk);
-                _chunk = null;
-            }
-
-            if (!queue.Take(out var next, out var filled))
-            {
-                return false;
-            }
-
-            _chunk = next;
-            _chunkOffset = 0;
-            _chunkCount = filled;
-            return true;
-        }
+        public override Task CopyToAsync(Stream destination, int bufferSize, CancellationToken cancellationToken) =>
+            CurrentReader.CopyToAsync(destination, cancellationToken);
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
         {
@@ -241,13 +187,13 @@ namespace MlOps.Registry
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
-        private BufferQueue CurrentQueue
+        private Reader CurrentReader
         {
             get
             {
                 lock (_gate)
                 {
-                    return _queue;
+                    return _reader;
                 }
             }
         }
@@ -268,12 +214,11 @@ namespace MlOps.Registry
         {
             lock (_gate)
             {
-                if (!_readerStarted)
+                if (!_reader.Started)
                 {
                     return;
                 }
 
-                _readerStarted = false;
                 _queue.Fail(new PassAbandonedException());
                 _queue.Dispose();
                 _queue = NewQueue();
@@ -284,8 +229,7 @@ namespace MlOps.Registry
 
                 _generation++;
                 _passStarted = false;
-                _chunk = null;
-                _position = 0;
+                _reader = new Reader(_queue, _length);
                 Monitor.PulseAll(_gate);
             }
         }
@@ -328,6 +272,86 @@ namespace MlOps.Registry
 
                     Monitor.Wait(_gate);
                 }
+            }
+        }
+
+        /// <summary>The consumer's side of one pass: takes the queue's buffers in order and gives them back once sent.</summary>
+        private sealed class Reader
+        {
+            private readonly BufferQueue _queue;
+            private readonly long _length;
+            private byte[]? _chunk;
+            private int _chunkOffset;
+            private int _chunkCount;
+            private long _position;
+            private volatile bool _started;
+
+            public Reader(BufferQueue queue, long length)
+            {
+                _queue = queue;
+                _length = length;
+            }
+
+            /// <summary>Whether a read was made (or is waiting) on this pass.</summary>
+            public bool Started => _started;
+
+            public long Position => _position;
+
+            public int Read(byte[] buffer, int offset, int count)
+            {
+                _started = true;
+                if (count == 0 || !NextChunk())
+                {
+                    return 0;
+                }
+
+                var n = (int)Math.Min(Math.Min(count, _chunkCount - _chunkOffset), _length - _position);
+                Buffer.BlockCopy(_chunk!, _chunkOffset, buffer, offset, n);
+                _chunkOffset += n;
+                _position += n;
+                return n;
+            }
+
+            public async Task CopyToAsync(Stream destination, CancellationToken cancellationToken)
+            {
+                _started = true;
+                while (NextChunk())
+                {
+                    var n = (int)Math.Min(_chunkCount - _chunkOffset, _length - _position);
+                    await destination.WriteAsync(_chunk!, _chunkOffset, n, cancellationToken).ConfigureAwait(false);
+                    _chunkOffset += n;
+                    _position += n;
+                }
+            }
+
+            /// <summary>Makes sure a chunk with unsent bytes is at hand (giving back the one sent); false at the end.</summary>
+            private bool NextChunk()
+            {
+                if (_position >= _length)
+                {
+                    return false;
+                }
+
+                if (_chunk != null && _chunkOffset < _chunkCount)
+                {
+                    return true;
+                }
+
+                if (_chunk != null)
+                {
+                    _queue.Return(_chunk);
+                    _chunk = null;
+                }
+
+                if (!_queue.Take(out var next, out var filled))
+                {
+                    return false;
+                }
+
+                _chunk = next;
+                _chunkOffset = 0;
+                _chunkCount = filled;
+                return true;
             }
         }
 

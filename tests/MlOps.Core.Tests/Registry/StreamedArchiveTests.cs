@@ -170,4 +170,63 @@ public class StreamedArchiveTests : IDisposable
         var fromPython = JsonSerializer.Deserialize<Dictionary<string, string>>(run.Output.Trim())!;
         Assert.Equal(files.ToDictionary(f => f.Path, f => f.Sha256!), fromPython);
     }
+
+    private static byte[] Pass(int pass, int length) => Enumerable.Range(0, length).Select(i => (byte)(i * 7 + pass * 101)).ToArray();
+
+    [Fact]
+    public async Task A_pipe_read_again_from_the_start_runs_a_new_pass_and_returns_that_pass()
+    {
+        const int Length = (3 << 20) + 17;
+        using var pipe = new ArchivePipe(Length, default);
+        var upload = Task.Run(async () =>
+        {
+            // First attempt: part of the bytes, then the connection "drops"; the client seeks back and sends it all.
+            var first = new byte[1 << 20];
+            Assert.Equal(first.Length, ArtifactCopier.ReadFull(pipe, first));
+            pipe.Position = 0;
+            using var sent = new MemoryStream();
+            await pipe.CopyToAsync(sent);
+            return sent.ToArray();
+        });
+
+        var passes = 0;
+        var result = await Task.Run(() => pipe.Produce(sink =>
+        {
+            var pass = ++passes;
+            var bytes = Pass(pass, Length);
+            for (var at = 0; at < Length; at += 100_000)
+            {
+                sink.Write(bytes, at, Math.Min(100_000, Length - at));
+            }
+
+            return pass;
+        }, upload));
+
+        Assert.Equal(2, result);
+        Assert.Equal(2, pipe.Passes);
+        Assert.Equal(Pass(2, Length), await upload);
+    }
+
+    [Fact]
+    public async Task A_producer_failure_reaches_the_reader_and_a_retry_does_not_wait_for_a_pass()
+    {
+        using var pipe = new ArchivePipe(3 << 20, default);
+        var failure = new MlOpsException(ErrorIds.ContentHashMismatch, MlOpsErrorKind.InvalidData, "damaged");
+        var upload = Task.Run(async () =>
+        {
+            await Assert.ThrowsAsync<MlOpsException>(() => pipe.CopyToAsync(Stream.Null));
+            pipe.Position = 0;
+            await Assert.ThrowsAsync<MlOpsException>(() => pipe.CopyToAsync(Stream.Null));
+            throw new IOException("the upload gave up");
+        });
+
+        var produce = Task.Run(() => pipe.Produce<int>(sink =>
+        {
+            sink.Write(new byte[3 << 19], 0, 3 << 19);
+            throw failure;
+        }, upload));
+
+        Assert.Same(produce, await Task.WhenAny(produce, Task.Delay(TimeSpan.FromMinutes(1))));
+        Assert.Same(failure, await Assert.ThrowsAsync<MlOpsException>(() => produce));
+    }
 }
