@@ -29,17 +29,22 @@ namespace MlOps.Registry
         internal const int BufferSize = 256 * 1024;
         internal const int BufferCount = 8;
 
-        /// <summary>Files this large are worth a pair of threads of their own.</summary>
+        /// <summary>Files this large are worth a pair of threads of their own (on a machine with cores for them).</summary>
         internal const long ParallelMinimum = 8L << 20;
 
         private const int MaxParallelFiles = 4;
 
         /// <summary>Copies <paramref name="source"/> into <paramref name="destination"/> (which must exist) and returns the files with their hashes.</summary>
         public static List<ArtifactFile> Copy(IArtifactSource source, string destination, string activity, IOperationReporter reporter,
-            CancellationToken cancellationToken)
+            CancellationToken cancellationToken) =>
+            Copy(source, destination, activity, reporter, Environment.ProcessorCount, cancellationToken);
+
+        /// <summary>As <see cref="Copy(IArtifactSource, string, string, IOperationReporter, CancellationToken)"/> for a machine of <paramref name="processors"/> cores.</summary>
+        internal static List<ArtifactFile> Copy(IArtifactSource source, string destination, string activity, IOperationReporter reporter,
+            int processors, CancellationToken cancellationToken)
         {
             var progress = new TransferProgress(source, activity, reporter);
-            var workers = ParallelWorkers(source);
+            var workers = ParallelWorkers(source, processors);
             var result = workers > 1
                 ? CopyInParallel(source, destination, workers, progress, cancellationToken)
                 : CopyInOrder(source, destination, progress, cancellationToken);
@@ -49,17 +54,18 @@ namespace MlOps.Registry
 
         /// <summary>
         /// How many files to copy at once: one, unless the files are on a file system, at least two are large and there
-        /// are cores to spare — a file's SHA-256 runs on one core, so only several files can use several.
+        /// are cores to spare. A file's SHA-256 runs on one core and its reads and writes take about half another, so one
+        /// file keeps two cores busy: two files at once need four (measured on two cores: no gain).
         /// </summary>
-        internal static int ParallelWorkers(IArtifactSource source)
+        internal static int ParallelWorkers(IArtifactSource source, int processors)
         {
-            if (Environment.ProcessorCount < 2 || source.Files.Count < 2 || source.GetLocalPath(source.Files[0]) == null)
+            if (source.Files.Count < 2 || source.GetLocalPath(source.Files[0]) == null)
             {
                 return 1;
             }
 
             var large = source.Files.Count(f => f.Length >= ParallelMinimum);
-            return Math.Max(1, Math.Min(Math.Min(large, Environment.ProcessorCount), MaxParallelFiles));
+            return Math.Max(1, Math.Min(Math.Min(large, processors / 2), MaxParallelFiles));
         }
 
         private static List<ArtifactFile> CopyInOrder(IArtifactSource source, string destination, TransferProgress progress,

@@ -149,7 +149,9 @@ namespace MlOps.Registry
                 cancellationToken.ThrowIfCancellationRequested();
 
                 var number = Claim(staging, envFolder, reporter);
-                var version = ReadVersion(model, environment, number, VersionFolder(envFolder, number));
+
+                // The manifest just written, not read back: the version is what this publisher wrote and renamed into place.
+                var version = ToVersion(manifest, model, environment, number, VersionFolder(envFolder, number));
                 reporter.Verbose($"Stored {version.ModelId} ({version.FileCount} file(s), {ArtifactCopier.FormatSize(version.Size)}, {contentHash}).");
                 return version;
             }
@@ -207,6 +209,11 @@ namespace MlOps.Registry
                 throw Corrupt(manifestPath, "the manifest is empty", null);
             }
 
+            return ToVersion(manifest, model, environment, number, folder);
+        }
+
+        private ModelVersion ToVersion(VersionManifest manifest, string model, string environment, int number, string folder)
+        {
             var files = manifest.Files.Select(f => new ArtifactFile(f.Path, f.Size, f.Sha256)).ToList();
             var system = new SortedDictionary<string, string>(manifest.System, StringComparer.Ordinal)
             {

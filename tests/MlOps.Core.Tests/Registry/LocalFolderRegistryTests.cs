@@ -260,36 +260,62 @@ public class LocalFolderRegistryTests
         using var project = new TempProject();
         var artifact = LargeArtifact(project);
         var source = FolderArtifactSource.Open(artifact);
-        Assert.Equal(Math.Min(3, Environment.ProcessorCount), ArtifactCopier.ParallelWorkers(source));
+        Assert.Equal(1, ArtifactCopier.ParallelWorkers(source, processors: 2));
+        Assert.Equal(3, ArtifactCopier.ParallelWorkers(source, processors: 8));
 
-        var store = new LocalFolderRegistry(project.RegistryPath);
-        var version = store.Publish("m", "test", source, new Dictionary<string, string>(), null, NullReporter.Instance, default);
+        // As on an 8-core machine: three files at once.
+        var target = Path.Combine(project.Root, "copy");
+        Directory.CreateDirectory(target);
+        var progress = new List<OperationProgress>();
+        var files = ArtifactCopier.Copy(source, target, "Copying", new ProgressRecorder(progress), processors: 8, default);
 
-        Assert.Equal(new[] { "c.bin", "d.txt", "weights/a.bin", "weights/b.bin" }, version.Files.Select(f => f.Path));
-        foreach (var file in version.Files)
+        Assert.Equal(new[] { "c.bin", "d.txt", "weights/a.bin", "weights/b.bin" }, files.Select(f => f.Path));
+        foreach (var file in files)
         {
             var original = Path.Combine(artifact, file.Path);
             Assert.Equal(Sha(original), file.Sha256);
-            Assert.Equal(File.ReadAllBytes(original), File.ReadAllBytes(Path.Combine(version.Location, "files", file.Path)));
+            Assert.Equal(File.ReadAllBytes(original), File.ReadAllBytes(Path.Combine(target, file.Path)));
+        }
+
+        Assert.True(progress.Last().Completed);
+        Assert.All(progress.Where(p => !p.Completed).Select(p => p.PercentComplete).Zip(progress.Where(p => !p.Completed).Skip(1).Select(p => p.PercentComplete)),
+            pair => Assert.True(pair.First <= pair.Second));
+    }
+
+    private sealed class ProgressRecorder(List<OperationProgress> progress) : IOperationReporter
+    {
+        private readonly int _thread = Environment.CurrentManagedThreadId;
+
+        public void Verbose(string message)
+        {
+        }
+
+        public void Warning(string message)
+        {
+        }
+
+        public void Progress(OperationProgress record)
+        {
+            Assert.Equal(_thread, Environment.CurrentManagedThreadId);
+            progress.Add(record);
         }
     }
 
     [Fact]
-    public void A_damaged_file_among_several_large_ones_stops_the_copy_and_stores_nothing()
+    public void A_damaged_file_among_several_large_ones_stops_the_parallel_copy()
     {
         using var project = new TempProject();
         var artifact = LargeArtifact(project);
         var listed = FolderArtifactSource.ListFiles(artifact);
         var claimed = listed.Select(f => new ArtifactFile(f.Path, f.Length, f.Path == "weights/a.bin" ? new string('0', 64) : Sha(Path.Combine(artifact, f.Path))))
             .ToList();
-        var store = new LocalFolderRegistry(project.RegistryPath);
+        var target = Path.Combine(project.Root, "copy");
+        Directory.CreateDirectory(target);
 
-        var error = Assert.Throws<MlOpsException>(() => store.Publish("m", "test", FolderArtifactSource.Open(artifact, claimed),
-            new Dictionary<string, string>(), null, NullReporter.Instance, default));
+        var error = Assert.Throws<MlOpsException>(() => ArtifactCopier.Copy(FolderArtifactSource.Open(artifact, claimed), target, "Copying",
+            NullReporter.Instance, processors: 8, default));
 
         Assert.Equal(ErrorIds.ContentHashMismatch, error.ErrorId);
         Assert.Contains("weights/a.bin", error.Message);
-        Assert.Equal(0, store.GetLatestVersionNumber("m", "test"));
-        Assert.Empty(Directory.GetDirectories(Path.Combine(project.RegistryPath, ".staging")));
     }
 }
