@@ -24,6 +24,14 @@ namespace MlOps.Cdf
 
         protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
         {
+            if (source.CanSeek && source.Length - source.Position == length)
+            {
+                // The whole rest of the stream: it copies itself, which a stream holding its bytes in buffers does without
+                // a copy. The HTTP client checks that exactly Content-Length bytes went out.
+                await source.CopyToAsync(stream, BufferSize).ConfigureAwait(false);
+                return;
+            }
+
             var buffer = new byte[(int)Math.Min(BufferSize, Math.Max(1, length))];
             var remaining = length;
             while (remaining > 0)

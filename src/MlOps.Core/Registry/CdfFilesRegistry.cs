@@ -38,6 +38,8 @@ namespace MlOps.Registry
         internal const string PromotedFromKey = "mlops_promoted_from";
         internal const string SourceKey = "mlops_source";
         private const string Uploading = "uploading";
+        private const string MimeType = "application/gzip";
+        private const int MaxParts = 250;
 
         private readonly ICdfFiles _files;
         private readonly CdfStoreOptions _options;
@@ -79,58 +81,106 @@ namespace MlOps.Registry
             string? promotedFrom, IOperationReporter reporter, CancellationToken cancellationToken)
         {
             var user = MetadataRules.Validate(metadata);
+            var fields = new Dictionary<string, string>(user, StringComparer.Ordinal)
+            {
+                [StateKey] = Uploading,
+                [ClaimKey] = Guid.NewGuid().ToString("N"),
+                [FileCountKey] = source.Files.Count.ToString(CultureInfo.InvariantCulture),
+                [SizeKey] = source.Files.Sum(f => f.Length).ToString(CultureInfo.InvariantCulture),
+                [CreatedByKey] = LocalFolderRegistry.CurrentUser(),
+                [SourceKey] = Shorten(source.Description, 400),
+            };
+            if (promotedFrom != null)
+            {
+                fields[PromotedFromKey] = promotedFrom;
+            }
+
+            // The content hash is only known once the files went up; it is recorded when the version completes, and
+            // counted now (its length is fixed) so CDF's limit is checked before anything is stored.
+            CheckMetadataSize(fields, ContentHashKey.Length + ContentHash.Prefix.Length + 64);
+            var progress = new TransferProgress(source, $"Publishing {model} to {environment}", reporter);
+            var level = ChooseCompression(source);
+            var target = level == CompressionLevel.NoCompression
+                ? PublishStreamed(model, environment, source, fields, progress, reporter, cancellationToken)
+                : PublishCompressed(model, environment, source, fields, level, progress, reporter, cancellationToken);
+            progress.Complete();
+
+            var version = GetVersion(model, environment, target.Number) ?? throw new MlOpsException(CdfErrorIds.CdfInvalidResponse,
+                MlOpsErrorKind.InvalidResult, $"{target.ExternalId} was uploaded but CDF does not show it as complete.", target.ExternalId);
+            reporter.Verbose($"Stored {version.ModelId} ({version.FileCount} file(s), {version.ContentHash}).");
+            return version;
+        }
+
+        /// <summary>
+        /// Data that does not shrink: the archive is a gzip of stored blocks, whose exact length is known from the file
+        /// list, so the number is claimed first and the archive is generated straight into the upload — read once, hashed
+        /// once, never written to disk (multipart uploads spool one part at a time so a failed part can be sent again).
+        /// </summary>
+        private UploadTarget PublishStreamed(string model, string environment, IArtifactSource source, Dictionary<string, string> fields,
+            TransferProgress progress, IOperationReporter reporter, CancellationToken cancellationToken)
+        {
+            var tarLength = TarArchiveWriter.ArchiveLength(source.Files);
+            var archiveLength = StoredGzipStream.LengthFor(tarLength);
+            reporter.Verbose($"The artifact does not compress; streaming it as an uncompressed gzip ({ArtifactCopier.FormatSize(archiveLength)}).");
+            var target = Claim(model, environment, fields, archiveLength, reporter, cancellationToken);
+            string? contentHash = null;
+            try
+            {
+                reporter.Verbose($"Claimed {target.ExternalId}; uploading {ArtifactCopier.FormatSize(archiveLength)}"
+                    + (target.Multipart == null ? "." : $" in {target.Multipart.UploadUrls.Count} parts."));
+                var files = target.Multipart == null
+                    ? StreamSingle(target, source, tarLength, archiveLength, progress, cancellationToken)
+                    : StreamParts(target, source, tarLength, progress, cancellationToken);
+                contentHash = ContentHash.Compute(files);
+                CompleteVersion(target.ExternalId, contentHash, cancellationToken);
+                return target;
+            }
+            catch (Exception e)
+            {
+                if (Settle(target.ExternalId, contentHash, e, reporter))
+                {
+                    return target;
+                }
+
+                throw;
+            }
+        }
+
+        /// <summary>Data that shrinks: the gzip's length is only known once written, so it goes to a temporary file first.</summary>
+        private UploadTarget PublishCompressed(string model, string environment, IArtifactSource source, Dictionary<string, string> fields,
+            CompressionLevel level, TransferProgress progress, IOperationReporter reporter, CancellationToken cancellationToken)
+        {
             var archive = Path.Combine(TempFolder, "mlops-publish-" + Guid.NewGuid().ToString("N") + ".tar.gz");
             try
             {
-                var packed = Pack(source, archive, $"Publishing {model} to {environment}", reporter, cancellationToken);
-                var claim = Guid.NewGuid().ToString("N");
-                var fields = new Dictionary<string, string>(user, StringComparer.Ordinal)
+                reporter.Verbose($"Packing with gzip level {level}.");
+                List<ArtifactFile> files;
+                using (var output = new FileStream(archive, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+                using (var gzip = new GZipStream(output, level))
                 {
-                    [StateKey] = Uploading,
-                    [ClaimKey] = claim,
-                    [ContentHashKey] = packed.ContentHash,
-                    [ArchiveHashKey] = packed.ArchiveSha256,
-                    [FileCountKey] = packed.Files.Count.ToString(CultureInfo.InvariantCulture),
-                    [SizeKey] = packed.Files.Sum(f => f.Length).ToString(CultureInfo.InvariantCulture),
-                    [CreatedByKey] = LocalFolderRegistry.CurrentUser(),
-                    [SourceKey] = Shorten(source.Description, 400),
-                };
-                if (promotedFrom != null)
-                {
-                    fields[PromotedFromKey] = promotedFrom;
+                    files = ArchivePacker.WriteTar(source, gzip, progress, cancellationToken);
                 }
 
-                CheckMetadataSize(fields);
-                var number = Claim(model, environment, fields, new FileInfo(archive).Length, reporter, cancellationToken, out var upload);
-                var externalId = ModelVersionId.Format(model, environment, number);
+                var length = new FileInfo(archive).Length;
+                var target = Claim(model, environment, fields, length, reporter, cancellationToken);
+                string? contentHash = null;
                 try
                 {
-                    reporter.Verbose($"Claimed {externalId}; uploading {ArtifactCopier.FormatSize(new FileInfo(archive).Length)}.");
-                    Upload(upload, archive, cancellationToken);
-                    WaitUploaded(externalId, cancellationToken);
-                    Transient(ct => _files.UpdateAsync(new[]
-                    {
-                        new FileUpdateItem(Identity.Create(externalId), new FileUpdate { Metadata = UpdateDictionary.Change(null, new[] { StateKey, ClaimKey }) }),
-                    }, ct), cancellationToken);
+                    reporter.Verbose($"Claimed {target.ExternalId}; uploading {ArtifactCopier.FormatSize(length)}.");
+                    UploadFile(target, archive, length, cancellationToken);
+                    contentHash = ContentHash.Compute(files);
+                    CompleteVersion(target.ExternalId, contentHash, cancellationToken);
+                    return target;
                 }
                 catch (Exception e)
                 {
-                    var finished = e is MlOpsException m && IsTransient(m) ? FinishedAnyway(externalId, packed.ArchiveSha256, reporter) : false;
-                    if (finished != true)
+                    if (Settle(target.ExternalId, contentHash, e, reporter))
                     {
-                        if (finished == false)
-                        {
-                            Release(externalId, reporter);
-                        }
-
-                        throw;
+                        return target;
                     }
-                }
 
-                var version = Transient(ct => Task.FromResult(GetVersion(model, environment, number)), cancellationToken) ?? throw new MlOpsException(CdfErrorIds.CdfInvalidResponse,
-                    MlOpsErrorKind.InvalidResult, $"{externalId} was uploaded but CDF does not show it as complete.", externalId);
-                reporter.Verbose($"Stored {version.ModelId} ({version.FileCount} file(s), {packed.ContentHash}).");
-                return version;
+                    throw;
+                }
             }
             finally
             {
@@ -139,6 +189,112 @@ namespace MlOps.Registry
                     File.Delete(archive);
                 }
             }
+        }
+
+        /// <summary>One PUT of the archive as it is generated; a retried PUT generates (and hashes) it again.</summary>
+        private List<ArtifactFile> StreamSingle(UploadTarget target, IArtifactSource source, long tarLength, long archiveLength,
+            TransferProgress progress, CancellationToken cancellationToken)
+        {
+            using (var pipe = new ArchivePipe(archiveLength, cancellationToken))
+            {
+                // Each attempt sends from the first byte: the client sends a seekable stream from where it is.
+                var upload = Task.Run(() => Transient(ct =>
+                {
+                    pipe.Position = 0;
+                    return _files.UploadContentAsync(target.UploadUrl!, pipe, archiveLength, MimeType, ct);
+                }, cancellationToken));
+                return pipe.Produce(sink =>
+                {
+                    progress.Restart();
+                    var gzip = new StoredGzipStream(sink, tarLength);
+                    var files = ArchivePacker.WriteTar(source, gzip, progress, cancellationToken);
+                    gzip.Finish();
+                    return files;
+                }, upload);
+            }
+        }
+
+        /// <summary>The archive cut into parts as it is generated; each part is sent (and if need be sent again) from its spool file.</summary>
+        private List<ArtifactFile> StreamParts(UploadTarget target, IArtifactSource source, long tarLength, TransferProgress progress,
+            CancellationToken cancellationToken)
+        {
+            var session = target.Multipart!;
+            using (var spool = new PartSpool(TempFolder, target.PartSize, cancellationToken))
+            {
+                var upload = Task.Run(() =>
+                {
+                    try
+                    {
+                        var part = 0;
+                        for (var path = spool.Take(); path != null; path = spool.Take(), part++)
+                        {
+                            try
+                            {
+                                if (part >= session.UploadUrls.Count)
+                                {
+                                    throw new InvalidOperationException($"The archive has more than the {session.UploadUrls.Count} parts claimed.");
+                                }
+
+                                var url = session.UploadUrls[part];
+                                Transient(ct => UploadRegion(url, path, 0, new FileInfo(path).Length, ct), cancellationToken);
+                            }
+                            finally
+                            {
+                                File.Delete(path);
+                            }
+                        }
+
+                        if (part != session.UploadUrls.Count)
+                        {
+                            throw new InvalidOperationException($"The archive has {part} parts; {session.UploadUrls.Count} were claimed.");
+                        }
+
+                        Transient(ct => _files.CompleteMultipartUploadAsync(Identity.Create(target.ExternalId), session.UploadId, ct), cancellationToken);
+                    }
+                    catch (Exception e)
+                    {
+                        spool.Fail(e);
+                        throw;
+                    }
+                });
+
+                List<ArtifactFile> files;
+                try
+                {
+                    var gzip = new StoredGzipStream(spool, tarLength);
+                    files = ArchivePacker.WriteTar(source, gzip, progress, cancellationToken);
+                    gzip.Finish();
+                    spool.Complete();
+                }
+                catch (Exception e)
+                {
+                    spool.Fail(e);
+                    try
+                    {
+                        upload.Wait();
+                    }
+                    catch (AggregateException)
+                    {
+                        // The uploader stops with this failure, or had failed first (then that is what was thrown here).
+                    }
+
+                    throw;
+                }
+
+                upload.GetAwaiter().GetResult();
+                return files;
+            }
+        }
+
+        /// <summary>Waits for CDF to mark the upload complete, then records the content hash and drops the claim keys in one update.</summary>
+        private void CompleteVersion(string externalId, string contentHash, CancellationToken cancellationToken)
+        {
+            WaitUploaded(externalId, cancellationToken);
+            var add = new Dictionary<string, string>(StringComparer.Ordinal) { [ContentHashKey] = contentHash };
+            Transient(ct => _files.UpdateAsync(new[]
+            {
+                new FileUpdateItem(Identity.Create(externalId), new FileUpdate { Metadata = UpdateDictionary.Change(add, new[] { StateKey, ClaimKey }) }),
+            }, ct), cancellationToken);
         }
 
         /// <summary>Downloads and unpacks a version into a temporary folder, verifying the archive's and the content's hashes.</summary>
@@ -216,64 +372,15 @@ namespace MlOps.Registry
             return files.OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
         }
 
-        private sealed class Packed
-        {
-            public Packed(List<ArtifactFile> files, string archiveSha256)
-            {
-                Files = files;
-                ArchiveSha256 = archiveSha256;
-                ContentHash = Registry.ContentHash.Compute(files);
-            }
-
-            public List<ArtifactFile> Files { get; }
-            public string ArchiveSha256 { get; }
-            public string ContentHash { get; }
-        }
-
-        /// <summary>Writes the artifact as a gzipped tar, hashing each file as it goes (and checking hashes the source knows).</summary>
-        private static Packed Pack(IArtifactSource source, string archive, string activity, IOperationReporter reporter, CancellationToken cancellationToken)
-        {
-            var files = new List<ArtifactFile>();
-            var total = source.Files.Sum(f => f.Length);
-            long done = 0;
-            var level = ChooseCompression(source);
-            reporter.Verbose($"Packing with gzip level {level}.");
-            using (var output = new FileStream(archive, FileMode.CreateNew, FileAccess.Write))
-            using (var gzip = new GZipStream(output, level))
-            using (var tar = new TarArchiveWriter(gzip))
-            {
-                foreach (var (file, content) in source.ReadFiles(cancellationToken))
-                {
-                    reporter.Progress(new OperationProgress(1, activity, $"Packing {ArtifactCopier.FormatSize(done)} of {ArtifactCopier.FormatSize(total)}",
-                        total == 0 ? 100 : (int)(done * 100 / total), file.Path));
-                    using (var hashing = new HashingReadStream(content))
-                    {
-                        tar.WriteFile(file.Path, file.Length, hashing);
-                        var sha = hashing.Sha256;
-                        if (file.Sha256 != null && !string.Equals(sha, file.Sha256, StringComparison.OrdinalIgnoreCase))
-                        {
-                            throw new MlOpsException(ErrorIds.ContentHashMismatch, MlOpsErrorKind.InvalidData,
-                                $"'{file.Path}' in {source.Description} has SHA-256 {sha}; {file.Sha256} was expected.", source.Description,
-                                "Nothing was stored. The source version is damaged.");
-                        }
-
-                        files.Add(new ArtifactFile(file.Path, file.Length, sha));
-                    }
-
-                    done += file.Length;
-                }
-            }
-
-            reporter.Progress(new OperationProgress(1, activity, "Packed", 100, completed: true));
-            return new Packed(files, ContentHash.OfFile(archive));
-        }
-
         /// <summary>
         /// Gzip pays off for text and sparse weights but costs ~50 MiB/s on data that does not shrink (most binary model
-        /// files): a 4 MiB sample of the largest file decides. The archive stays a valid .tar.gz either way.
+        /// files): four 256 KiB samples spread over the largest file decide (its header alone can mislead). The archive
+        /// stays a valid .tar.gz either way.
         /// </summary>
         private static CompressionLevel ChooseCompression(IArtifactSource source)
         {
+            const int Slices = 4;
+            const int SliceSize = 256 * 1024;
             var largest = source.Files.OrderByDescending(f => f.Length).FirstOrDefault();
             var path = largest == null ? null : source.GetLocalPath(largest);
             if (path == null || !File.Exists(path))
@@ -281,11 +388,21 @@ namespace MlOps.Registry
                 return CompressionLevel.Fastest;
             }
 
-            var sample = new byte[(int)Math.Min(4 << 20, largest!.Length)];
-            int read;
-            using (var input = File.OpenRead(path))
+            var sample = new byte[(int)Math.Min(Slices * SliceSize, largest!.Length)];
+            var read = 0;
+            using (var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1))
             {
-                read = input.Read(sample, 0, sample.Length);
+                var spread = sample.Length < Slices * SliceSize ? 0 : (input.Length - SliceSize) / (Slices - 1);
+                for (var slice = 0; slice < Slices && read < sample.Length; slice++)
+                {
+                    input.Position = slice * spread;
+                    var end = Math.Min(sample.Length, read + (spread == 0 ? sample.Length : SliceSize));
+                    int n;
+                    while (read < end && (n = input.Read(sample, read, end - read)) > 0)
+                    {
+                        read += n;
+                    }
+                }
             }
 
             using (var compressed = new MemoryStream())
@@ -300,8 +417,8 @@ namespace MlOps.Registry
         }
 
         /// <summary>Claims the next free number by creating its file without overwrite; a 409 means another publisher has it.</summary>
-        private int Claim(string model, string environment, Dictionary<string, string> fields, long archiveLength, IOperationReporter reporter,
-            CancellationToken cancellationToken, out Func<string, CancellationToken, Task> upload)
+        private UploadTarget Claim(string model, string environment, Dictionary<string, string> fields, long archiveLength, IOperationReporter reporter,
+            CancellationToken cancellationToken)
         {
             var existing = Versions(model, environment).ToList();
             foreach (var stale in existing.Where(v => IsAbandoned(v.File)))
@@ -312,7 +429,10 @@ namespace MlOps.Registry
 
             var number = existing.Where(v => !IsAbandoned(v.File)).Select(v => v.Number).DefaultIfEmpty(0).Max() + 1;
             var multipart = archiveLength > _options.MultipartThreshold;
-            var parts = (int)Math.Max(1, (archiveLength + _options.PartSize - 1) / _options.PartSize);
+
+            // CDF takes at most 250 parts: larger archives get larger parts.
+            var partSize = Math.Max(_options.PartSize, (archiveLength + MaxParts - 1) / MaxParts);
+            var parts = (int)Math.Max(1, (archiveLength + partSize - 1) / partSize);
             for (var attempt = 0; attempt < 10_000; attempt++)
             {
                 var externalId = ModelVersionId.Format(model, environment, number);
@@ -322,7 +442,7 @@ namespace MlOps.Registry
                     ExternalId = externalId,
                     Name = $"{model}-{environment}-{number}.tar.gz",
                     Directory = _options.Directory,
-                    MimeType = "application/gzip",
+                    MimeType = MimeType,
                     Metadata = new Dictionary<string, string>(fields, StringComparer.Ordinal),
                     DataSetId = _options.DataSetId,
                 };
@@ -331,15 +451,11 @@ namespace MlOps.Registry
                     if (multipart)
                     {
                         var session = Transient(ct => _files.InitMultipartUploadAsync(create, parts, overwrite: false, ct), cancellationToken, createOnly: true);
-                        upload = (path, ct) => UploadParts(externalId, session, path, ct);
-                    }
-                    else
-                    {
-                        var created = Transient(ct => _files.CreateAsync(create, overwrite: false, ct), cancellationToken, createOnly: true);
-                        upload = (path, ct) => UploadSingle(created.UploadUrl, path, ct);
+                        return new UploadTarget(externalId, number, null, session, partSize);
                     }
 
-                    return number;
+                    var created = Transient(ct => _files.CreateAsync(create, overwrite: false, ct), cancellationToken, createOnly: true);
+                    return new UploadTarget(externalId, number, created.UploadUrl, null, partSize);
                 }
                 catch (Exception e) when (e is CdfDuplicateException || e.InnerException is CdfDuplicateException
                     || (e is MlOpsException m && m.ErrorId == CdfErrorIds.CdfDuplicated))
@@ -358,9 +474,7 @@ namespace MlOps.Registry
                     if (current.Metadata != null && current.Metadata.TryGetValue(ClaimKey, out var claim) && claim == fields[ClaimKey])
                     {
                         reporter.Verbose($"The create of {externalId} failed in transit but took effect; continuing with it.");
-                        var link = Transient(ct => UploadLink(externalId, multipart, parts, ct), cancellationToken);
-                        upload = link;
-                        return number;
+                        return Transient(ct => UploadLink(externalId, number, multipart, parts, partSize, ct), cancellationToken);
                     }
 
                     number++;
@@ -371,7 +485,7 @@ namespace MlOps.Registry
                 model);
         }
 
-        private async Task<Func<string, CancellationToken, Task>> UploadLink(string externalId, bool multipart, int parts, CancellationToken cancellationToken)
+        private async Task<UploadTarget> UploadLink(string externalId, int number, bool multipart, int parts, long partSize, CancellationToken cancellationToken)
         {
             // Re-creating with overwrite keeps our claim's metadata (we send the same) and gives fresh upload URLs.
             var current = (await _files.RetrieveAsync(new[] { Identity.Create(externalId) }, false, cancellationToken).ConfigureAwait(false)).Single();
@@ -383,44 +497,61 @@ namespace MlOps.Registry
             if (multipart)
             {
                 var session = await _files.InitMultipartUploadAsync(create, parts, overwrite: true, cancellationToken).ConfigureAwait(false);
-                return (path, ct) => UploadParts(externalId, session, path, ct);
+                return new UploadTarget(externalId, number, null, session, partSize);
             }
 
             var created = await _files.CreateAsync(create, overwrite: true, cancellationToken).ConfigureAwait(false);
-            return (path, ct) => UploadSingle(created.UploadUrl, path, ct);
+            return new UploadTarget(externalId, number, created.UploadUrl, null, partSize);
         }
 
-        private async Task UploadSingle(string uploadUrl, string path, CancellationToken cancellationToken)
+        /// <summary>Uploads an archive file: one PUT, or its parts one after the other, then completes the multipart upload.</summary>
+        private void UploadFile(UploadTarget target, string path, long length, CancellationToken cancellationToken)
+        {
+            if (target.Multipart == null)
+            {
+                Transient(ct => UploadRegion(target.UploadUrl!, path, 0, length, ct), cancellationToken);
+                return;
+            }
+
+            var session = target.Multipart;
+            for (var part = 0; part < session.UploadUrls.Count; part++)
+            {
+                var url = session.UploadUrls[part];
+                var offset = part * target.PartSize;
+                Transient(ct => UploadRegion(url, path, offset, Math.Min(target.PartSize, length - offset), ct), cancellationToken);
+            }
+
+            Transient(ct => _files.CompleteMultipartUploadAsync(Identity.Create(target.ExternalId), session.UploadId, ct), cancellationToken);
+        }
+
+        /// <summary>PUTs a region of a file; the stream can seek, so the client sends it again after a transient failure.</summary>
+        private async Task UploadRegion(string uploadUrl, string path, long offset, long length, CancellationToken cancellationToken)
         {
             using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
             {
-                await _files.UploadContentAsync(uploadUrl, stream, stream.Length, "application/gzip", cancellationToken).ConfigureAwait(false);
+                await _files.UploadContentAsync(uploadUrl, new SliceStream(stream, offset, length), length, MimeType, cancellationToken)
+                    .ConfigureAwait(false);
             }
         }
 
-        private async Task UploadParts(string externalId, CdfMultipartFileUpload session, string path, CancellationToken cancellationToken)
+        /// <summary>A claimed version number and where its bytes go: one upload URL, or a multipart session with its part size.</summary>
+        private sealed class UploadTarget
         {
-            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
+            public UploadTarget(string externalId, int number, string? uploadUrl, CdfMultipartFileUpload? multipart, long partSize)
             {
-                for (var part = 0; part < session.UploadUrls.Count; part++)
-                {
-                    var offset = part * _options.PartSize;
-                    var length = Math.Min(_options.PartSize, stream.Length - offset);
-                    stream.Position = offset;
-                    await _files.UploadContentAsync(session.UploadUrls[part], new SliceStream(stream, offset, length), length, "application/gzip",
-                        cancellationToken).ConfigureAwait(false);
-                }
+                ExternalId = externalId;
+                Number = number;
+                UploadUrl = uploadUrl;
+                Multipart = multipart;
+                PartSize = partSize;
             }
 
-            await _files.CompleteMultipartUploadAsync(Identity.Create(externalId), session.UploadId, cancellationToken).ConfigureAwait(false);
+            public string ExternalId { get; }
+            public int Number { get; }
+            public string? UploadUrl { get; }
+            public CdfMultipartFileUpload? Multipart { get; }
+            public long PartSize { get; }
         }
-
-        private void Upload(Func<string, CancellationToken, Task> upload, string archive, CancellationToken cancellationToken) =>
-            Transient(async ct =>
-            {
-                await upload(archive, ct).ConfigureAwait(false);
-                return true;
-            }, cancellationToken);
 
         private void WaitUploaded(string externalId, CancellationToken cancellationToken)
         {
@@ -451,7 +582,23 @@ namespace MlOps.Registry
         /// the completing update was lost), so the publish succeeded; false when it is not; null when it cannot be read, and
         /// then it is left as it is rather than deleted (it may be complete; if not, it stays invisible and a later publish removes it).
         /// </summary>
-        private bool? FinishedAnyway(string externalId, string archiveSha256, IOperationReporter reporter)
+        /// <summary>
+        /// After a publish failed on claim <paramref name="externalId"/>: true when it completed anyway (a transient failure of
+        /// the completing update whose effect arrived), so the publish succeeded; otherwise the claim is deleted, unless it
+        /// cannot be read, and then it is left invisible for a later publish to remove.
+        /// </summary>
+        private bool Settle(string externalId, string? contentHash, Exception error, IOperationReporter reporter)
+        {
+            var finished = contentHash != null && error is MlOpsException m && IsTransient(m) ? FinishedAnyway(externalId, contentHash, reporter) : false;
+            if (finished == false)
+            {
+                Release(externalId, reporter);
+            }
+
+            return finished == true;
+        }
+
+        private bool? FinishedAnyway(string externalId, string contentHash, IOperationReporter reporter)
         {
             CdfFile? file;
             try
@@ -464,7 +611,7 @@ namespace MlOps.Registry
                 return null;
             }
 
-            var done = file != null && IsComplete(file) && file.Metadata != null && file.Metadata.TryGetValue(ArchiveHashKey, out var hash) && hash == archiveSha256;
+            var done = file != null && IsComplete(file) && file.Metadata != null && file.Metadata.TryGetValue(ContentHashKey, out var hash) && hash == contentHash;
             if (done)
             {
                 reporter.Verbose($"The last step of {externalId} failed in transit but took effect; the version is complete.");
@@ -553,9 +700,10 @@ namespace MlOps.Registry
             }
         }
 
-        private static void CheckMetadataSize(Dictionary<string, string> fields)
+        /// <summary>Checks CDF's metadata size limit; <paramref name="later"/> bytes are added when the version completes.</summary>
+        private static void CheckMetadataSize(Dictionary<string, string> fields, int later)
         {
-            var total = fields.Sum(p => Encoding.UTF8.GetByteCount(p.Key) + Encoding.UTF8.GetByteCount(p.Value)) + 32;
+            var total = fields.Sum(p => Encoding.UTF8.GetByteCount(p.Key) + Encoding.UTF8.GetByteCount(p.Value)) + 32 + later;
             if (total > MetadataRules.MaxTotalBytes)
             {
                 throw new MlOpsException(ErrorIds.InvalidMetadata, MlOpsErrorKind.InvalidArgument,

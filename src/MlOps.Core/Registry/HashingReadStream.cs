@@ -9,11 +9,15 @@ namespace MlOps.Registry
     {
         private readonly Stream _inner;
         private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private readonly Action<int>? _onRead;
         private string? _result;
 
-        public HashingReadStream(Stream inner)
+        /// <param name="inner">The stream read.</param>
+        /// <param name="onRead">Told the size of each read (progress), on the reading thread.</param>
+        public HashingReadStream(Stream inner, Action<int>? onRead = null)
         {
             _inner = inner;
+            _onRead = onRead;
         }
 
         /// <summary>The hash of all bytes read; read to the end first.</summary>
@@ -31,6 +35,7 @@ namespace MlOps.Registry
             if (n > 0)
             {
                 _hash.AppendData(buffer, offset, n);
+                _onRead?.Invoke(n);
             }
 
             return n;

@@ -31,7 +31,6 @@ namespace MlOps.Registry
         private const string ManifestName = "manifest.json";
         private const string LatestHintName = "latest";
         private static readonly TimeSpan ForeignStagingMaxAge = TimeSpan.FromDays(2);
-        private static readonly JsonSerializerOptions JsonOptions = new JsonSerializerOptions { WriteIndented = true };
 
         public LocalFolderRegistry(string root)
         {
@@ -145,12 +144,14 @@ namespace MlOps.Registry
                 manifest.System["host"] = Environment.MachineName;
                 manifest.System["mlopsVersion"] = ToolVersion;
                 manifest.System["source"] = source.Description;
-                File.WriteAllText(Path.Combine(staging, ManifestName), JsonSerializer.Serialize(manifest, JsonOptions), new UTF8Encoding(false));
+                File.WriteAllText(Path.Combine(staging, ManifestName), JsonSerializer.Serialize(manifest, ManifestJson.Default.VersionManifest), new UTF8Encoding(false));
                 MakeReadOnly(staging);
                 cancellationToken.ThrowIfCancellationRequested();
 
                 var number = Claim(staging, envFolder, reporter);
-                var version = ReadVersion(model, environment, number, VersionFolder(envFolder, number));
+
+                // The manifest just written, not read back: the version is what this publisher wrote and renamed into place.
+                var version = ToVersion(manifest, model, environment, number, VersionFolder(envFolder, number));
                 reporter.Verbose($"Stored {version.ModelId} ({version.FileCount} file(s), {ArtifactCopier.FormatSize(version.Size)}, {contentHash}).");
                 return version;
             }
@@ -196,7 +197,7 @@ namespace MlOps.Registry
             var manifestPath = Path.Combine(folder, ManifestName);
             try
             {
-                manifest = JsonSerializer.Deserialize<VersionManifest>(File.ReadAllText(manifestPath));
+                manifest = JsonSerializer.Deserialize(File.ReadAllText(manifestPath), ManifestJson.Default.VersionManifest);
             }
             catch (Exception e) when (e is IOException || e is JsonException || e is UnauthorizedAccessException)
             {
@@ -208,6 +209,11 @@ namespace MlOps.Registry
                 throw Corrupt(manifestPath, "the manifest is empty", null);
             }
 
+            return ToVersion(manifest, model, environment, number, folder);
+        }
+
+        private ModelVersion ToVersion(VersionManifest manifest, string model, string environment, int number, string folder)
+        {
             var files = manifest.Files.Select(f => new ArtifactFile(f.Path, f.Size, f.Sha256)).ToList();
             var system = new SortedDictionary<string, string>(manifest.System, StringComparer.Ordinal)
             {

@@ -242,6 +242,173 @@ public sealed class CdfFilesRegistryTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public void An_upload_dropped_mid_stream_is_generated_and_sent_again_from_the_start()
+    {
+        var artifact = _project.MakeArtifact("art", files: 3, bytesEach: 900_000);
+        _cdf.Faults.Script("PUT /upload/*", FaultAction.DropConnection(300_000));
+        var version = Publish(Store(), artifact);
+
+        Assert.Equal(2, _cdf.Requests.All.Count(r => r.Method == "PUT"));
+        Assert.Equal(1, _cdf.Faults.Injected);
+        AssertSameFiles(artifact, version);
+        Assert.Empty(Directory.GetFiles(Path.Combine(_project.Root, "tmp")));
+    }
+
+    [Fact]
+    public void A_source_that_changes_between_attempts_is_stored_as_the_attempt_that_was_sent_hashed_it()
+    {
+        // The first attempt is dropped midway; the source then reads differently (same size, same modification time, as a
+        // file rewritten behind our back). The stored archive must be the second reading, with the second reading's hashes.
+        var artifact = _project.MakeArtifact("art", files: 3, bytesEach: 900_000);
+        var source = new DifferentOnSecondReading(FolderArtifactSource.Open(artifact), "part1.bin");
+        _cdf.Faults.Script("PUT /upload/*", FaultAction.DropConnection(1_500_000));
+        var version = Store().Publish("m", "test", source, new Dictionary<string, string>(), null, NullReporter.Instance, default);
+
+        Assert.Equal(2, source.Readings);
+        using var files = (TemporaryArtifactFolder)Store().OpenArtifacts(Store().GetVersion("m", "test", version.Version)!);
+        var stored = File.ReadAllBytes(Path.Combine(files.Path, "part1.bin"));
+        Assert.Equal(DifferentOnSecondReading.Change(File.ReadAllBytes(Path.Combine(artifact, "part1.bin"))), stored);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(stored)), files.Files.Single(f => f.Path == "part1.bin").Sha256);
+        Assert.Equal(version.ContentHash, ContentHash.Compute(files.Files));
+    }
+
+    [Fact]
+    public async Task Parts_are_streamed_through_one_spool_file_at_a_time_and_a_failed_part_is_sent_again()
+    {
+        await using var cdf = await PartsEmulator();
+        using var client = CdfTestSetup.Client(cdf);
+        var store = PartsStore(client, cdf);
+        var artifact = _project.MakeArtifact("big", files: 3, bytesEach: 120_000);
+        cdf.Faults.Script("PUT /upload/*", FaultAction.Pass, FaultAction.DropConnection(50_000), FaultAction.ServiceUnavailable());
+        var version = Publish(store, artifact);
+
+        var parts = (int)Math.Ceiling(StoredGzipStream.LengthFor(TarArchiveWriter.ArchiveLength(FolderArtifactSource.Open(artifact).Files)) / (100.0 * 1024));
+        Assert.Equal(4, parts);
+        Assert.Contains(cdf.Requests.All, r => r.Path.EndsWith("/files/initmultipartupload") && r.Query.Contains($"parts={parts}"));
+        Assert.Equal(parts + 2, cdf.Requests.All.Count(r => r.Method == "PUT"));
+        Assert.Equal(2, cdf.Faults.Injected);
+        Assert.Empty(Directory.GetFiles(Path.Combine(_project.Root, "tmp")));
+        AssertSameFiles(artifact, version, store);
+    }
+
+    [Fact]
+    public async Task Compressible_artifacts_are_packed_with_gzip_then_uploaded_in_parts()
+    {
+        await using var cdf = await PartsEmulator();
+        using var client = CdfTestSetup.Client(cdf);
+        var store = PartsStore(client, cdf);
+        var artifact = Path.Combine(_project.Root, "text");
+        Directory.CreateDirectory(artifact);
+        var random = new Random(4);
+        var words = new[] { "alpha", "beta", "gamma", "delta", "weights", "layer", "bias", "0.125", "-3.5e-2", "\n" };
+        for (var i = 0; i < 2; i++)
+        {
+            // Text of a few words in random order: shrinks to about a third, yet still takes several parts.
+            File.WriteAllText(Path.Combine(artifact, $"vocab{i}.txt"), string.Join(" ", Enumerable.Range(0, 60_000).Select(_ => words[random.Next(words.Length)])));
+        }
+
+        var verbose = new List<string>();
+        var version = store.Publish("m", "test", FolderArtifactSource.Open(artifact), new Dictionary<string, string>(), null,
+            new VerboseRecorder(verbose), default);
+
+        Assert.Contains(verbose, v => v.Contains("gzip level Fastest"));
+        var stored = cdf.Files.Find(cdf.Project, "m/test/1")!;
+        var size = Directory.GetFiles(artifact).Sum(f => new FileInfo(f).Length);
+        Assert.True(stored.ReadContent().Length < size * 0.8, $"the archive was compressed: {stored.ReadContent().Length} bytes for {size}");
+        Assert.Contains(cdf.Requests.All, r => r.Path.EndsWith("/files/completemultipartupload"));
+        Assert.Empty(Directory.GetFiles(Path.Combine(_project.Root, "tmp")));
+        AssertSameFiles(artifact, version, store);
+    }
+
+    [Fact]
+    public async Task A_damaged_source_fails_the_publish_at_once_and_leaves_nothing()
+    {
+        var artifact = _project.MakeArtifact("art", files: 3, bytesEach: 900_000);
+        var listed = FolderArtifactSource.ListFiles(artifact);
+        var claimed = listed.Select(f => new ArtifactFile(f.Path, f.Length, f.Path == "part1.bin" ? new string('0', 64) : null)).ToList();
+        var publish = Task.Run(() => Store().Publish("m", "test", FolderArtifactSource.Open(artifact, claimed), new Dictionary<string, string>(), null,
+            NullReporter.Instance, default));
+
+        Assert.Same(publish, await Task.WhenAny(publish, Task.Delay(TimeSpan.FromMinutes(1))));
+        var error = await Assert.ThrowsAsync<MlOpsException>(() => publish);
+        Assert.Equal(ErrorIds.ContentHashMismatch, error.ErrorId);
+        Assert.True(_cdf.Requests.All.Count(r => r.Method == "PUT") <= 1, "a damaged source is not sent again");
+        Assert.Empty(_cdf.Files.All(_cdf.Project));
+    }
+
+    private ModelVersion Publish(CdfFilesRegistry store, string artifact) =>
+        store.Publish("m", "test", FolderArtifactSource.Open(artifact), new Dictionary<string, string>(), null, NullReporter.Instance, default);
+
+    private void AssertSameFiles(string artifact, ModelVersion version, CdfFilesRegistry? store = null)
+    {
+        store ??= Store();
+        using var files = (TemporaryArtifactFolder)store.OpenArtifacts(store.GetVersion(version.Name, version.Environment, version.Version)!);
+        Assert.Equal(Directory.GetFiles(artifact, "*", SearchOption.AllDirectories).Length, files.Files.Count);
+        foreach (var file in files.Files)
+        {
+            Assert.Equal(File.ReadAllBytes(Path.Combine(artifact, file.Path)), File.ReadAllBytes(Path.Combine(files.Path, file.Path)));
+        }
+    }
+
+    private static Task<CdfEmulatorServer> PartsEmulator() => CdfEmulatorServer.StartAsync(new CdfEmulatorOptions
+    {
+        Projects = ["parts"],
+        Clients = [new EmulatorClient { ClientId = CdfTestSetup.ClientId, ClientSecret = CdfTestSetup.Secret }],
+        MultipartMinPartBytes = 1024,
+    });
+
+    private CdfFilesRegistry PartsStore(CdfClient client, CdfEmulatorServer cdf) => new(client.Files, cdf.ApiUrl("parts"), new CdfStoreOptions
+    {
+        TempFolder = Path.Combine(_project.Root, "tmp"), MultipartThreshold = 64 * 1024, PartSize = 100 * 1024,
+        TransientDelay = TimeSpan.FromMilliseconds(5),
+    });
+
+    /// <summary>Reads <c>name</c> with other bytes (same length) from the second reading of the source on.</summary>
+    private sealed class DifferentOnSecondReading(FolderArtifactSource inner, string name) : IArtifactSource
+    {
+        public int Readings { get; private set; }
+
+        public string Description => inner.Description;
+
+        public IReadOnlyList<ArtifactFile> Files => inner.Files;
+
+        public string? GetLocalPath(ArtifactFile file) => inner.GetLocalPath(file);
+
+        public static byte[] Change(byte[] bytes) => bytes.Select(b => (byte)~b).ToArray();
+
+        public IEnumerable<(ArtifactFile File, Stream Content)> ReadFiles(CancellationToken cancellationToken)
+        {
+            Readings++;
+            foreach (var (file, content) in inner.ReadFiles(cancellationToken))
+            {
+                if (Readings > 1 && file.Path == name)
+                {
+                    using var copy = new MemoryStream();
+                    content.CopyTo(copy);
+                    yield return (file, new MemoryStream(Change(copy.ToArray())));
+                }
+                else
+                {
+                    yield return (file, content);
+                }
+            }
+        }
+    }
+
+    private sealed class VerboseRecorder(List<string> messages) : IOperationReporter
+    {
+        public void Verbose(string message) => messages.Add(message);
+
+        public void Warning(string message)
+        {
+        }
+
+        public void Progress(OperationProgress progress)
+        {
+        }
+    }
+
     private sealed class WarningRecorder(List<string> warnings, bool verbose = false) : IOperationReporter
     {
         public void Verbose(string message)

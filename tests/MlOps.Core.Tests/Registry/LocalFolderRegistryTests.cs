@@ -256,4 +256,85 @@ public class LocalFolderRegistryTests
         Assert.Equal("keep me", File.ReadAllText(Path.Combine(destination, "mine.txt")));
         Assert.Single(Directory.GetFileSystemEntries(project.Root, "*download*"));
     }
+
+    private static string LargeArtifact(TempProject project)
+    {
+        // Three files large enough to be copied at once (each on its own pair of threads), and small ones in between.
+        var folder = Path.Combine(project.Root, "shards");
+        Directory.CreateDirectory(Path.Combine(folder, "weights"));
+        var random = new Random(9);
+        foreach (var (name, size) in new[] { ("weights/a.bin", (9 << 20) + 3), ("weights/b.bin", 10 << 20), ("c.bin", (8 << 20) + 511), ("d.txt", 10) })
+        {
+            var bytes = new byte[size];
+            random.NextBytes(bytes);
+            File.WriteAllBytes(Path.Combine(folder, name), bytes);
+        }
+
+        return folder;
+    }
+
+    [Fact]
+    public void Several_large_files_are_copied_at_once_and_listed_in_order_with_their_hashes()
+    {
+        using var project = new TempProject();
+        var artifact = LargeArtifact(project);
+        var source = FolderArtifactSource.Open(artifact);
+        Assert.Equal(1, ArtifactCopier.ParallelWorkers(source, processors: 2));
+        Assert.Equal(3, ArtifactCopier.ParallelWorkers(source, processors: 8));
+
+        // As on an 8-core machine: three files at once.
+        var target = Path.Combine(project.Root, "copy");
+        Directory.CreateDirectory(target);
+        var progress = new List<OperationProgress>();
+        var files = ArtifactCopier.Copy(source, target, "Copying", new ProgressRecorder(progress), processors: 8, default);
+
+        Assert.Equal(new[] { "c.bin", "d.txt", "weights/a.bin", "weights/b.bin" }, files.Select(f => f.Path));
+        foreach (var file in files)
+        {
+            var original = Path.Combine(artifact, file.Path);
+            Assert.Equal(Sha(original), file.Sha256);
+            Assert.Equal(File.ReadAllBytes(original), File.ReadAllBytes(Path.Combine(target, file.Path)));
+        }
+
+        Assert.True(progress.Last().Completed);
+        Assert.All(progress.Where(p => !p.Completed).Select(p => p.PercentComplete).Zip(progress.Where(p => !p.Completed).Skip(1).Select(p => p.PercentComplete)),
+            pair => Assert.True(pair.First <= pair.Second));
+    }
+
+    private sealed class ProgressRecorder(List<OperationProgress> progress) : IOperationReporter
+    {
+        private readonly int _thread = Environment.CurrentManagedThreadId;
+
+        public void Verbose(string message)
+        {
+        }
+
+        public void Warning(string message)
+        {
+        }
+
+        public void Progress(OperationProgress record)
+        {
+            Assert.Equal(_thread, Environment.CurrentManagedThreadId);
+            progress.Add(record);
+        }
+    }
+
+    [Fact]
+    public void A_damaged_file_among_several_large_ones_stops_the_parallel_copy()
+    {
+        using var project = new TempProject();
+        var artifact = LargeArtifact(project);
+        var listed = FolderArtifactSource.ListFiles(artifact);
+        var claimed = listed.Select(f => new ArtifactFile(f.Path, f.Length, f.Path == "weights/a.bin" ? new string('0', 64) : Sha(Path.Combine(artifact, f.Path))))
+            .ToList();
+        var target = Path.Combine(project.Root, "copy");
+        Directory.CreateDirectory(target);
+
+        var error = Assert.Throws<MlOpsException>(() => ArtifactCopier.Copy(FolderArtifactSource.Open(artifact, claimed), target, "Copying",
+            NullReporter.Instance, processors: 8, default));
+
+        Assert.Equal(ErrorIds.ContentHashMismatch, error.ErrorId);
+        Assert.Contains("weights/a.bin", error.Message);
+    }
 }

@@ -90,6 +90,108 @@ public abstract class RegistryContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Large_files_come_back_byte_for_byte_with_their_hashes()
+    {
+        // Larger than the copy and upload buffers, and not a multiple of any block size: the pipelined paths.
+        var artifact = Path.Combine(Project.Root, "large");
+        Directory.CreateDirectory(Path.Combine(artifact, "weights"));
+        File.WriteAllBytes(Path.Combine(artifact, "weights", "model.bin"), RandomBytes((5 << 20) + 12_345, 11));
+        File.WriteAllBytes(Path.Combine(artifact, "head.bin"), RandomBytes(600_001, 12));
+        File.WriteAllBytes(Path.Combine(artifact, "empty.txt"), Array.Empty<byte>());
+        var version = Publish("m", "test", artifact);
+
+        var source = Store.OpenArtifacts(Store.GetVersion("m", "test", version.Version)!);
+        try
+        {
+            Assert.Equal(3, source.Files.Count);
+            foreach (var (file, content) in source.ReadFiles(default))
+            {
+                using var copy = new MemoryStream();
+                content.CopyTo(copy);
+                var original = File.ReadAllBytes(Path.Combine(artifact, file.Path));
+                Assert.Equal(original, copy.ToArray());
+                Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(original)), file.Sha256);
+            }
+
+            Assert.Equal(version.ContentHash, ContentHash.Compute(source.Files));
+        }
+        finally
+        {
+            (source as IDisposable)?.Dispose();
+        }
+    }
+
+    [Fact]
+    public void A_source_file_that_changes_while_it_is_read_is_refused_and_nothing_is_stored()
+    {
+        var artifact = Project.MakeArtifact("art", files: 3, bytesEach: 700_000);
+        var source = new ChangingWhileRead(FolderArtifactSource.Open(artifact), "part1.bin");
+        var error = Assert.Throws<MlOpsException>(() =>
+            Store.Publish("m", "test", source, new Dictionary<string, string>(), null, NullReporter.Instance, default));
+
+        Assert.Equal(ErrorIds.ContentHashMismatch, error.ErrorId);
+        Assert.Contains("part1.bin", error.Message);
+        Assert.Equal(0, Store.GetLatestVersionNumber("m", "test"));
+        Assert.Empty(Store.ListVersions("m", "test"));
+    }
+
+    protected static byte[] RandomBytes(int length, int seed)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+
+    /// <summary>A folder whose file <c>name</c> is written to (its modification time moves) after its first bytes were read.</summary>
+    private sealed class ChangingWhileRead(FolderArtifactSource inner, string name) : IArtifactSource
+    {
+        public string Description => inner.Description;
+
+        public IReadOnlyList<ArtifactFile> Files => inner.Files;
+
+        public string? GetLocalPath(ArtifactFile file) => inner.GetLocalPath(file);
+
+        public IEnumerable<(ArtifactFile File, Stream Content)> ReadFiles(CancellationToken cancellationToken)
+        {
+            foreach (var (file, content) in inner.ReadFiles(cancellationToken))
+            {
+                yield return (file, file.Path == name ? new TouchAfterFirstRead(content, GetLocalPath(file)!) : content);
+            }
+        }
+    }
+
+    private sealed class TouchAfterFirstRead(Stream inner, string path) : Stream
+    {
+        private bool _touched;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = inner.Read(buffer, offset, count);
+            if (!_touched)
+            {
+                _touched = true;
+                File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(5));
+            }
+
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    [Fact]
     public async Task Concurrent_publishers_get_distinct_numbers_without_gaps()
     {
         var sources = Enumerable.Range(1, 8).Select(i => Project.MakeArtifact($"src{i}", files: 2, bytesEach: 20_000, seed: i)).ToList();

@@ -1,0 +1,110 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Threading;
+using MlOps.Diagnostics;
+
+namespace MlOps.Registry
+{
+    /// <summary>
+    /// Writes an artifact as a tar archive (the layout akerbp.mlops stores) into a stream that frames or compresses it,
+    /// reading each file once and computing its SHA-256 from the very bytes written into the archive. Sizes must match
+    /// the source's listing, hashes the source already knows must match, and a file on a file system must not change
+    /// while it is read.
+    /// </summary>
+    internal static class ArchivePacker
+    {
+        /// <summary>Small enough that a buffer read from the file is still in the CPU's cache when it is hashed and sent.</summary>
+        internal const int ReadBufferSize = 256 * 1024;
+
+        /// <summary>Writes the tar into <paramref name="output"/> (not closed) and returns the files with their hashes, in order.</summary>
+        public static List<ArtifactFile> WriteTar(IArtifactSource source, Stream output, TransferProgress progress, CancellationToken cancellationToken)
+        {
+            var files = new List<ArtifactFile>(source.Files.Count);
+
+            // Not disposed on failure: disposing writes the archive's end blocks, which must not follow a half-written file.
+            var tar = new TarArchiveWriter(output, ReadBufferSize);
+            foreach (var (file, content) in source.ReadFiles(cancellationToken))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                progress.StartFile(file.Path);
+                var guard = SourceFileGuard.Start(source, file);
+                using (var hashing = new HashingReadStream(new SourceReadStream(content, file, source), n => progress.Add(n)))
+                {
+                    try
+                    {
+                        tar.WriteFile(file.Path, file.Length, hashing);
+                    }
+                    catch (InvalidDataException e)
+                    {
+                        throw new MlOpsException(ErrorIds.ContentHashMismatch, MlOpsErrorKind.InvalidData,
+                            $"'{file.Path}' in {source.Description} changed while it was read: {e.Message}", source.Description,
+                            "Nothing was stored. Wait until whatever writes the artifact has finished, then run the command again.", e);
+                    }
+
+                    guard.Check(file.Length);
+                    var sha = hashing.Sha256;
+                    if (file.Sha256 != null && !string.Equals(sha, file.Sha256, StringComparison.OrdinalIgnoreCase))
+                    {
+                        throw new MlOpsException(ErrorIds.ContentHashMismatch, MlOpsErrorKind.InvalidData,
+                            $"'{file.Path}' in {source.Description} has SHA-256 {sha}; {file.Sha256} was expected.", source.Description,
+                            "Nothing was stored. The source version is damaged.");
+                    }
+
+                    files.Add(new ArtifactFile(file.Path, file.Length, sha));
+                }
+
+                progress.EndFile();
+            }
+
+            tar.Finish();
+            return files;
+        }
+    
+        /// <summary>
+        /// Turns read errors of a source file into an <see cref="MlOpsException"/>: an upload that streams the archive must
+        /// not take them for network errors and send again.
+        /// </summary>
+        private sealed class SourceReadStream : Stream
+        {
+            private readonly Stream _inner;
+            private readonly ArtifactFile _file;
+            private readonly IArtifactSource _source;
+
+            public SourceReadStream(Stream inner, ArtifactFile file, IArtifactSource source)
+            {
+                _inner = inner;
+                _file = file;
+                _source = source;
+            }
+
+            public override bool CanRead => true;
+            public override bool CanSeek => false;
+            public override bool CanWrite => false;
+            public override long Length => throw new NotSupportedException();
+            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+            public override int Read(byte[] buffer, int offset, int count)
+            {
+                try
+                {
+                    return _inner.Read(buffer, offset, count);
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    throw new MlOpsException(ErrorIds.ArtifactPathNotFound, MlOpsErrorKind.ReadError,
+                        $"Cannot read '{_file.Path}' in {_source.Description}: {e.Message}", _source.Description,
+                        "Nothing was stored. Check that the artifact can be read, then run the command again.", e);
+                }
+            }
+
+            public override void Flush()
+            {
+            }
+
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+            public override void SetLength(long value) => throw new NotSupportedException();
+            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        }
+    }
+}
