@@ -35,7 +35,7 @@ public sealed class BadInputScenarios
         using var client = Cdf.Client(cdf);
         using var project = new ResilienceProject(cdf);
         var artifact = project.MakeArtifact("a");
-        var metadata = new Dictionary<string, string> { ["notes"] = new string('x', MetadataRules.MaxValueBytes - 300) };
+        var metadata = new Dictionary<string, string> { ["notes"] = new string('x', MetadataRules.MaxValueBytes - 100) };
         MetadataRules.Validate(metadata);   // fine for a local store
 
         var error = Assert.Throws<MlOpsException>(() => project.Registry(client).Publish("m", "cloud", artifact, metadata, NullReporter.Instance, default));

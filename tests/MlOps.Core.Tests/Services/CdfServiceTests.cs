@@ -168,6 +168,25 @@ public sealed class CdfServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_deploy_and_calls_complete_through_throttling_server_errors_and_creates_that_failed_in_transit()
+    {
+        var version = Publish();
+        _cdf.Faults.Script("POST /functions", FaultAction.FailAfterCommit(503));
+        _cdf.Faults.Script("GET /functions/*", FaultAction.TooManyRequests(0), FaultAction.Status(502), FaultAction.Slow(TimeSpan.FromMilliseconds(300)));
+        _cdf.Faults.Script("POST /files/list", FaultAction.Status(500));
+        _cdf.Faults.Script("POST /sessions", FaultAction.TooManyRequests(0));
+
+        var deployment = Deploy();
+
+        // The create that failed in transit was found by its external id and adopted, not repeated.
+        var functions = _cdf.Functions.All(_cdf.Project).Where(f => f.ExternalId!.StartsWith("diabetes-prediction-test", StringComparison.Ordinal)).ToList();
+        Assert.Equal("diabetes-prediction-test-1", Assert.Single(functions).ExternalId);
+        Assert.Equal("diabetes-prediction-test-1", deployment.DeploymentId);
+        Assert.Single(Deployer().History("diabetes", "test", ServiceKind.Prediction));
+        Assert.Equal(version.ModelId, Predict().ModelId);
+    }
+
+    [Fact]
     public void A_new_version_that_fails_its_tests_or_its_build_leaves_the_alias_serving_and_removes_its_function()
     {
         var good = Publish();
