@@ -112,6 +112,8 @@ internal sealed class BenchContext : IAsyncDisposable
         var warmup = Folder("warmup");
         try
         {
+            // The worker measures from after its warm-up, so flushing here is outside its time, as for the baselines.
+            FlushDirtyPages();
             return WorkerResult.Parse(RunWorker(["project", SettingsPath, .. operation, "--warmup", warmup]));
         }
         finally
