@@ -230,6 +230,7 @@ function Invoke-Bench {
     Invoke-Build
     Initialize-Python
     $clock = [Diagnostics.Stopwatch]::StartNew()
+    $startLoad = if (Test-Path /proc/loadavg) { (Get-Content /proc/loadavg -Raw).Split(' ')[0] } else { '' }
     $figures = Join-Path $outFolder 'bench/figures'
     if (Test-Path $figures) { Remove-Item $figures -Recurse -Force }
     New-Item -ItemType Directory -Path $figures -Force | Out-Null
@@ -245,7 +246,7 @@ function Invoke-Bench {
         Invoke-Pwsh $arguments
     }
     $arguments = @('-File', (Join-Path $root 'tests/Benchmarks/Write-BenchResults.ps1'), '-InputFolder', $figures,
-        '-TotalSeconds', [int]$clock.Elapsed.TotalSeconds)
+        '-TotalSeconds', [int]$clock.Elapsed.TotalSeconds, '-StartLoad', $startLoad)
     if ($Quick) { $arguments += @('-OutFolder', (Join-Path $outFolder 'bench/quick')) }
     else { $arguments += @('-OutFolder', (Join-Path $root 'bench'), '-ReadmePath', (Join-Path $root 'README.md')) }
     Invoke-Pwsh $arguments

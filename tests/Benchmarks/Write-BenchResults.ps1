@@ -13,7 +13,9 @@ param(
     [Parameter(Mandatory)] [string] $InputFolder,
     [Parameter(Mandatory)] [string] $OutFolder,
     [string] $ReadmePath,
-    [double] $TotalSeconds
+    [double] $TotalSeconds,
+    # The 1-minute load average when the run started (other work on a shared machine slows the contenders unevenly).
+    [string] $StartLoad
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
@@ -47,9 +49,14 @@ function Get-MachineInfo([string] $framework) {
         kernel    = [Environment]::OSVersion.VersionString
         dotnet    = $framework
         pwsh      = $PSVersionTable.PSVersion.ToString()
+        load      = [ordered]@{ start = $(if ($StartLoad) { [double]$StartLoad } else { $null }); end = (Get-LoadAverage) }
         date      = [DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ssZ')
         commit    = $commit
     }
+}
+
+function Get-LoadAverage {
+    if (Test-Path /proc/loadavg) { [double]::Parse((Get-Content /proc/loadavg -Raw).Split(' ')[0], [cultureinfo]::InvariantCulture) } else { $null }
 }
 
 function Format-Number($value) {
@@ -96,8 +103,9 @@ New-Item -ItemType Directory -Path $OutFolder -Force | Out-Null
 
 $memory = if ($machine.memoryGiB) { ", $($machine.memoryGiB) GiB memory" } else { '' }
 $lines = [Collections.Generic.List[string]]::new()
+$load = if ($null -ne $machine.load.end) { " Load average $($machine.load.start ?? '?') at the start, $($machine.load.end) at the end (a shared machine)." } else { '' }
 $lines.Add("Machine: $($machine.cpu), $($machine.cores) cores$memory; $($machine.os); $($machine.dotnet); PowerShell $($machine.pwsh). " +
-    "Run $($machine.date) at commit $($machine.commit), $($summary.seconds) s in all; $($summary.met) of $($summary.targets) targets met.")
+    "Run $($machine.date) at commit $($machine.commit), $($summary.seconds) s in all; $($summary.met) of $($summary.targets) targets met.$load")
 $lines.Add('')
 $lines.Add('| figure | ratio | measured | baseline | target | met |')
 $lines.Add('|---|---|---|---|---|---|')

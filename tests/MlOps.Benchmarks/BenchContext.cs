@@ -55,6 +55,9 @@ internal sealed class BenchContext : IAsyncDisposable
         return _cdf;
     }
 
+    /// <summary>Where the emulator keeps uploaded bytes.</summary>
+    public string EmulatorStorage => _cdf?.Files.StorageFolder ?? throw new InvalidOperationException("The emulator is not started.");
+
     public async Task<CdfClient> ClientAsync()
     {
         var cdf = await EmulatorAsync();
@@ -112,6 +115,8 @@ internal sealed class BenchContext : IAsyncDisposable
         var warmup = Folder("warmup");
         try
         {
+            // The worker measures from after its warm-up, so flushing here is outside its time, as for the baselines.
+            FlushDirtyPages();
             return WorkerResult.Parse(RunWorker(["project", SettingsPath, .. operation, "--warmup", warmup]));
         }
         finally
@@ -182,6 +187,19 @@ internal sealed class BenchContext : IAsyncDisposable
 
         File.WriteAllText(Path.Combine(folder, "metrics.json"), "{\"r2\": 0.9}");
         return folder;
+    }
+
+    /// <summary>Reads every file below <paramref name="folder"/> once, so the next reader finds it in the page cache.</summary>
+    public static void ReadAll(string folder)
+    {
+        var buffer = new byte[1 << 20];
+        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+        {
+            using var input = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+            while (input.Read(buffer, 0, buffer.Length) > 0)
+            {
+            }
+        }
     }
 
     public static double SizeMib(string folder) =>

@@ -75,8 +75,8 @@ internal static class LookupBenchmarks
                 local ? null : "CDF lists every version of the model (1,000 per page) to find the highest complete one"));
             figures.Add(Figure.TimeRatio($"{store}: filtered Get-MlModelVersion, {count:N0} versions / {fewest:N0}", "lookup",
                 new Quantity($"filter with {fewest} versions", filtered[fewest] * 1e3, "ms"), new Quantity($"filter with {count:N0} versions", filtered[count] * 1e3, "ms"),
-                new Target("ratio", "<=", (double)count / fewest),
-                "a metadata filter reads every version's metadata, so it grows with N; the target is: no worse than linear"));
+                null,
+                $"a metadata filter reads every version's metadata, so it grows with the number of versions: {filtered[count] * 1e6 / count:0} µs per version"));
         }
 
         return figures;
