@@ -105,7 +105,9 @@ namespace MlOps.Registry
                 : PublishCompressed(model, environment, source, fields, level, progress, reporter, cancellationToken);
             progress.Complete();
 
-            var version = GetVersion(model, environment, target.Number) ?? throw new MlOpsException(CdfErrorIds.CdfInvalidResponse,
+            // The version is complete: reading it back must not turn the publish into a failure the caller would retry.
+            var version = Transient(ct => Task.FromResult(GetVersion(model, environment, target.Number)), cancellationToken, attempts: Math.Max(12, _options.TransientAttempts * 2))
+                ?? throw new MlOpsException(CdfErrorIds.CdfInvalidResponse,
                 MlOpsErrorKind.InvalidResult, $"{target.ExternalId} was uploaded but CDF does not show it as complete.", target.ExternalId);
             reporter.Verbose($"Stored {version.ModelId} ({version.FileCount} file(s), {version.ContentHash}).");
             return version;
@@ -600,15 +602,26 @@ namespace MlOps.Registry
 
         private bool? FinishedAnyway(string externalId, string contentHash, IOperationReporter reporter)
         {
-            CdfFile? file;
-            try
+            // Knowing the outcome matters more than failing fast here: a publish reported failed whose version is complete
+            // would be published again by the caller's retry. So this read persists beyond the store's usual attempts.
+            CdfFile? file = null;
+            for (var attempt = 1; ; attempt++)
             {
-                file = Transient(ct => _files.RetrieveAsync(new[] { Identity.Create(externalId) }, ignoreUnknownIds: true, ct), CancellationToken.None).FirstOrDefault();
-            }
-            catch (MlOpsException)
-            {
-                reporter.Warning($"Could not tell whether {externalId} was completed; it is left as it is (a later publish removes it if it stays unfinished).");
-                return null;
+                try
+                {
+                    file = Wait(ct => _files.RetrieveAsync(new[] { Identity.Create(externalId) }, ignoreUnknownIds: true, ct)).FirstOrDefault();
+                    break;
+                }
+                catch (MlOpsException e) when (IsTransient(e) && attempt < Math.Max(12, _options.TransientAttempts * 2))
+                {
+                    var delay = Math.Min(2000, _options.TransientDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 10)));
+                    Task.Delay(TimeSpan.FromMilliseconds(delay)).GetAwaiter().GetResult();
+                }
+                catch (MlOpsException)
+                {
+                    reporter.Warning($"Could not tell whether {externalId} was completed; it is left as it is (a later publish removes it if it stays unfinished).");
+                    return null;
+                }
             }
 
             var done = file != null && IsComplete(file) && file.Metadata != null && file.Metadata.TryGetValue(ContentHashKey, out var hash) && hash == contentHash;
@@ -734,7 +747,7 @@ namespace MlOps.Registry
         /// Runs an operation, trying again after transient failures the client itself did not retry (it retries idempotent
         /// requests; a create that failed in transit is left to the caller, <paramref name="createOnly"/>, to reconcile).
         /// </summary>
-        private T Transient<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken, bool createOnly = false)
+        private T Transient<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken, bool createOnly = false, int? attempts = null)
         {
             for (var attempt = 1; ; attempt++)
             {
@@ -742,11 +755,11 @@ namespace MlOps.Registry
                 {
                     return call(cancellationToken).GetAwaiter().GetResult();
                 }
-                catch (MlOpsException e) when (IsTransient(e) && !createOnly && attempt < _options.TransientAttempts)
+                catch (MlOpsException e) when (IsTransient(e) && !createOnly && attempt < (attempts ?? _options.TransientAttempts))
                 {
                     var jitter = 0.5 + new Random().NextDouble();
-                    Task.Delay(TimeSpan.FromMilliseconds(_options.TransientDelay.TotalMilliseconds * Math.Pow(2, attempt - 1) * jitter), cancellationToken)
-                        .GetAwaiter().GetResult();
+                    var delay = Math.Min(30_000, _options.TransientDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 10)) * jitter);
+                    Task.Delay(TimeSpan.FromMilliseconds(delay), cancellationToken).GetAwaiter().GetResult();
                 }
             }
         }
