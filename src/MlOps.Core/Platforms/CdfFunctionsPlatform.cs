@@ -193,7 +193,7 @@ namespace MlOps.Platforms
                 catch (MlOpsException e) when (IsTransient(e) && attempt < 6)
                 {
                     // It may have been created: look before trying again (never a blind second create).
-                    var existing = Run(ct => _functions.RetrieveAsync(new[] { Identity.Create(create.ExternalId!) }, true, ct), cancellationToken).FirstOrDefault();
+                    var existing = FindFunction(create.ExternalId!, cancellationToken);
                     if (existing != null)
                     {
                         return existing.FileId == create.FileId ? existing : null;
@@ -267,21 +267,14 @@ namespace MlOps.Platforms
                 Source = "mlops",
                 Metadata = new Dictionary<string, string> { ["mlops_service"] = package.ServiceName, ["mlops_package_sha256"] = package.Sha256 },
             };
-            CdfFile file;
-            try
+            // With overwrite, sending the content-addressed file again after a transient failure is safe.
+            var file = Run(async ct =>
             {
                 using (var stream = File.OpenRead(package.Path))
                 {
-                    file = _files.UploadAsync(create, stream, stream.Length, overwrite: true, cancellationToken).GetAwaiter().GetResult();
+                    return await _files.UploadAsync(create, stream, stream.Length, overwrite: true, ct).ConfigureAwait(false);
                 }
-            }
-            catch (MlOpsException e) when (IsTransient(e))
-            {
-                using (var stream = File.OpenRead(package.Path))
-                {
-                    file = _files.UploadAsync(create, stream, stream.Length, overwrite: true, cancellationToken).GetAwaiter().GetResult();
-                }
-            }
+            }, cancellationToken, attempts: 2);
 
             var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
             while (!file.Uploaded)
@@ -313,7 +306,8 @@ namespace MlOps.Platforms
                 instance.Endpoint, now, user, tests.All(t => t.Passed), DeploymentRecordFields.Summary(tests), instance.Package.Sha256, instance.RestoredFrom));
             reporter.Verbose($"{alias} now calls {instance.DeploymentId} (history entry {record.Sequence}).");
 
-            var function = Run(ct => _functions.RetrieveAsync(new[] { Identity.Create(instance.DeploymentId) }, true, ct), CancellationToken.None).Single();
+            var function = FindFunction(instance.DeploymentId, CancellationToken.None)
+                ?? throw new MlOpsException(ErrorIds.DeploymentNotFound, MlOpsErrorKind.NotFound, $"Function {instance.DeploymentId} is gone.", instance.DeploymentId);
             MoveSchedules(alias, function, reporter);
             Prune(alias, history.Concat(new[] { record }).ToList(), reporter);
             var deployment = ToDeployment(record, ServiceStatus.Running, tests);
@@ -340,7 +334,7 @@ namespace MlOps.Platforms
 
         public DeployedInstance Revive(DeploymentRecord record, PythonInterpreter python, IOperationReporter reporter, CancellationToken cancellationToken)
         {
-            var function = Run(ct => _functions.RetrieveAsync(new[] { Identity.Create(record.DeploymentId) }, true, ct), cancellationToken).FirstOrDefault();
+            var function = FindFunction(record.DeploymentId, cancellationToken);
             if (function == null || function.Status != "Ready")
             {
                 throw new MlOpsException(ErrorIds.DeploymentNotFound, MlOpsErrorKind.NotFound,
@@ -429,7 +423,7 @@ namespace MlOps.Platforms
                 return null;
             }
 
-            var function = Run(ct => _functions.RetrieveAsync(new[] { Identity.Create(current.DeploymentId) }, true, ct), CancellationToken.None).FirstOrDefault();
+            var function = FindFunction(current.DeploymentId, CancellationToken.None);
             return ToDeployment(current, StatusOf(function), null);
         }
 
@@ -523,7 +517,7 @@ namespace MlOps.Platforms
 
         public string PackageFile(ServiceDeployment deployment, CancellationToken cancellationToken)
         {
-            var function = Run(ct => _functions.RetrieveAsync(new[] { Identity.Create(deployment.DeploymentId) }, true, ct), cancellationToken).FirstOrDefault()
+            var function = FindFunction(deployment.DeploymentId, cancellationToken)
                 ?? throw ServiceDeployer.NotDeployed(deployment.Name);
             return FetchPackage(deployment.Name, deployment.PackageSha256, function.FileId, cancellationToken);
         }
@@ -639,7 +633,7 @@ namespace MlOps.Platforms
             }
 
             var definition = new ScheduleDefinition(null!, scheduleName, cron, dataJson, description);
-            var function = Run(ct => _functions.RetrieveAsync(new[] { Identity.Create(current.DeploymentId) }, true, ct), CancellationToken.None).FirstOrDefault()
+            var function = FindFunction(current.DeploymentId, CancellationToken.None)
                 ?? throw ServiceDeployer.NotDeployed(serviceName);
             var created = CreateSchedule(serviceName, definition, function);
             reporter.Verbose($"Schedule {scheduleName} ({cron}) now calls {function.ExternalId}.");
@@ -653,7 +647,7 @@ namespace MlOps.Platforms
             var live = new List<FunctionSchedule>();
             if (current != null)
             {
-                var function = Run(ct => _functions.RetrieveAsync(new[] { Identity.Create(current.DeploymentId) }, true, ct), CancellationToken.None).FirstOrDefault();
+                var function = FindFunction(current.DeploymentId, CancellationToken.None);
                 if (function != null)
                 {
                     live = Run(ct => _functions.ListSchedulesAsync(new FunctionScheduleFilter { FunctionId = function.Id }, 1000, ct), CancellationToken.None).ToList();
@@ -814,6 +808,10 @@ namespace MlOps.Platforms
             }
         }
 
+        /// <summary>The function with this external id, or null.</summary>
+        private CdfFunction? FindFunction(string externalId, CancellationToken cancellationToken) =>
+            Run(ct => _functions.RetrieveAsync(new[] { Identity.Create(externalId) }, true, ct), cancellationToken).FirstOrDefault();
+
         private List<CdfFunction> VersionedFunctions(string serviceName) =>
             Run(ct => _functions.ListAsync(new FunctionFilter { ExternalIdPrefix = serviceName + "-" }, 1000, ct), CancellationToken.None)
                 .Where(f => f.Metadata != null && f.Metadata.TryGetValue("mlops-service", out var s) && s == serviceName)
@@ -849,22 +847,12 @@ namespace MlOps.Platforms
                     _files.CreateAsync(file, false).GetAwaiter().GetResult();
                     return record;
                 }
-                catch (Exception e) when (IsDuplicate(e))
+                catch (Exception e) when (IsDuplicate(e) || (e is MlOpsException m && IsTransient(m) && attempt < 6))
                 {
+                    // Taken, or failed in transit: the entry at this number is either ours (the create took effect) or another's.
                     var existing = Run(ct => _files.RetrieveAsync(new[] { Identity.Create(externalId) }, true, ct), CancellationToken.None).FirstOrDefault();
-                    var mine = DeploymentRecordFields.FromFields(existing?.Metadata);
-                    if (mine != null && mine.DeploymentId == record.DeploymentId && mine.DeployedTime == record.DeployedTime)
-                    {
-                        return record; // our own create, answered with an error in transit and retried
-                    }
-
-                    sequence++;
-                }
-                catch (MlOpsException e) when (IsTransient(e) && attempt < 6)
-                {
-                    var existing = Run(ct => _files.RetrieveAsync(new[] { Identity.Create(externalId) }, true, ct), CancellationToken.None).FirstOrDefault();
-                    var mine = DeploymentRecordFields.FromFields(existing?.Metadata);
-                    if (mine != null && mine.DeploymentId == record.DeploymentId && mine.DeployedTime == record.DeployedTime)
+                    var entry = DeploymentRecordFields.FromFields(existing?.Metadata);
+                    if (entry != null && entry.DeploymentId == record.DeploymentId && entry.DeployedTime == record.DeployedTime)
                     {
                         return record;
                     }
@@ -874,7 +862,10 @@ namespace MlOps.Platforms
                         sequence++;
                     }
 
-                    Pause(attempt, CancellationToken.None);
+                    if (!IsDuplicate(e))
+                    {
+                        Pause(attempt, CancellationToken.None);
+                    }
                 }
             }
         }
@@ -911,7 +902,8 @@ namespace MlOps.Platforms
 
         private static void Pause(int attempt, CancellationToken cancellationToken) => CdfCalls.Pause(attempt, cancellationToken);
 
-        private static T Run<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) => CdfCalls.Run(call, cancellationToken);
+        private static T Run<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken, int attempts = 6) =>
+            CdfCalls.Run(call, cancellationToken, attempts);
 
         private static void Run(Func<CancellationToken, Task> call, CancellationToken cancellationToken) => CdfCalls.Run(call, cancellationToken);
     }

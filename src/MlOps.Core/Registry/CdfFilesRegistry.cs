@@ -459,8 +459,7 @@ namespace MlOps.Registry
                     var created = Transient(ct => _files.CreateAsync(create, overwrite: false, ct), cancellationToken, createOnly: true);
                     return new UploadTarget(externalId, number, created.UploadUrl, null, partSize);
                 }
-                catch (Exception e) when (e is CdfDuplicateException || e.InnerException is CdfDuplicateException
-                    || (e is MlOpsException m && m.ErrorId == CdfErrorIds.CdfDuplicated))
+                catch (Exception e) when (CdfCalls.IsDuplicate(e))
                 {
                     number++;
                 }
@@ -580,11 +579,6 @@ namespace MlOps.Registry
         }
 
         /// <summary>
-        /// After a transient failure of the last steps: true when the claim is complete with our archive anyway (the answer to
-        /// the completing update was lost), so the publish succeeded; false when it is not; null when it cannot be read, and
-        /// then it is left as it is rather than deleted (it may be complete; if not, it stays invisible and a later publish removes it).
-        /// </summary>
-        /// <summary>
         /// After a publish failed on claim <paramref name="externalId"/>: true when it completed anyway (a transient failure of
         /// the completing update whose effect arrived), so the publish succeeded; otherwise the claim is deleted, unless it
         /// cannot be read, and then it is left invisible for a later publish to remove.
@@ -600,6 +594,11 @@ namespace MlOps.Registry
             return finished == true;
         }
 
+        /// <summary>
+        /// After a transient failure of the last steps: true when the claim is complete with our content anyway (the answer to
+        /// the completing update was lost), so the publish succeeded; false when it is not; null when it cannot be read, and
+        /// then it is left as it is rather than deleted (it may be complete; if not, it stays invisible and a later publish removes it).
+        /// </summary>
         private bool? FinishedAnyway(string externalId, string contentHash, IOperationReporter reporter)
         {
             // Knowing the outcome matters more than failing fast here: a publish reported failed whose version is complete
@@ -737,9 +736,7 @@ namespace MlOps.Registry
 
         private static string Shorten(string text, int length) => text.Length <= length ? text : "…" + text.Substring(text.Length - length);
 
-        private static bool IsTransient(MlOpsException e) =>
-            e.ErrorId == CdfErrorIds.CdfThrottled || e.ErrorId == CdfErrorIds.CdfServiceUnavailable
-            || e.ErrorId == CdfErrorIds.CdfConnectionFailed || e.ErrorId == CdfErrorIds.CdfTimeout;
+        private static bool IsTransient(MlOpsException e) => CdfCalls.IsTransient(e);
 
         private static T Wait<T>(Func<CancellationToken, Task<T>> call) => call(CancellationToken.None).GetAwaiter().GetResult();
 
