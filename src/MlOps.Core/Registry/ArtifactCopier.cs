@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Runtime.ExceptionServices;
@@ -19,9 +18,8 @@ namespace MlOps.Registry
     /// bytes are the bytes hashed by construction — even if the source changes while it is read. The calling thread
     /// only hashes, while another thread reads ahead and writes buffers already hashed (a ring of
     /// <see cref="BufferCount"/> buffers of <see cref="BufferSize"/> bytes), so on two cores a copy takes about as long
-    /// as hashing alone. A file on a file system is also checked for size and
-    /// modification time before and after: one that changed while it was read is refused rather than stored as a
-    /// snapshot nobody wrote.
+    /// as hashing alone. A file on a file system is also checked for size and modification time before and after: one
+    /// that changed while it was read is refused rather than stored as a snapshot nobody wrote.
     /// </para>
     /// </summary>
     public static class ArtifactCopier
