@@ -41,32 +41,43 @@ try {
         s5 = 0.019907, -0.068332; s6 = -0.017646, -0.092204
     }
     $json = $data | ConvertTo-Json -Compress
+    # Both sides in blocks, the fastest block counting (as the throughput figures take the best round): on a shared
+    # machine a block that other work slowed down says nothing about MlOps.
+    $blocks = 5
+    $perBlock = [math]::Max(10, [int]($Calls / $blocks))
     $direct = & $Python -c @"
 import json, time
 from models.diabetes import model
 init = model.initialization('artifacts/diabetes', {})
 data = json.loads('$json')
 for _ in range(50): model.predict(data, init, {})
-start = time.perf_counter()
-for _ in range($Calls): model.predict(data, init, {})
-print((time.perf_counter() - start) * 1000 / $Calls)
+best = None
+for _ in range($blocks):
+    start = time.perf_counter()
+    for _ in range($perBlock): model.predict(data, init, {})
+    elapsed = (time.perf_counter() - start) * 1000 / $perBlock
+    best = elapsed if best is None else min(best, elapsed)
+print(best)
 "@
-    $directMs = [double]$direct
+    $directMs = [double]::Parse("$direct".Trim(), [cultureinfo]::InvariantCulture)
 
     1..50 | ForEach-Object { $null = Invoke-MlPrediction diabetes -Environment test -Data $data }
-    $clock.Restart()
-    for ($i = 0; $i -lt $Calls; $i++) {
-        $answer = Invoke-MlPrediction diabetes -Environment test -Data $data
-        if ($answer.Status -ne 'ok') { throw "Call $i answered $($answer.Error)" }
+    $invokeMs = [double]::MaxValue
+    for ($block = 0; $block -lt $blocks; $block++) {
+        $clock.Restart()
+        for ($i = 0; $i -lt $perBlock; $i++) {
+            $answer = Invoke-MlPrediction diabetes -Environment test -Data $data
+            if ($answer.Status -ne 'ok') { throw "Call $i answered $($answer.Error)" }
+        }
+        $invokeMs = [math]::Min($invokeMs, $clock.Elapsed.TotalMilliseconds / $perBlock)
     }
-    $invokeMs = $clock.Elapsed.TotalMilliseconds / $Calls
     $overhead = $invokeMs - $directMs
 
     $figures = @(
         New-BenchFigure -Name 'Local platform: warm Invoke-MlPrediction / predict() in Python' -Group 'services' `
             -BaselineName "the model's predict() called in Python" -BaselineValue $directMs -MeasuredName 'Invoke-MlPrediction, warm' `
             -MeasuredValue $invokeMs -Unit 'ms' -TargetOf difference -TargetOp '<' -TargetValue 5 -TargetUnit 'ms' `
-            -Note ('overhead {0:0.00} ms per call (HTTP to the service process, JSON both ways, the cmdlet)' -f $overhead)
+            -Note ('overhead {0:0.00} ms per call (HTTP to the service process, JSON both ways, the cmdlet); fastest of {1} blocks of {2} calls on each side' -f $overhead, $blocks, $perBlock)
         New-BenchFigure -Name 'Local platform: package, test and deploy the example / its tests alone' -Group 'services' `
             -BaselineName 'model tests, package service test and deployed service test' -BaselineValue $testSeconds `
             -MeasuredName 'Deploy-MlPredictionService' -MeasuredValue $deploySeconds -Unit 's'
