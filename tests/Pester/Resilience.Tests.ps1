@@ -306,6 +306,9 @@ Stop-Transcript | Out-Null
     }
 
     AfterAll {
+        # The tour removes its service itself; if it stopped early, the service process must not outlive the suite.
+        Push-Location $secure
+        try { Get-MlService -ErrorAction SilentlyContinue | Remove-MlService -Force -Confirm:$false -ErrorAction SilentlyContinue } finally { Pop-Location }
         Stop-CdfEmulator $cdf
         foreach ($variable in $variables) { Remove-Item "Env:$variable" -ErrorAction SilentlyContinue }
     }
