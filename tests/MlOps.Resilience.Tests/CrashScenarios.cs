@@ -10,6 +10,8 @@ namespace MlOps.Resilience.Tests;
 /// A publisher (a separate process, as Publish-MlModelArtifact runs in one) killed at several points of its work, at a
 /// random moment after each point (different seeds): the store shows only complete versions, the versions already there
 /// are untouched, running the same command again finishes correctly, and what the killed one left behind is cleaned up.
+/// The same for a deploy to CDF Functions (Deploy-MlPredictionService): the alias keeps serving what it served (or the
+/// new deployment, complete and tested, if the kill came after the switch), and the same command run again finishes it.
 /// </summary>
 public sealed class CrashScenarios(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -42,7 +44,7 @@ public sealed class CrashScenarios(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _cdf = await Cdf.StartAsync(uploadedDelay: TimeSpan.FromMilliseconds(300));
+        _cdf = await Cdf.StartAsync(uploadedDelay: TimeSpan.FromMilliseconds(300), functionBuildDelay: TimeSpan.FromMilliseconds(1500));
         // Uploads take a moment, as over a real network, so a kill can land while one is under way.
         _cdf.Faults.Always("PUT /upload/*", FaultAction.Slow(TimeSpan.FromMilliseconds(400)));
         _client = Cdf.Client(_cdf, requestTimeout: TimeSpan.FromSeconds(30));
@@ -121,5 +123,95 @@ public sealed class CrashScenarios(ITestOutputHelper output) : IAsyncLifetime
         }
 
         LeakCheck.AssertNoSecret(_cdf, [], project.Root);
+    }
+
+    /// <summary>(point): the line the deployer prints when it reaches the point (null: from its start), the jitter window after it, the seeds.</summary>
+    private static readonly Dictionary<string, (string? Line, int JitterMs, int[] Seeds)> DeployPoints = new()
+    {
+        ["deploy: from the start (tests, packaging, code upload)"] = (null, 5000, [1, 2]),
+        ["deploy: while CDF builds the new function"] = ("VERBOSE Creating function", 1500, [1, 2]),
+        ["deploy: testing the new function, switching, tidying up"] = ("VERBOSE Function", 600, [1, 2]),
+    };
+
+    public static TheoryData<string, int> DeployScenarios()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var (point, (_, _, seeds)) in DeployPoints)
+        {
+            foreach (var seed in seeds)
+            {
+                data.Add(point, seed);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(DeployScenarios))]
+    public async Task A_deploy_killed_midway_leaves_the_alias_serving_and_the_same_command_then_finishes(string point, int seed)
+    {
+        using var services = new ServiceProject(_cdf);
+        var registry = services.Registry(_client);
+        var first = registry.Publish(ServiceProject.Model, ServiceProject.Environment, services.ArtifactFolder, null, NullReporter.Instance, default);
+        var second = registry.Publish(ServiceProject.Model, ServiceProject.Environment, services.ArtifactFolder, null, NullReporter.Instance, default);
+        var deployer = services.Deployer(_client);
+        deployer.Deploy(new MlOps.Services.DeployRequest(ServiceProject.Model, ServiceProject.Environment, MlOps.Services.ServiceKind.Prediction)
+            { VersionNumber = first.Version }, NullReporter.Instance, default);
+        string[] command = ["project", Path.Combine(services.Root, "mlops.settings.json"), "deploy", ServiceProject.Model, ServiceProject.Environment,
+            second.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), "--poll-ms", "100"];
+
+        var (line, jitterMs, seeds) = DeployPoints[point];
+        var slot = jitterMs / (double)seeds.Length;
+        var delay = TimeSpan.FromMilliseconds(slot * (Array.IndexOf(seeds, seed) + new Random(seed * 7919 + point.Length).NextDouble()));
+        using (var victim = Worker.Start([.. command, "--trace"]))
+        {
+            if (line != null)
+            {
+                Assert.True(victim.WaitForLine(line, TimeSpan.FromSeconds(120)), $"the deployer never printed '{line}': {victim.AllOutput}");
+            }
+
+            await Task.Delay(delay);
+            var killedAt = victim.HasExited ? "after it had finished" : $"{victim.Started.ElapsedMilliseconds} ms after its start";
+            victim.Kill();
+            output.WriteLine($"{point}, seed {seed}: killed {delay.TotalMilliseconds:0} ms after '{line ?? "start"}' ({killedAt}); " +
+                $"last line: {victim.Lines.LastOrDefault()}");
+            LeakCheck.AssertNoSecret(null, [victim.AllOutput]);
+        }
+
+        // The alias serves version 1 as before, or version 2 if the kill came after the switch: complete, tested, answering.
+        var afterKill = deployer.History(ServiceProject.Model, ServiceProject.Environment, MlOps.Services.ServiceKind.Prediction);
+        var current = afterKill.Single(r => r.IsCurrent);
+        Assert.Contains(current.Version, new int?[] { first.Version, second.Version });
+        AssertServes(deployer, current.ModelId!);
+
+        // The same command again finishes: version 2 serves, and nothing the killed deploy started is left unnamed.
+        using (var again = Worker.Start(command))
+        {
+            Assert.Equal(second.Version, int.Parse(await again.SucceedAsync(), System.Globalization.CultureInfo.InvariantCulture));
+            var deployment = again.Field("DEPLOYMENT");
+            var history = deployer.History(ServiceProject.Model, ServiceProject.Environment, MlOps.Services.ServiceKind.Prediction);
+            var now = history.Single(r => r.IsCurrent);
+            Assert.Equal(deployment, now.DeploymentId);
+            Assert.Equal(second.ModelId, now.ModelId);
+            Assert.Equal(afterKill.Select(r => r.Sequence), history.Take(afterKill.Count).Select(r => r.Sequence));
+            AssertServes(deployer, second.ModelId);
+            var functions = services.Functions();
+            Assert.All(functions, f => Assert.True(history.Any(r => r.DeploymentId == f.ExternalId),
+                $"function {f.ExternalId} ({f.Status}) is named by no history entry: " + string.Join("; ", history.Select(r => $"{r.Sequence} {r.DeploymentId}"))));
+            Assert.InRange(functions.Count, 1, 2);   // keepDeployments = 2
+            output.WriteLine($"  then: {string.Join(", ", history.Select(r => $"{r.Sequence}:{r.DeploymentId}"))}; functions {string.Join(", ", functions.Select(f => f.ExternalId))}");
+            LeakCheck.AssertNoSecret(null, [again.AllOutput]);
+        }
+
+        LeakCheck.AssertNoSecret(_cdf, [], services.Root);
+    }
+
+    private static void AssertServes(MlOps.Services.ServiceDeployer deployer, string modelId)
+    {
+        var answer = deployer.Invoke(ServiceProject.Model, ServiceProject.Environment, MlOps.Services.ServiceKind.Prediction, ServiceProject.Input(0),
+            TimeSpan.FromMinutes(1), default);
+        Assert.True(answer.IsOk, answer.Error);
+        Assert.Equal(modelId, answer.ModelId);
     }
 }

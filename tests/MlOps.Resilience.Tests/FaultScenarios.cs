@@ -15,13 +15,12 @@ namespace MlOps.Resilience.Tests;
 /// retries at a quarter of requests faulted (the retries absorb nearly every fault), then with the client's own retries
 /// off at a tenth, opened by one certain fault, so that failures do reach the caller and the caller's retry is tested.
 /// <para>
-/// Each operation is a <see cref="FaultOperation"/> and each row of <see cref="Scenarios"/> one operation under one kind
-/// of fault. Deploy and call on CDF Functions come with the lead's platform: add a FaultOperation for each to
-/// <see cref="Operations"/> (prepare, run attempt i, check nothing half-done, check the end state) and they run under
-/// every fault kind.
+/// Each operation is a <see cref="FaultOperation"/> (prepare, run attempt i, check nothing half-done, check the end state)
+/// and each row of <see cref="Scenarios"/> one operation under one kind of fault: the registry's publish, promote and
+/// download, and deploying to and calling a service on CDF Functions (a scaffolded model, its tests run on every deploy).
 /// </para>
 /// </summary>
-public sealed class FaultScenarios(ITestOutputHelper output) : IAsyncLifetime
+public sealed partial class FaultScenarios(ITestOutputHelper output) : IAsyncLifetime
 {
     private const double Rate = 0.25;
     private const double ThinRate = 0.1;
@@ -58,7 +57,8 @@ public sealed class FaultScenarios(ITestOutputHelper output) : IAsyncLifetime
         ["promote local to CDF"] = () => new PromoteOperation("test", "cloud"),
         ["promote CDF to local"] = () => new PromoteOperation("cloud", "prod"),
         ["download (Save) from CDF"] = () => new SaveOperation(),
-        // Added with the CDF Functions platform: ["deploy to CDF Functions"] = ..., ["call a CDF Function"] = ...
+        ["deploy to CDF Functions"] = () => new DeployOperation(),
+        ["call a service on CDF Functions"] = () => new CallOperation(),
     };
 
     private CdfEmulatorServer _cdf = null!;
@@ -89,10 +89,10 @@ public sealed class FaultScenarios(ITestOutputHelper output) : IAsyncLifetime
         var notices = new List<string>();
         using var client = Cdf.Client(_cdf, notices);
         using var thinClient = Cdf.Client(_cdf, notices, attempts: 1);
-        var operation = Operations[operationName]();
+        using var operation = Operations[operationName]();
         var registry = project.Registry(client);
         var thin = project.Registry(thinClient, transientAttempts: operation.ThinStoreAttempts);
-        var context = new FaultContext(project, registry, _cdf, 2 * OperationsPerScenario);
+        var context = new FaultContext(project, registry, _cdf, 2 * operation.PerHalf);
         operation.Prepare(context);
 
         var seed = (operationName + "|" + faultKind).Aggregate(17, (h, c) => unchecked(h * 31 + c));
@@ -106,20 +106,20 @@ public sealed class FaultScenarios(ITestOutputHelper output) : IAsyncLifetime
         {
             for (var i = 0; i < context.Count; i++)
             {
-                var withRetries = i < OperationsPerScenario;
-                if (i == OperationsPerScenario)
+                var withRetries = i < operation.PerHalf;
+                if (i == operation.PerHalf)
                 {
                     _cdf.Faults.Remove(first);
                     _cdf.Faults.Remove(rule);
                     thinFirst = _cdf.Faults.Script("* /*", hard);
-                    thinRule = _cdf.Faults.Random("* /*", ThinRate, seed + 1, steady);
+                    thinRule = _cdf.Faults.Random("* /*", operation.ThinRate, seed + 1, steady);
                 }
 
                 for (var attempt = 1; ; attempt++)
                 {
                     try
                     {
-                        operation.Run(context, withRetries ? registry : thin, i);
+                        operation.Run(context, withRetries ? new FaultAttempt(registry, client, Thin: false) : new FaultAttempt(thin, thinClient, Thin: true), i);
                         context.Succeeded++;
                         break;
                     }
@@ -164,7 +164,7 @@ public sealed class FaultScenarios(ITestOutputHelper output) : IAsyncLifetime
             }
         }
 
-        LeakCheck.AssertNoSecret(_cdf, failures.SelectMany(Texts).Concat(notices), project.Root);
+        LeakCheck.AssertNoSecret(_cdf, failures.SelectMany(Texts).Concat(notices).Concat(operation.Texts), [project.Root, .. operation.Folders]);
     }
 
     private static IEnumerable<string> Texts(MlOpsException e)
@@ -191,9 +191,28 @@ public sealed class FaultScenarios(ITestOutputHelper output) : IAsyncLifetime
         public List<ModelVersion> SourceVersions { get; } = [];
     }
 
+    /// <summary>What one attempt runs through: the registry and client of its half, and whether it is the second (thin) half.</summary>
+    internal sealed record FaultAttempt(ProjectRegistry Registry, CdfClient Client, bool Thin);
+
     /// <summary>One operation under faults: made ready with faults off, run attempt by attempt, then checked.</summary>
-    internal abstract class FaultOperation
+    internal abstract class FaultOperation : IDisposable
     {
+        /// <summary>Operations in each half (the scenario runs twice as many).</summary>
+        public virtual int PerHalf => OperationsPerScenario;
+
+        /// <summary>The steady fault rate of the second half, where failures reach the caller: low enough that an attempt can succeed.</summary>
+        public virtual double ThinRate => FaultScenarios.ThinRate;
+
+        /// <summary>More text the operation produced (warnings), for the leak check.</summary>
+        public virtual IEnumerable<string> Texts => [];
+
+        /// <summary>More folders the operation wrote (a project of its own), for the leak check.</summary>
+        public virtual IEnumerable<string> Folders => [];
+
+        public virtual void Dispose()
+        {
+        }
+
         /// <summary>
         /// The store's own attempts per step in the second half. Writes keep a few: after a lost answer the store re-reads
         /// what it wrote to tell whether the step took effect, and that re-read is part of the design, not a retry to strip.
@@ -203,8 +222,8 @@ public sealed class FaultScenarios(ITestOutputHelper output) : IAsyncLifetime
 
         public abstract void Prepare(FaultContext context);
 
-        /// <summary>Does operation <paramref name="index"/> (the same command each attempt) through <paramref name="registry"/>.</summary>
-        public abstract void Run(FaultContext context, ProjectRegistry registry, int index);
+        /// <summary>Does operation <paramref name="index"/> (the same command each attempt) through <paramref name="attempt"/>'s registry and client.</summary>
+        public abstract void Run(FaultContext context, FaultAttempt attempt, int index);
 
         /// <summary>After a failed attempt: only complete, intact results of the attempts that succeeded are visible.</summary>
         public abstract void AssertNothingHalfDone(FaultContext context, int index);
@@ -223,8 +242,8 @@ public sealed class FaultScenarios(ITestOutputHelper output) : IAsyncLifetime
             }
         }
 
-        public override void Run(FaultContext context, ProjectRegistry registry, int index) =>
-            registry.Publish("m", "cloud", context.Sources[index], new Dictionary<string, string> { ["src"] = context.Sources[index] },
+        public override void Run(FaultContext context, FaultAttempt attempt, int index) =>
+            attempt.Registry.Publish("m", "cloud", context.Sources[index], new Dictionary<string, string> { ["src"] = context.Sources[index] },
                 NullReporter.Instance, default);
 
         public override void AssertNothingHalfDone(FaultContext context, int index) =>
@@ -256,8 +275,8 @@ public sealed class FaultScenarios(ITestOutputHelper output) : IAsyncLifetime
 
         // As Publish-MlModelArtifact does for a piped version: without -Force, a retry after a promotion that took effect
         // returns the version it made instead of making another.
-        public override void Run(FaultContext context, ProjectRegistry registry, int index) =>
-            registry.Promote(context.SourceVersions[index], to, force: false, NullReporter.Instance, default);
+        public override void Run(FaultContext context, FaultAttempt attempt, int index) =>
+            attempt.Registry.Promote(context.SourceVersions[index], to, force: false, NullReporter.Instance, default);
 
         public override void AssertNothingHalfDone(FaultContext context, int index)
         {
@@ -304,8 +323,8 @@ public sealed class FaultScenarios(ITestOutputHelper output) : IAsyncLifetime
             }
         }
 
-        public override void Run(FaultContext context, ProjectRegistry registry, int index) =>
-            registry.Save(context.SourceVersions[index], _destinations[index], force: false, NullReporter.Instance, default);
+        public override void Run(FaultContext context, FaultAttempt attempt, int index) =>
+            attempt.Registry.Save(context.SourceVersions[index], _destinations[index], force: false, NullReporter.Instance, default);
 
         public override void AssertNothingHalfDone(FaultContext context, int index)
         {

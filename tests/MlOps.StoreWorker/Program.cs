@@ -4,6 +4,8 @@
 //   project <settingsPath> publish <model> <env> <source> [options]       ProjectRegistry.Publish (what Publish-MlModelArtifact runs)
 //   project <settingsPath> save <model> <env> <version> <dest> [options]  ProjectRegistry.Save (Save-MlModelArtifact)
 //   project <settingsPath> promote <model> <env> <version> <toEnv> [options]  ProjectRegistry.Promote (Publish-MlModelArtifact, piped)
+//   project <settingsPath> deploy <model> <env> <version> [options]      ServiceDeployer.Deploy of the prediction service
+//     (Deploy-MlPredictionService); --poll-ms N polls CDF Functions every N ms; prints "DEPLOYMENT <id>"
 //     options: --slow-ms N (sleep N ms per progress report), --trace (print VERBOSE/WARNING lines), --warmup <folder>
 //     (run the same operation once on a throw-away copy first, so the measured run is not paying for JIT),
 //     --meta key=value (publish metadata; repeatable)
@@ -114,6 +116,27 @@ internal static class ProjectCommand
                     var promoted = registry.Promote(source, positional[3], force: true, reporter, CancellationToken.None);
                     Console.WriteLine($"VERSION {promoted.Version.Version}");
                     Console.WriteLine($"CONTENT_HASH {promoted.Version.ContentHash}");
+                    break;
+                case "deploy":
+                    var pollMs = Option(options, "--poll-ms") is string poll ? int.Parse(poll, CultureInfo.InvariantCulture) : 2000;
+                    var deployer = new MlOps.Services.ServiceDeployer(settings, registry, platform =>
+                    {
+                        var created = MlOps.Platforms.PlatformFactory.Create(platform,
+                            settings.Environments.FirstOrDefault(e => ReferenceEquals(e.Platform, platform))?.Registry,
+                            Path.Combine(settings.ProjectRoot, SettingsLoader.DefaultPackagesPath, "cache"));
+                        if (created is MlOps.Platforms.CdfFunctionsPlatform functions)
+                        {
+                            functions.PollInterval = TimeSpan.FromMilliseconds(pollMs);
+                        }
+
+                        return created;
+                    });
+                    var deployed = deployer.Deploy(new MlOps.Services.DeployRequest(positional[0], positional[1], MlOps.Services.ServiceKind.Prediction)
+                    {
+                        VersionNumber = int.Parse(positional[2], CultureInfo.InvariantCulture),
+                    }, reporter, CancellationToken.None);
+                    Console.WriteLine($"VERSION {deployed.Version}");
+                    Console.WriteLine($"DEPLOYMENT {deployed.DeploymentId}");
                     break;
                 default:
                     Console.Error.WriteLine($"Unknown operation {operation}.");

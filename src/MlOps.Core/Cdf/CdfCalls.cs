@@ -18,12 +18,16 @@ namespace MlOps.Cdf
             e.ErrorId == CdfErrorIds.CdfThrottled || e.ErrorId == CdfErrorIds.CdfServiceUnavailable
             || e.ErrorId == CdfErrorIds.CdfConnectionFailed || e.ErrorId == CdfErrorIds.CdfTimeout;
 
-        /// <summary>Waits before attempt <paramref name="attempt"/> + 1: exponential from 200 ms, with jitter.</summary>
-        public static void Pause(int attempt, CancellationToken cancellationToken) =>
-            Task.Delay(TimeSpan.FromMilliseconds(200 * Math.Pow(2, attempt - 1) * (0.5 + new Random().NextDouble())), cancellationToken).GetAwaiter().GetResult();
+        /// <summary>The first pause between attempts; each later one doubles.</summary>
+        public static readonly TimeSpan DefaultDelay = TimeSpan.FromMilliseconds(200);
+
+        /// <summary>Waits before attempt <paramref name="attempt"/> + 1: exponential from <paramref name="baseDelay"/> (200 ms), with jitter.</summary>
+        public static void Pause(int attempt, CancellationToken cancellationToken, TimeSpan? baseDelay = null) =>
+            Task.Delay(TimeSpan.FromMilliseconds((baseDelay ?? DefaultDelay).TotalMilliseconds * Math.Pow(2, attempt - 1) * (0.5 + new Random().NextDouble())),
+                cancellationToken).GetAwaiter().GetResult();
 
         /// <summary>Runs a read or idempotent request, trying again (up to <paramref name="attempts"/> times) after transient failures.</summary>
-        public static T Run<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken, int attempts = 6)
+        public static T Run<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken, int attempts = 6, TimeSpan? baseDelay = null)
         {
             for (var attempt = 1; ; attempt++)
             {
@@ -33,16 +37,16 @@ namespace MlOps.Cdf
                 }
                 catch (MlOpsException e) when (IsTransient(e) && attempt < attempts)
                 {
-                    Pause(attempt, cancellationToken);
+                    Pause(attempt, cancellationToken, baseDelay);
                 }
             }
         }
 
-        public static void Run(Func<CancellationToken, Task> call, CancellationToken cancellationToken, int attempts = 6) =>
+        public static void Run(Func<CancellationToken, Task> call, CancellationToken cancellationToken, int attempts = 6, TimeSpan? baseDelay = null) =>
             Run(async ct =>
             {
                 await call(ct).ConfigureAwait(false);
                 return true;
-            }, cancellationToken, attempts);
+            }, cancellationToken, attempts, baseDelay);
     }
 }

@@ -72,6 +72,15 @@ namespace MlOps.Platforms
         /// <summary>How often to poll a function's status or a call (tests shorten it).</summary>
         public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+        /// <summary>
+        /// Attempts of each read or idempotent request after transient failures, on top of the client's own retries
+        /// (default 6). Writes that re-read their outcome after a lost answer keep at least three.
+        /// </summary>
+        public int TransientAttempts { get; set; } = 6;
+
+        /// <summary>The first pause between those attempts (default 200 ms; each later one doubles, with jitter).</summary>
+        public TimeSpan TransientDelay { get; set; } = CdfCalls.DefaultDelay;
+
         public string Kind => "cdf";
 
         /// <summary>The function secrets a service gets: the secret of the connection it publishes with (never in the zip).</summary>
@@ -88,8 +97,17 @@ namespace MlOps.Platforms
         {
             var code = UploadCode(package, reporter, cancellationToken);
             var alias = package.ServiceName;
-            var taken = new HashSet<string>(Run(ct => _functions.ListAsync(new FunctionFilter { ExternalIdPrefix = alias + "-" }, 1000, ct), cancellationToken)
-                .Select(f => f.ExternalId ?? string.Empty), StringComparer.Ordinal);
+            var existing = Run(ct => _functions.ListAsync(new FunctionFilter { ExternalIdPrefix = alias + "-" }, 1000, ct), cancellationToken);
+            var taken = new HashSet<string>(existing.Select(f => f.ExternalId ?? string.Empty), StringComparer.Ordinal);
+            var unfinished = Unfinished(package, code, existing, cancellationToken);
+            if (unfinished != null)
+            {
+                // The same command run again after a deploy that stopped between creating its function and switching (killed,
+                // or failed on the way): finish that one instead of building another.
+                reporter.Verbose($"Function {unfinished.ExternalId} ({unfinished.Status}) was created from this package by a deploy that did not finish; continuing with it.");
+                return Started(package, code, unfinished, reporter, cancellationToken);
+            }
+
             var create = new FunctionCreate
             {
                 FileId = code.Id,
@@ -134,18 +152,48 @@ namespace MlOps.Platforms
                 taken.Add(externalId);
             }
 
+            return Started(package, code, function, reporter, cancellationToken);
+        }
+
+        private DeployedInstance Started(ServicePackage package, CdfFile code, CdfFunction function, IOperationReporter reporter, CancellationToken cancellationToken)
+        {
             var instance = new DeployedInstance(package, function.ExternalId!, Endpoint(function.Id), null, code.ExternalId ?? string.Empty);
             try
             {
                 WaitReady(function, package.ServiceName, reporter, cancellationToken);
             }
-            catch
+            catch (Exception e) when (!(e is MlOpsException m && IsTransient(m)) && !(e is OperationCanceledException))
             {
+                // A failed build or one that never got ready is removed; after a transient failure it is left for the same
+                // command run again to continue with (deleting it might fail the same way).
                 Discard(instance, reporter);
                 throw;
             }
 
             return instance;
+        }
+
+        /// <summary>
+        /// A function built from this very package (same code file) for the same service and version that no deployment
+        /// history entry names and that did not fail: left by a deploy that stopped before it switched the alias.
+        /// </summary>
+        private CdfFunction? Unfinished(ServicePackage package, CdfFile code, IReadOnlyList<CdfFunction> existing, CancellationToken cancellationToken)
+        {
+            var alias = package.ServiceName;
+            var first = VersionedId(alias, package.Version, 1);
+            var candidates = existing.Where(f => f.FileId == code.Id && f.Status != "Failed" && f.ExternalId != null
+                    && (package.Version != null
+                        ? f.ExternalId == first || f.ExternalId.StartsWith(first + "-", StringComparison.Ordinal)
+                        : f.ExternalId.StartsWith(alias + "-t", StringComparison.Ordinal))
+                    && f.Metadata != null && f.Metadata.TryGetValue("mlops-service", out var service) && service == alias)
+                .ToList();
+            if (candidates.Count == 0)
+            {
+                return null;
+            }
+
+            var named = new HashSet<string>(ReadHistory(alias, cancellationToken).Select(r => r.DeploymentId), StringComparer.Ordinal);
+            return candidates.Where(f => !named.Contains(f.ExternalId!)).OrderByDescending(f => f.CreatedTime).FirstOrDefault();
         }
 
         private static string VersionedId(string alias, int? version, int attempt) =>
@@ -177,7 +225,10 @@ namespace MlOps.Platforms
             return metadata;
         }
 
-        /// <summary>Creates the function; null when the external id is taken (another deployer won it). A create that failed in transit is reconciled by external id.</summary>
+        /// <summary>
+        /// Creates the function; null when the external id is taken by a function of other code. A create that failed in
+        /// transit is reconciled by external id, never blindly repeated.
+        /// </summary>
         private CdfFunction? CreateFunction(FunctionCreate create, CancellationToken cancellationToken)
         {
             for (var attempt = 1; ; attempt++)
@@ -188,9 +239,12 @@ namespace MlOps.Platforms
                 }
                 catch (Exception e) when (IsDuplicate(e))
                 {
-                    return null;
+                    // Taken: by this deploy's own earlier attempt whose answer was lost (it may land after the look below
+                    // found nothing), or by another deployer. One built from the same code file is this deployment.
+                    var taken = FindFunction(create.ExternalId!, cancellationToken);
+                    return taken != null && taken.FileId == create.FileId ? taken : null;
                 }
-                catch (MlOpsException e) when (IsTransient(e) && attempt < 6)
+                catch (MlOpsException e) when (IsTransient(e) && attempt < WriteAttempts)
                 {
                     // It may have been created: look before trying again (never a blind second create).
                     var existing = FindFunction(create.ExternalId!, cancellationToken);
@@ -306,10 +360,27 @@ namespace MlOps.Platforms
                 instance.Endpoint, now, user, tests.All(t => t.Passed), DeploymentRecordFields.Summary(tests), instance.Package.Sha256, instance.RestoredFrom));
             reporter.Verbose($"{alias} now calls {instance.DeploymentId} (history entry {record.Sequence}).");
 
-            var function = FindFunction(instance.DeploymentId, CancellationToken.None)
-                ?? throw new MlOpsException(ErrorIds.DeploymentNotFound, MlOpsErrorKind.NotFound, $"Function {instance.DeploymentId} is gone.", instance.DeploymentId);
-            MoveSchedules(alias, function, reporter);
-            Prune(alias, history.Concat(new[] { record }).ToList(), reporter);
+            // The switch is done: what follows tidies up, and a failure there must not report the deploy as failed.
+            var step = "moving its schedules";
+            try
+            {
+                var function = FindFunction(instance.DeploymentId, CancellationToken.None);
+                if (function != null)
+                {
+                    MoveSchedules(alias, function, reporter);
+                }
+
+                step = "deleting older functions";
+                Prune(alias, history.Concat(new[] { record }).ToList(), reporter);
+            }
+            catch (MlOpsException e) when (IsTransient(e))
+            {
+                reporter.Warning($"{alias} now calls {instance.DeploymentId}, but {step} failed: {e.Message} "
+                    + (step == "deleting older functions"
+                        ? "The next deploy deletes them."
+                        : "Its schedules may still call the previous function until the next deploy or Restore-MlService moves them."));
+            }
+
             var deployment = ToDeployment(record, ServiceStatus.Running, tests);
             CachePackage(instance.Package);
             return deployment;
@@ -847,7 +918,7 @@ namespace MlOps.Platforms
                     _files.CreateAsync(file, false).GetAwaiter().GetResult();
                     return record;
                 }
-                catch (Exception e) when (IsDuplicate(e) || (e is MlOpsException m && IsTransient(m) && attempt < 6))
+                catch (Exception e) when (IsDuplicate(e) || (e is MlOpsException m && IsTransient(m) && attempt < WriteAttempts))
                 {
                     // Taken, or failed in transit: the entry at this number is either ours (the create took effect) or another's.
                     var existing = Run(ct => _files.RetrieveAsync(new[] { Identity.Create(externalId) }, true, ct), CancellationToken.None).FirstOrDefault();
@@ -900,11 +971,15 @@ namespace MlOps.Platforms
 
         private static bool IsTransient(MlOpsException e) => CdfCalls.IsTransient(e);
 
-        private static void Pause(int attempt, CancellationToken cancellationToken) => CdfCalls.Pause(attempt, cancellationToken);
+        private void Pause(int attempt, CancellationToken cancellationToken) => CdfCalls.Pause(attempt, cancellationToken, TransientDelay);
 
-        private static T Run<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken, int attempts = 6) =>
-            CdfCalls.Run(call, cancellationToken, attempts);
+        /// <summary>Attempts of a write whose outcome is re-read after a lost answer: never fewer than three, as the re-read is part of the write.</summary>
+        private int WriteAttempts => Math.Max(3, TransientAttempts);
 
-        private static void Run(Func<CancellationToken, Task> call, CancellationToken cancellationToken) => CdfCalls.Run(call, cancellationToken);
+        private T Run<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken, int? attempts = null) =>
+            CdfCalls.Run(call, cancellationToken, Math.Min(attempts ?? TransientAttempts, TransientAttempts), TransientDelay);
+
+        private void Run(Func<CancellationToken, Task> call, CancellationToken cancellationToken) =>
+            CdfCalls.Run(call, cancellationToken, TransientAttempts, TransientDelay);
     }
 }

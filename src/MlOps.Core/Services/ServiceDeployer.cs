@@ -108,7 +108,7 @@ namespace MlOps.Services
             }
             catch
             {
-                platform.Discard(instance, reporter);
+                Discard(platform, instance, reporter);
                 throw;
             }
 
@@ -219,7 +219,7 @@ namespace MlOps.Services
             }
             catch
             {
-                platform.Discard(instance, reporter);
+                Discard(platform, instance, reporter);
                 throw;
             }
 
@@ -227,6 +227,20 @@ namespace MlOps.Services
             var deployment = platform.Activate(instance, tests, reporter);
             reporter.Progress(new OperationProgress(ProgressId, $"Restoring {target.Name}", "Done", 100, completed: true));
             return deployment;
+        }
+
+        /// <summary>Removes a deployment that will not serve; a failure to do so is a warning, never the error the caller sees.</summary>
+        private static void Discard(IServicePlatform platform, DeployedInstance instance, IOperationReporter reporter)
+        {
+            try
+            {
+                platform.Discard(instance, reporter);
+            }
+            catch (MlOpsException e)
+            {
+                reporter.Warning($"The new deployment {instance.DeploymentId} was not removed: {e.Message} It serves no one: "
+                    + "callers still reach the previous deployment.");
+            }
         }
 
         /// <summary>The history entry a restore would return to (for -WhatIf and for <see cref="Restore"/>).</summary>

@@ -83,8 +83,10 @@ namespace MlOps.Services
                     answer = platform.Call(endpoint, data, "servicetest-" + Guid.NewGuid().ToString("N").Substring(0, 8), TimeSpan.FromMinutes(10),
                         cancellationToken);
                 }
-                catch (MlOpsException e)
+                catch (MlOpsException e) when (!Cdf.CdfCalls.IsTransient(e))
                 {
+                    // A transient CDF failure (throttling, 5xx, a dropped connection) says nothing of the service: it stays
+                    // that error, so the caller knows to try again; anything else is the test's failure.
                     return new ServiceTestResult(serviceName, modelId, "deployed service test", false, e.Message, DateTime.UtcNow - started);
                 }
 
