@@ -32,6 +32,7 @@ internal static class ThroughputBenchmarks
             var up = new List<WorkerResult>();
             var downBaseline = new List<double>();
             var down = new List<WorkerResult>();
+            var hashAlone = new List<double>();
             for (var round = 0; round < context.Rounds(sizeMib); round++)
             {
                 // The contenders alternate which goes first, and each starts with no dirty pages (see FlushDirtyPages) and
@@ -51,6 +52,13 @@ internal static class ThroughputBenchmarks
                 {
                     BenchContext.ReadAll(source);
                     upBaseline.Add(local ? CopyOnce(context, source) : await PutOnceAsync(client!, source, round));
+                }
+
+                if (local && sizeMib >= 100)
+                {
+                    // The ceiling: a publish must SHA-256 every byte, and one file's hash is one sequential computation.
+                    BenchContext.ReadAll(source);
+                    hashAlone.Add(HashOnce(source));
                 }
 
                 var stored = Path.Combine(project, "registry-test", "bench", "test", published.Version.ToString(), "files");
@@ -86,6 +94,17 @@ internal static class ThroughputBenchmarks
                 new Quantity(upName, mib / upBaseline.Min(), "MiB/s"), new Quantity("Publish-MlModelArtifact (engine)", mib / up.Min(r => r.Seconds), "MiB/s"), target));
             figures.Add(Figure.Throughput($"{store}: download / {(local ? "plain copy" : "raw GET")}, {label}", "throughput",
                 new Quantity(downName, mib / downBaseline.Min(), "MiB/s"), new Quantity("Save-MlModelArtifact (engine)", mib / down.Min(r => r.Seconds), "MiB/s"), target));
+            if (hashAlone.Count > 0)
+            {
+                var hash = new Quantity("SHA-256 of every file alone (one core per file)", mib / hashAlone.Min(), "MiB/s");
+                figures.Add(Figure.Throughput($"{store}: SHA-256 alone / plain copy, {label}", "throughput",
+                    new Quantity(upName, mib / upBaseline.Min(), "MiB/s"), hash,
+                    note: "the most a publish that hashes every byte can reach on this machine, whatever it does besides"));
+                figures.Add(Figure.Throughput($"{store}: publish / SHA-256 alone, {label}", "throughput", hash,
+                    new Quantity("Publish-MlModelArtifact (engine)", mib / up.Min(r => r.Seconds), "MiB/s"),
+                    note: "how close publishing (read once, hash, write, manifest, claim) comes to hashing alone"));
+            }
+
             if (sizeMib == context.SizesMib.Max())
             {
                 memory.Add(Figure.Memory($"{store}: publish peak extra memory, {label}", mib, up.Max(r => r.PeakExtraMib)));
@@ -116,6 +135,27 @@ internal static class ThroughputBenchmarks
         {
             BenchContext.DeleteTree(target);
         }
+    }
+
+    /// <summary>SHA-256 of every file of <paramref name="source"/> (in the page cache), one file after another, as a publish computes them.</summary>
+    private static double HashOnce(string source)
+    {
+        var buffer = new byte[1 << 20];
+        var clock = Stopwatch.StartNew();
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+            using var input = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            int read;
+            while ((read = input.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                sha.AppendData(buffer, 0, read);
+            }
+
+            sha.GetHashAndReset();
+        }
+
+        return clock.Elapsed.TotalSeconds;
     }
 
     /// <summary>Each file: create its metadata (POST /files) and PUT its bytes to the upload URL.</summary>

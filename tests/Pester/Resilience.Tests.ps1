@@ -88,6 +88,10 @@ BeforeDiscovery {
         @{ Name = 'version: -1'; Category = 'version'; ErrorId = 'ParameterArgumentValidationError'; Command = { Get-MlModelVersion diabetes -Environment test -Version -1 } }
         @{ Name = 'version: three'; Category = 'version'; ErrorId = 'CannotConvertArgumentNoMessage'; Command = { Get-MlModelVersion diabetes -Environment test -Version three } }
         @{ Name = 'version: 2147483648'; Category = 'version'; ErrorId = 'CannotConvertArgumentNoMessage'; Command = { Get-MlModelVersion diabetes -Environment test -Version 2147483648 } }
+        @{ Name = 'version: 1.5 (never rounded to 2)'; Category = 'version'; ErrorId = 'ParameterArgumentTransformationError'; Command = { Get-MlModelVersion diabetes -Environment test -Version 1.5 } }
+        @{ Name = "version: '2.5' to Save-MlModelArtifact"; Category = 'version'; ErrorId = 'ParameterArgumentTransformationError'; Command = { param($Project) Save-MlModelArtifact diabetes -Environment test -Version '2.5' -Path (Join-Path $Project 'saved') } }
+        @{ Name = 'version: 1.5 to Deploy-MlPredictionService'; Category = 'version'; ErrorId = 'ParameterArgumentTransformationError'; Command = { Deploy-MlPredictionService diabetes -Environment test -Version 1.5 -TestOnly } }
+        @{ Name = 'history entry: 1.5 to Restore-MlService'; Category = 'version'; ErrorId = 'ParameterArgumentTransformationError'; Command = { Restore-MlService diabetes -Environment test -Sequence 1.5 -Confirm:$false } }
         @{ Name = 'version: one that does not exist'; Category = 'version'; ErrorId = 'ModelVersionNotFound'; Command = { Get-MlModelVersion diabetes -Environment test -Version 99 } }
         @{ Name = 'version: -Latest of a model with none'; Category = 'version'; ErrorId = 'ModelNotFound'; Command = { Get-MlModelVersion churn -Environment test -Latest } }
         @{ Name = 'version: deploy one that does not exist'; Category = 'version'; ErrorId = 'ModelVersionNotFound'; Command = { Deploy-MlPredictionService diabetes -Environment test -Version 99 -TestOnly } }
@@ -149,7 +153,9 @@ def test_predict_returns_its_input():
     try { $foreignVersion = Publish-MlModelArtifact diabetes $artifact -Environment test } finally { Pop-Location }
 
     # PowerShell's own parameter binder reports these; every other id must come from an MlOpsException.
-    $binderIds = 'InputObjectNotBound', 'ParameterArgumentValidationError', 'ParameterArgumentValidationErrorNullNotAllowed', 'CannotConvertArgumentNoMessage'
+    # ParameterArgumentTransformationError: MlOps's [WholeNumber] refusing 1.5 where PowerShell would round it.
+    $binderIds = 'InputObjectNotBound', 'ParameterArgumentValidationError', 'ParameterArgumentValidationErrorNullNotAllowed', 'CannotConvertArgumentNoMessage',
+        'ParameterArgumentTransformationError'
 
     function Get-ProjectSnapshot([string] $Folder) {
         # Every file with its size and SHA-256, except caches and build output: Python's and pytest's caches, and the packages
@@ -206,6 +212,7 @@ Describe 'Bad input gets a clear error with a stable ErrorId and changes nothing
             $record | Should -Not -BeNullOrEmpty -Because "$Name must be refused"
             ($record.FullyQualifiedErrorId -split ',')[0] | Should -Be $ErrorId -Because $record.Exception.Message
             $record.Exception.Message | Should -Not -BeNullOrEmpty
+            if ($ErrorId -eq 'ParameterArgumentTransformationError') { $record.Exception.Message | Should -Match 'is not a whole number' }
             if ($ErrorId -notin $binderIds) {
                 $record.Exception | Should -BeOfType ([MlOps.Diagnostics.MlOpsException])
                 $record.CategoryInfo.Category | Should -Not -Be 'NotSpecified'

@@ -40,6 +40,7 @@ namespace MlOps.PowerShell.Commands
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateRange(1, int.MaxValue)]
         [ArgumentCompleter(typeof(ModelVersionCompleter))]
+        [WholeNumber]
         public int Version { get; set; }
 
         /// <summary>

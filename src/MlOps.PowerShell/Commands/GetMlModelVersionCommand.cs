@@ -54,6 +54,7 @@ namespace MlOps.PowerShell.Commands
         [Parameter(ParameterSetName = VersionSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
         [ValidateRange(1, int.MaxValue)]
         [ArgumentCompleter(typeof(ModelVersionCompleter))]
+        [WholeNumber]
         public int Version { get; set; }
 
         /// <summary>

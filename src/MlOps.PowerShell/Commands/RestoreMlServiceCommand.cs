@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using MlOps.PowerShell.Infrastructure;
 using MlOps.Services;
 
 namespace MlOps.PowerShell.Commands
@@ -39,6 +40,7 @@ namespace MlOps.PowerShell.Commands
         /// </summary>
         [Parameter(ParameterSetName = "Sequence", Mandatory = true)]
         [ValidateRange(1, int.MaxValue)]
+        [WholeNumber]
         public int Sequence { get; set; }
 
         /// <summary>
@@ -47,6 +49,7 @@ namespace MlOps.PowerShell.Commands
         [Parameter(ParameterSetName = "Version", Mandatory = true)]
         [ValidateRange(1, int.MaxValue)]
         [ArgumentCompleter(typeof(Infrastructure.ModelVersionCompleter))]
+        [WholeNumber]
         public int Version { get; set; }
 
         /// <summary>

@@ -56,6 +56,7 @@ namespace MlOps.PowerShell.Commands
         [Parameter(ParameterSetName = NameSet)]
         [ValidateRange(1, int.MaxValue)]
         [ArgumentCompleter(typeof(ModelVersionCompleter))]
+        [WholeNumber]
         public int Version { get; set; }
 
         /// <summary>
