@@ -2,10 +2,12 @@ using System.Globalization;
 using MlOps.CdfEmulator;
 
 // Standalone mode: dotnet run --project tests/MlOps.CdfEmulator -- [--urls http://127.0.0.1:5080] [--project name]...
-//   [--storage-port n] [--client-id x --client-secret y] [--page-size n] [--uploaded-delay-ms n] [--token-lifetime s] [--storage dir] [--api-key k]
+//   [--storage-port n] [--client-id x (--client-secret y | --client-secret-variable NAME)] [--page-size n] [--uploaded-delay-ms n] [--token-lifetime s] [--storage dir] [--api-key k]
 //   [--build-delay-ms n] [--call-timeout-s n] [--python path] [--request-log file]
 // --request-log appends every request as a JSON line (method, path, query, route, headers, body, status, fault) to the file,
 // about every 200 ms and at shutdown, so tests that start the emulator as a process can search it (for leaked secrets).
+// --client-secret-variable reads the secret from an environment variable (not on the command line, where other users'
+// process lists show it). A secret given either way is never printed; only the well-known default is.
 var projects = new List<string>();
 string? clientId = null, clientSecret = null, storage = null;
 var port = 5080;
@@ -37,6 +39,16 @@ for (var i = 0; i < args.Length; i++)
         case "--project": projects.Add(Value()); break;
         case "--client-id": clientId = Value(); break;
         case "--client-secret": clientSecret = Value(); break;
+        case "--client-secret-variable":
+            var variable = Value();
+            clientSecret = Environment.GetEnvironmentVariable(variable);
+            if (string.IsNullOrEmpty(clientSecret))
+            {
+                Console.Error.WriteLine($"The environment variable {variable} (--client-secret-variable) is not set.");
+                return 2;
+            }
+
+            break;
         case "--page-size": pageSize = int.Parse(Value(), CultureInfo.InvariantCulture); break;
         case "--uploaded-delay-ms": uploadedDelayMs = int.Parse(Value(), CultureInfo.InvariantCulture); break;
         case "--token-lifetime": tokenLifetime = int.Parse(Value(), CultureInfo.InvariantCulture); break;
@@ -79,7 +91,9 @@ foreach (var project in options.Projects)
 
 Console.WriteLine($"  base URL:      {server.BaseUrl}  (what SDKs call baseUrl / cluster URL)");
 Console.WriteLine($"  client id:     {options.Clients[0].ClientId}");
-Console.WriteLine($"  client secret: {options.Clients[0].ClientSecret}");
+Console.WriteLine(clientSecret == null
+    ? $"  client secret: {EmulatorClient.DefaultClientSecret}  (the default; --client-secret-variable sets your own)"
+    : "  client secret: the one you gave (not shown)");
 Console.WriteLine($"  storage URLs:  {server.StorageBaseUrl}  (upload/download links)");
 Console.WriteLine($"  storage:       {server.Files.StorageFolder}");
 Console.WriteLine($"  python:        {server.Functions.Interpreter}  (runs function calls; nothing is pip-installed)");

@@ -28,10 +28,13 @@ public sealed class CrashScenarios(ITestOutputHelper output) : IAsyncLifetime
         ["cdf: after the claim (uploading, waiting for CDF, completing)"] = ("VERBOSE Claimed", 750, [1, 2, 3]),
     };
 
-    public static TheoryData<string, int> Scenarios()
+    public static TheoryData<string, int> Scenarios() => Seeded(Points);
+
+    /// <summary>One row per (point, seed).</summary>
+    private static TheoryData<string, int> Seeded(Dictionary<string, (string? Line, int JitterMs, int[] Seeds)> points)
     {
         var data = new TheoryData<string, int>();
-        foreach (var (point, (_, _, seeds)) in Points)
+        foreach (var (point, (_, _, seeds)) in points)
         {
             foreach (var seed in seeds)
             {
@@ -133,19 +136,7 @@ public sealed class CrashScenarios(ITestOutputHelper output) : IAsyncLifetime
         ["deploy: testing the new function, switching, tidying up"] = ("VERBOSE Function", 600, [1, 2]),
     };
 
-    public static TheoryData<string, int> DeployScenarios()
-    {
-        var data = new TheoryData<string, int>();
-        foreach (var (point, (_, _, seeds)) in DeployPoints)
-        {
-            foreach (var seed in seeds)
-            {
-                data.Add(point, seed);
-            }
-        }
-
-        return data;
-    }
+    public static TheoryData<string, int> DeployScenarios() => Seeded(DeployPoints);
 
     [Theory]
     [MemberData(nameof(DeployScenarios))]

@@ -91,7 +91,9 @@ function Start-CdfEmulator {
         $dll = Get-ChildItem (Join-Path $script:RepoRoot 'tests/MlOps.CdfEmulator/bin/Release') -Recurse -Filter MlOps.CdfEmulator.dll | Select-Object -First 1
     }
     $info = [Diagnostics.ProcessStartInfo]::new('dotnet')
-    $arguments = @($dll.FullName, '--urls', 'http://127.0.0.1:0', '--project', $Project, '--client-id', $ClientId, '--client-secret', $ClientSecret)
+    # The secret goes through the environment, not the command line (process lists show that to every user).
+    $arguments = @($dll.FullName, '--urls', 'http://127.0.0.1:0', '--project', $Project, '--client-id', $ClientId, '--client-secret-variable', 'MLOPS_EMULATOR_CLIENT_SECRET')
+    $info.Environment['MLOPS_EMULATOR_CLIENT_SECRET'] = $ClientSecret
     if ($RequestLog) { $arguments += @('--request-log', $RequestLog) }
     foreach ($argument in $arguments + $ExtraArguments) {
         $info.ArgumentList.Add($argument)
@@ -100,14 +102,20 @@ function Start-CdfEmulator {
     $info.UseShellExecute = $false
     $process = [Diagnostics.Process]::Start($info)
     $deadline = [DateTime]::UtcNow.AddSeconds(60)
+    $lines = [Collections.Generic.List[string]]::new()
     while ([DateTime]::UtcNow -lt $deadline) {
         $line = $process.StandardOutput.ReadLine()
         if ($null -eq $line) { break }
+        $lines.Add($line)
         if ($line -match 'listening on (http://127\.0\.0\.1:\d+)') {
-            # Keep reading what it prints, so a full pipe never blocks it.
-            $null = $process.StandardOutput.ReadToEndAsync()
-            return [pscustomobject]@{ Process = $process; BaseUrl = $Matches[1]; Project = $Project; ClientId = $ClientId; ClientSecret = $ClientSecret
-                TokenUrl = "$($Matches[1])/oauth2/token" }
+            $baseUrl = $Matches[1]
+            # The rest of its greeting (Started), then keep reading what it prints, so a full pipe never blocks it.
+            while ($null -ne ($line = $process.StandardOutput.ReadLine())) {
+                $lines.Add($line)
+                if ($line -like 'Press Ctrl+C*') { break }
+            }
+            return [pscustomobject]@{ Process = $process; BaseUrl = $baseUrl; Project = $Project; ClientId = $ClientId; ClientSecret = $ClientSecret
+                TokenUrl = "$baseUrl/oauth2/token"; Started = ($lines -join "`n"); Rest = $process.StandardOutput.ReadToEndAsync() }
         }
     }
     $process.Kill($true)

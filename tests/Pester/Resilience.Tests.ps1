@@ -320,6 +320,13 @@ Stop-Transcript | Out-Null
         foreach ($variable in $variables) { Remove-Item "Env:$variable" -ErrorAction SilentlyContinue }
     }
 
+    It 'is not printed by the standalone emulator it was given to' {
+        # Given through --client-secret-variable (Start-CdfEmulator), never on the command line nor echoed back.
+        $cdf.Started | Should -Match 'client secret: the one you gave \(not shown\)'
+        $cdf.Started | Should -Not -Match ([regex]::Escape($secret))
+        $cdf.Process.StartInfo.ArgumentList -join ' ' | Should -Not -Match ([regex]::Escape($secret))
+    }
+
     It 'ran the whole tour: publish, deploy, call, promote to CDF, save, and the failures' {
         $output | Should -Match 'diabetes/test/1'
         $output | Should -Match 'Stored diabetes/test/1 \('   # a verbose message: every stream was captured
