@@ -42,5 +42,6 @@ namespace MlOps.Diagnostics
         public const string ScheduleNotFound = "ScheduleNotFound";
         public const string ProjectFileExists = "ProjectFileExists";
         public const string ModelAlreadyExists = "ModelAlreadyExists";
+        public const string SettingsBusy = "SettingsBusy";
     }
 }

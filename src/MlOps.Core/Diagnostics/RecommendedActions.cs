@@ -53,6 +53,7 @@ namespace MlOps.Diagnostics
             [ErrorIds.ScheduleNotFound] = "List the service's schedules with Get-MlServiceSchedule.",
             [ErrorIds.ProjectFileExists] = "Choose an empty folder, or pass -Force to replace the files MlOps writes.",
             [ErrorIds.ModelAlreadyExists] = "Choose another model name, or pass -Force to rewrite the model's files.",
+            [ErrorIds.SettingsBusy] = "Another MlOps command is editing the settings file: wait for it to finish and try again.",
             [CdfErrorIds.CdfAuthenticationFailed] = "Check the client id, tenant or token URL and the secret; Test-MlCdfConnection shows which check fails.",
             [CdfErrorIds.CdfAccessDenied] = "Ask the CDF project's admin for the missing capability; Test-MlCdfConnection -Detailed names it.",
             [CdfErrorIds.CdfResourceNotFound] = "Check the project, directory and ids in the settings; the resource may have been deleted.",

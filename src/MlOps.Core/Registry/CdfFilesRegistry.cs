@@ -303,8 +303,34 @@ namespace MlOps.Registry
         public IArtifactSource OpenArtifacts(ModelVersion version)
         {
             var folder = Path.Combine(TempFolder, "mlops-version-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                var files = UnpackInto(version, folder, NullReporter.Instance, CancellationToken.None);
+                return new TemporaryArtifactFolder(folder, files, version.ModelId);
+            }
+            catch
+            {
+                if (Directory.Exists(folder))
+                {
+                    LocalFolderRegistry.DeleteTree(folder);
+                }
+
+                throw;
+            }
+        }
+
+        /// <summary>
+        /// Downloads a version and unpacks its files straight into <paramref name="folder"/> (created, or emptied before
+        /// each attempt), verifying every file's SHA-256 as it is written, the content hash, and the archive's SHA-256 where
+        /// an older MlOps recorded one. The download is read ahead on another thread, so receiving overlaps with unpacking.
+        /// On failure the folder may hold part of the files: the caller removes it.
+        /// </summary>
+        internal IReadOnlyList<ArtifactFile> UnpackInto(ModelVersion version, string folder, IOperationReporter reporter, CancellationToken cancellationToken)
+        {
             var expectedArchive = version.SystemMetadata.TryGetValue("archiveSha256", out var a) ? a : null;
-            var files = Transient(async ct =>
+            var progress = version.Files.Count > 0 ? new TransferProgress(version.Files, $"Downloading {version.ModelId}", reporter) : null;
+            // Synchronous on this thread (progress is reported from the thread that made it); a failure part-way downloads again.
+            var files = Transient(ct =>
             {
                 if (Directory.Exists(folder))
                 {
@@ -312,58 +338,72 @@ namespace MlOps.Registry
                 }
 
                 Directory.CreateDirectory(folder);
-                using (var download = await _files.DownloadAsync(Identity.Create(version.ModelId), ct).ConfigureAwait(false))
+                progress?.Restart();
+                using (var download = new ReadAheadStream(_files.DownloadAsync(Identity.Create(version.ModelId), ct).GetAwaiter().GetResult(), ct))
                 {
-                    return Unpack(download, folder, version.ModelId, expectedArchive);
+                    return Task.FromResult(Unpack(download, folder, version.ModelId, expectedArchive, progress, ct));
                 }
-            }, CancellationToken.None);
+            }, cancellationToken);
 
             if (version.ContentHash.Length > 0 && ContentHash.Compute(files) != version.ContentHash)
             {
-                LocalFolderRegistry.DeleteTree(folder);
                 throw new MlOpsException(ErrorIds.ContentHashMismatch, MlOpsErrorKind.InvalidData,
                     $"The files of {version.ModelId} do not match its recorded content hash {version.ContentHash}.", version.ModelId,
                     "The stored archive was changed outside MlOps; publish the artifact again.");
             }
 
-            return new TemporaryArtifactFolder(folder, files, version.ModelId);
+            progress?.Complete();
+            return files;
         }
 
-        private List<ArtifactFile> Unpack(Stream download, string folder, string modelId, string? expectedArchive)
+        private static List<ArtifactFile> Unpack(Stream download, string folder, string modelId, string? expectedArchive, TransferProgress? progress,
+            CancellationToken cancellationToken)
         {
             var files = new List<ArtifactFile>();
-            using (var hashing = new HashingReadStream(download))
+            // The archive's own hash only where one was recorded (versions of MlOps before 0.1): each file's is checked anyway.
+            var hashing = expectedArchive != null ? new HashingReadStream(download) : null;
+            using (var gzip = new GZipStream(hashing ?? download, CompressionMode.Decompress, leaveOpen: true))
             {
-                using (var gzip = new GZipStream(hashing, CompressionMode.Decompress, leaveOpen: true))
+                try
                 {
-                    try
+                    var buffer = new byte[1 << 16];
+                    foreach (var (path, length, content) in new TarArchiveReader(gzip).ReadFiles())
                     {
-                        foreach (var (path, length, content) in new TarArchiveReader(gzip).ReadFiles())
+                        cancellationToken.ThrowIfCancellationRequested();
+                        var target = Path.Combine(folder, path.Replace('/', Path.DirectorySeparatorChar));
+                        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                        progress?.StartFile(path);
+                        using (var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
+                        using (var entry = new HashingReadStream(content, n => progress?.Add(n)))
                         {
-                            var target = Path.Combine(folder, path.Replace('/', Path.DirectorySeparatorChar));
-                            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                            using (var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write))
-                            using (var entry = new HashingReadStream(content))
+                            int n;
+                            while ((n = entry.Read(buffer, 0, buffer.Length)) > 0)
                             {
-                                entry.CopyTo(output);
-                                files.Add(new ArtifactFile(path, length, entry.Sha256));
+                                output.Write(buffer, 0, n);
                             }
+
+                            files.Add(new ArtifactFile(path, length, entry.Sha256));
                         }
 
-                        var rest = new byte[81920];
-                        while (gzip.Read(rest, 0, rest.Length) > 0)
-                        {
-                        }
+                        progress?.EndFile();
                     }
-                    catch (InvalidDataException e)
+
+                    var rest = new byte[81920];
+                    while (gzip.Read(rest, 0, rest.Length) > 0)
                     {
-                        throw new MlOpsException(ErrorIds.RegistryCorrupt, MlOpsErrorKind.InvalidData,
-                            $"The archive of {modelId} cannot be read: {e.Message}", modelId, "The stored archive is damaged; publish the artifact again.", e);
                     }
                 }
+                catch (InvalidDataException e)
+                {
+                    throw new MlOpsException(ErrorIds.RegistryCorrupt, MlOpsErrorKind.InvalidData,
+                        $"The archive of {modelId} cannot be read: {e.Message}", modelId, "The stored archive is damaged; publish the artifact again.", e);
+                }
+            }
 
+            if (hashing != null)
+            {
                 hashing.Drain();
-                if (expectedArchive != null && hashing.Sha256 != expectedArchive)
+                if (hashing.Sha256 != expectedArchive)
                 {
                     throw new MlOpsException(ErrorIds.ContentHashMismatch, MlOpsErrorKind.InvalidData,
                         $"The archive of {modelId} has SHA-256 {hashing.Sha256}; {expectedArchive} was recorded.", modelId,

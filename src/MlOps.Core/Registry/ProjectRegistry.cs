@@ -245,14 +245,22 @@ namespace MlOps.Registry
             Directory.CreateDirectory(temp);
             try
             {
-                var artifacts = Open(version);
-                try
+                if (!version.IsLocalFolder && For(version.Environment) is CdfFilesRegistry cdf)
                 {
-                    ArtifactCopier.Copy(artifacts, temp, $"Saving {version.ModelId}", reporter, cancellationToken);
+                    // Unpacked straight into the new folder, each file hashed as it is written: no temporary copy.
+                    cdf.UnpackInto(version, temp, reporter, cancellationToken);
                 }
-                finally
+                else
                 {
-                    (artifacts as IDisposable)?.Dispose();
+                    var artifacts = Open(version);
+                    try
+                    {
+                        ArtifactCopier.Copy(artifacts, temp, $"Saving {version.ModelId}", reporter, cancellationToken);
+                    }
+                    finally
+                    {
+                        (artifacts as IDisposable)?.Dispose();
+                    }
                 }
 
                 if (exists)

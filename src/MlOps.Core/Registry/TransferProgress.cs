@@ -14,7 +14,7 @@ namespace MlOps.Registry
     internal sealed class TransferProgress
     {
         private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
-        private readonly IArtifactSource _source;
+        private readonly int _fileCount;
         private readonly string _activity;
         private readonly IOperationReporter _reporter;
         private readonly long _total;
@@ -26,11 +26,17 @@ namespace MlOps.Registry
         private volatile string _current = string.Empty;
 
         public TransferProgress(IArtifactSource source, string activity, IOperationReporter reporter)
+            : this(source.Files, activity, reporter)
         {
-            _source = source;
+        }
+
+        /// <summary>Progress over these files (a download reports the files it unpacks).</summary>
+        public TransferProgress(System.Collections.Generic.IReadOnlyCollection<ArtifactFile> files, string activity, IOperationReporter reporter)
+        {
+            _fileCount = files.Count;
             _activity = activity;
             _reporter = reporter;
-            _total = source.Files.Sum(f => f.Length);
+            _total = files.Sum(f => f.Length);
         }
 
         public void StartFile(string path)
@@ -71,7 +77,7 @@ namespace MlOps.Registry
             var done = Interlocked.Read(ref _done);
             var percent = _total == 0 ? 100 : (int)Math.Min(100, done * 100 / _total);
             _reporter.Progress(new OperationProgress(1, _activity,
-                $"{ArtifactCopier.FormatSize(done)} of {ArtifactCopier.FormatSize(_total)} ({Volatile.Read(ref _files)}/{_source.Files.Count} files)", percent,
+                $"{ArtifactCopier.FormatSize(done)} of {ArtifactCopier.FormatSize(_total)} ({Volatile.Read(ref _files)}/{_fileCount} files)", percent,
                 _current));
         }
     }

@@ -101,11 +101,49 @@ namespace MlOps.Scaffolding
             return new ProjectScaffold(plan.ProjectName, plan.ProjectRoot, plan.SettingsPath, plan.CiSystem ?? CiSystem.None, pipeline, models, written);
         }
 
-        /// <summary>Writes a new model's files and its settings entry (all or none) and trains its first artifact.</summary>
+        /// <summary>
+        /// Writes a new model's files and its settings entry (all or none) and trains its first artifact. The settings file
+        /// is read again and written under a lock (<c>.mlops/settings.lock</c>), so models added at the same time by
+        /// several processes all keep their entries.
+        /// </summary>
         public static ModelScaffold AddModel(ScaffoldPlan plan, ScaffoldOptions options, IOperationReporter reporter, CancellationToken cancellationToken)
         {
-            var written = Write(plan, options, reporter);
+            IReadOnlyList<ScaffoldedFile> written;
+            using (SettingsLock(plan, cancellationToken))
+            {
+                // The plan may have been made before another addition was written: plan again on the file as it is now.
+                plan = PlanModel(plan.SettingsPath, plan.Models.Single());
+                written = Write(plan, options, reporter);
+            }
+
             return Model(plan, plan.Models.Single(), written, options, reporter, cancellationToken);
+        }
+
+        /// <summary>An exclusive lock on the project's settings edits (an OS file lock, released if the process dies).</summary>
+        private static IDisposable SettingsLock(ScaffoldPlan plan, CancellationToken cancellationToken)
+        {
+            var folder = Path.Combine(plan.ProjectRoot, ".mlops");
+            Directory.CreateDirectory(folder);
+            var path = Path.Combine(folder, "settings.lock");
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (true)
+            {
+                try
+                {
+                    return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
+                }
+                catch (IOException) when (DateTime.UtcNow < deadline)
+                {
+                    cancellationToken.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(50));
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+                catch (IOException e)
+                {
+                    throw new MlOpsException(ErrorIds.SettingsBusy, MlOpsErrorKind.ResourceUnavailable,
+                        $"Another MlOps command has been editing {plan.SettingsPath} for a minute ({path} is locked).", plan.SettingsPath,
+                        "Wait for it to finish and try again.", e);
+                }
+            }
         }
 
         private static ModelScaffold Model(ScaffoldPlan plan, string model, IReadOnlyList<ScaffoldedFile> written, ScaffoldOptions options,

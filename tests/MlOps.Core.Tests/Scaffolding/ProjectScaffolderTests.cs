@@ -187,6 +187,33 @@ public sealed class ProjectScaffolderTests : IDisposable
     }
 
     [Fact]
+    public void Models_added_at_the_same_time_all_keep_their_settings_entries()
+    {
+        ProjectScaffolder.CreateProject(ProjectScaffolder.PlanProject(_root, null, "first", CiSystem.None), NoTraining, new Recorder(), default);
+        var settingsPath = Path.Combine(_root, "mlops.settings.json");
+
+        // Every plan is made from the file before any addition is written, as by commands started at the same moment.
+        var names = Enumerable.Range(1, 6).Select(i => "added" + i).ToList();
+        var plans = names.Select(n => ProjectScaffolder.PlanModel(settingsPath, n)).ToList();
+        using var start = new Barrier(plans.Count);
+        var added = plans.AsParallel().WithDegreeOfParallelism(plans.Count).Select(plan =>
+        {
+            start.SignalAndWait();
+            return ProjectScaffolder.AddModel(plan, NoTraining, new Recorder(), default).Name;
+        }).ToList();
+
+        Assert.Equal(names, added.Order(StringComparer.Ordinal));
+        var settings = SettingsLoader.Load(settingsPath, new Hashtable());
+        Assert.Equal(names.Append("first").Order(StringComparer.Ordinal), settings.Models.Select(m => m.Name).Order(StringComparer.Ordinal));
+        Assert.All(names, n => Assert.True(File.Exists(Path.Combine(_root, "models", n, "model.py"))));
+
+        // The same name twice: the second, planned before the first was written, is refused when it comes to write.
+        var again = ProjectScaffolder.PlanModel(settingsPath, "late");
+        ProjectScaffolder.AddModel(ProjectScaffolder.PlanModel(settingsPath, "late"), NoTraining, new Recorder(), default);
+        Assert.Equal(ErrorIds.ModelAlreadyExists, Assert.Throws<MlOpsException>(() => ProjectScaffolder.AddModel(again, NoTraining, new Recorder(), default)).ErrorId);
+    }
+
+    [Fact]
     public void A_model_added_to_a_project_keeps_the_other_settings_and_also_passes_its_tests()
     {
         ProjectScaffolder.CreateProject(ProjectScaffolder.PlanProject(_root, null, "first", CiSystem.None), new ScaffoldOptions(), new Recorder(), default);
