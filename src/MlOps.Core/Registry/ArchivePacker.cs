@@ -65,7 +65,7 @@ namespace MlOps.Registry
         /// Turns read errors of a source file into an <see cref="MlOpsException"/>: an upload that streams the archive must
         /// not take them for network errors and send again.
         /// </summary>
-        private sealed class SourceReadStream : Stream
+        private sealed class SourceReadStream : ForwardReadStream
         {
             private readonly Stream _inner;
             private readonly ArtifactFile _file;
@@ -77,12 +77,6 @@ namespace MlOps.Registry
                 _file = file;
                 _source = source;
             }
-
-            public override bool CanRead => true;
-            public override bool CanSeek => false;
-            public override bool CanWrite => false;
-            public override long Length => throw new NotSupportedException();
-            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
             public override int Read(byte[] buffer, int offset, int count)
             {
@@ -97,14 +91,6 @@ namespace MlOps.Registry
                         "Nothing was stored. Check that the artifact can be read, then run the command again.", e);
                 }
             }
-
-            public override void Flush()
-            {
-            }
-
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-            public override void SetLength(long value) => throw new NotSupportedException();
-            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         }
     }
 }

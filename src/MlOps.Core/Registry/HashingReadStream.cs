@@ -5,7 +5,7 @@ using System.Security.Cryptography;
 namespace MlOps.Registry
 {
     /// <summary>Passes reads through while computing the SHA-256 of everything read.</summary>
-    internal sealed class HashingReadStream : Stream
+    internal sealed class HashingReadStream : ForwardReadStream
     {
         private readonly Stream _inner;
         private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -22,12 +22,6 @@ namespace MlOps.Registry
 
         /// <summary>The hash of all bytes read; read to the end first.</summary>
         public string Sha256 => _result ??= ContentHash.ToHex(_hash.GetHashAndReset());
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         public override int Read(byte[] buffer, int offset, int count)
         {
@@ -49,14 +43,6 @@ namespace MlOps.Registry
             {
             }
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

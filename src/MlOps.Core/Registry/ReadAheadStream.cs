@@ -12,7 +12,7 @@ namespace MlOps.Registry
     /// the inner stream is thrown, as it was, by the read that reaches it, after the bytes that came before it. Disposing stops the read-ahead and disposes the
     /// inner stream.
     /// </summary>
-    internal sealed class ReadAheadStream : Stream
+    internal sealed class ReadAheadStream : ForwardReadStream
     {
         internal const int BufferSize = 1 << 20;
         internal const int BufferCount = 4;
@@ -82,12 +82,6 @@ namespace MlOps.Registry
             }
         }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
         public override int Read(byte[] buffer, int offset, int count)
         {
             if (_disposed)
@@ -125,16 +119,6 @@ namespace MlOps.Registry
             _offset += copied;
             return copied;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

@@ -252,7 +252,7 @@ namespace MlOps.Registry
         }
 
         /// <summary>A read-only window of the next <c>length</c> bytes of the archive stream.</summary>
-        private sealed class BoundedStream : Stream
+        private sealed class BoundedStream : ForwardReadStream
         {
             private readonly Stream _inner;
             private long _remaining;
@@ -262,12 +262,6 @@ namespace MlOps.Registry
                 _inner = inner;
                 _remaining = length;
             }
-
-            public override bool CanRead => true;
-            public override bool CanSeek => false;
-            public override bool CanWrite => false;
-            public override long Length => throw new NotSupportedException();
-            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
             public override int Read(byte[] buffer, int offset, int count)
             {
@@ -293,14 +287,6 @@ namespace MlOps.Registry
                 {
                 }
             }
-
-            public override void Flush()
-            {
-            }
-
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-            public override void SetLength(long value) => throw new NotSupportedException();
-            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         }
     }
 }
