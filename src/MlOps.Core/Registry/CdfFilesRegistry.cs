@@ -328,7 +328,11 @@ namespace MlOps.Registry
         internal IReadOnlyList<ArtifactFile> UnpackInto(ModelVersion version, string folder, IOperationReporter reporter, CancellationToken cancellationToken)
         {
             var expectedArchive = version.SystemMetadata.TryGetValue("archiveSha256", out var a) ? a : null;
-            var progress = version.Files.Count > 0 ? new TransferProgress(version.Files, $"Downloading {version.ModelId}", reporter) : null;
+            // The version records its file count and size (akerbp.mlops's versions do not: then there is no progress bar).
+            var progress = version.Size > 0 ? new TransferProgress(version.FileCount, version.Size, $"Downloading {version.ModelId}", reporter) : null;
+            reporter.Verbose($"Downloading {version.ModelId} from CDF Files"
+                + (version.Size > 0 ? $" ({version.FileCount} file(s), {ArtifactCopier.FormatSize(version.Size)})" : string.Empty)
+                + $" and unpacking it into {folder}.");
             // Synchronous on this thread (progress is reported from the thread that made it); a failure part-way downloads again.
             var files = Transient(ct =>
             {

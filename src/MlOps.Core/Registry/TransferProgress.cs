@@ -30,13 +30,19 @@ namespace MlOps.Registry
         {
         }
 
-        /// <summary>Progress over these files (a download reports the files it unpacks).</summary>
+        /// <summary>Progress over these files.</summary>
         public TransferProgress(System.Collections.Generic.IReadOnlyCollection<ArtifactFile> files, string activity, IOperationReporter reporter)
+            : this(files.Count, files.Sum(f => f.Length), activity, reporter)
         {
-            _fileCount = files.Count;
+        }
+
+        /// <summary>Progress over <paramref name="fileCount"/> files of <paramref name="total"/> bytes in all (a download knows no more).</summary>
+        public TransferProgress(int fileCount, long total, string activity, IOperationReporter reporter)
+        {
+            _fileCount = fileCount;
             _activity = activity;
             _reporter = reporter;
-            _total = files.Sum(f => f.Length);
+            _total = total;
         }
 
         public void StartFile(string path)

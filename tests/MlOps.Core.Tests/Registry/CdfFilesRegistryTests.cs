@@ -409,6 +409,44 @@ public sealed class CdfFilesRegistryTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public void A_download_unpacks_into_the_folder_with_progress_per_file_and_is_sent_again_after_a_failure()
+    {
+        var artifact = _project.MakeArtifact("art", files: 4, bytesEach: 300_000);
+        var version = Store().Publish("m", "test", FolderArtifactSource.Open(artifact), new Dictionary<string, string>(), null, NullReporter.Instance, default);
+        var progress = new List<OperationProgress>();
+        var messages = new List<string>();
+        _cdf.Faults.Script("GET /download/*", FaultAction.ServiceUnavailable());
+        var folder = Path.Combine(_project.Root, "unpacked");
+
+        var files = Store().UnpackInto(version, folder, new ProgressRecorder(progress, messages), default);
+
+        Assert.Equal(1, _cdf.Faults.Injected);
+        Assert.Equal(version.ContentHash, ContentHash.Compute(files));
+        foreach (var file in files)
+        {
+            Assert.Equal(File.ReadAllBytes(Path.Combine(artifact, file.Path)), File.ReadAllBytes(Path.Combine(folder, file.Path)));
+        }
+
+        Assert.Equal(Directory.GetFiles(artifact, "*", SearchOption.AllDirectories).Length, Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Length);
+        var running = progress.Where(p => !p.Completed).ToList();
+        Assert.All(progress, p => Assert.Equal("Downloading m/test/1", p.Activity));
+        Assert.Equal(files.Select(f => f.Path).Order(StringComparer.Ordinal), running.Select(p => p.CurrentOperation).Where(c => c != string.Empty).Distinct().Order(StringComparer.Ordinal));
+        Assert.True(progress[^1].Completed);
+        Assert.Contains(messages, m => m.StartsWith("Downloading m/test/1 from CDF Files (5 file(s), ", StringComparison.Ordinal));
+    }
+
+    private sealed class ProgressRecorder(List<OperationProgress> progress, List<string> verbose) : IOperationReporter
+    {
+        public void Verbose(string message) => verbose.Add(message);
+
+        public void Warning(string message)
+        {
+        }
+
+        public void Progress(OperationProgress record) => progress.Add(record);
+    }
+
     private sealed class WarningRecorder(List<string> warnings, bool verbose = false) : IOperationReporter
     {
         public void Verbose(string message)
