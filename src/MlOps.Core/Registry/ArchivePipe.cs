@@ -365,7 +365,7 @@ namespace MlOps.Registry
         }
 
         /// <summary>The producer's side of one pass: fills the queue's buffers and publishes each when full.</summary>
-        private sealed class QueueWriteStream : Stream, IDirectWrite
+        private sealed class QueueWriteStream : ForwardWriteStream, IDirectWrite
         {
             private readonly BufferQueue _queue;
             private byte[]? _buffer;
@@ -375,12 +375,6 @@ namespace MlOps.Registry
             {
                 _queue = queue;
             }
-
-            public override bool CanRead => false;
-            public override bool CanSeek => false;
-            public override bool CanWrite => true;
-            public override long Length => throw new NotSupportedException();
-            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
             public override void Write(byte[] buffer, int offset, int count)
             {
@@ -437,14 +431,6 @@ namespace MlOps.Registry
 
                 _queue.Complete();
             }
-
-            public override void Flush()
-            {
-            }
-
-            public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-            public override void SetLength(long value) => throw new NotSupportedException();
         }
     }
 }

@@ -13,7 +13,7 @@ namespace MlOps.Registry
     /// being uploaded — and the writer waits while the uploader is a part behind. Either side can fail the spool, which
     /// stops the other; disposing deletes whatever part files are left.
     /// </summary>
-    internal sealed class PartSpool : Stream
+    internal sealed class PartSpool : ForwardWriteStream
     {
         private readonly object _gate = new object();
         private readonly string _folder;
@@ -32,12 +32,6 @@ namespace MlOps.Registry
             _partSize = partSize;
             _cancellation = cancellationToken.Register(() => Fail(new OperationCanceledException(cancellationToken)));
         }
-
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         public override void Write(byte[] buffer, int offset, int count)
         {
@@ -122,14 +116,6 @@ namespace MlOps.Registry
                 Monitor.PulseAll(_gate);
             }
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

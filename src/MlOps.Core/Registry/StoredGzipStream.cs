@@ -10,7 +10,7 @@ namespace MlOps.Registry
     /// (<see cref="LengthFor"/>), so it can be streamed into an upload that must declare its Content-Length.
     /// The content passes straight through (no copy); the stream throws if more or fewer bytes arrive than declared.
     /// </summary>
-    internal sealed class StoredGzipStream : Stream, IDirectWrite
+    internal sealed class StoredGzipStream : ForwardWriteStream, IDirectWrite
     {
         /// <summary>The largest stored block deflate allows.</summary>
         internal const int BlockSize = 65535;
@@ -53,10 +53,6 @@ namespace MlOps.Registry
             return HeaderLength + contentLength + (blocks * BlockHeaderLength) + TrailerLength;
         }
 
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
         public override long Position { get => _written; set => throw new NotSupportedException(); }
 
         public override void Write(byte[] buffer, int offset, int count)
@@ -161,10 +157,6 @@ namespace MlOps.Registry
         }
 
         public override void Flush() => _output.Flush();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
 
         private void WriteBlockHeader()
         {
