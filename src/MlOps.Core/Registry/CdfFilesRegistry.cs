@@ -125,27 +125,14 @@ namespace MlOps.Registry
             var archiveLength = StoredGzipStream.LengthFor(tarLength);
             reporter.Verbose($"The artifact does not compress; streaming it as an uncompressed gzip ({ArtifactCopier.FormatSize(archiveLength)}).");
             var target = Claim(model, environment, fields, archiveLength, reporter, cancellationToken);
-            string? contentHash = null;
-            try
+            return UploadAndComplete(target, () =>
             {
                 reporter.Verbose($"Claimed {target.ExternalId}; uploading {ArtifactCopier.FormatSize(archiveLength)}"
                     + (target.Multipart == null ? "." : $" in {target.Multipart.UploadUrls.Count} parts."));
-                var files = target.Multipart == null
+                return target.Multipart == null
                     ? StreamSingle(target, source, tarLength, archiveLength, progress, cancellationToken)
                     : StreamParts(target, source, tarLength, progress, cancellationToken);
-                contentHash = ContentHash.Compute(files);
-                CompleteVersion(target.ExternalId, contentHash, cancellationToken);
-                return target;
-            }
-            catch (Exception e)
-            {
-                if (Settle(target.ExternalId, contentHash, e, reporter))
-                {
-                    return target;
-                }
-
-                throw;
-            }
+            }, reporter, cancellationToken);
         }
 
         /// <summary>Data that shrinks: the gzip's length is only known once written, so it goes to a temporary file first.</summary>
@@ -165,24 +152,12 @@ namespace MlOps.Registry
 
                 var length = new FileInfo(archive).Length;
                 var target = Claim(model, environment, fields, length, reporter, cancellationToken);
-                string? contentHash = null;
-                try
+                return UploadAndComplete(target, () =>
                 {
                     reporter.Verbose($"Claimed {target.ExternalId}; uploading {ArtifactCopier.FormatSize(length)}.");
                     UploadFile(target, archive, length, cancellationToken);
-                    contentHash = ContentHash.Compute(files);
-                    CompleteVersion(target.ExternalId, contentHash, cancellationToken);
-                    return target;
-                }
-                catch (Exception e)
-                {
-                    if (Settle(target.ExternalId, contentHash, e, reporter))
-                    {
-                        return target;
-                    }
-
-                    throw;
-                }
+                    return files;
+                }, reporter, cancellationToken);
             }
             finally
             {
@@ -190,6 +165,32 @@ namespace MlOps.Registry
                 {
                     File.Delete(archive);
                 }
+            }
+        }
+
+        /// <summary>
+        /// Sends the claimed version's bytes (<paramref name="upload"/> returns the files it sent, hashed), then records the
+        /// content hash and completes the version. After a failure the claim is settled: a version that completed anyway
+        /// is returned, otherwise the claim is removed (or left invisible) and the failure thrown.
+        /// </summary>
+        private UploadTarget UploadAndComplete(UploadTarget target, Func<List<ArtifactFile>> upload, IOperationReporter reporter,
+            CancellationToken cancellationToken)
+        {
+            string? contentHash = null;
+            try
+            {
+                contentHash = ContentHash.Compute(upload());
+                CompleteVersion(target.ExternalId, contentHash, cancellationToken);
+                return target;
+            }
+            catch (Exception e)
+            {
+                if (Settle(target.ExternalId, contentHash, e, reporter))
+                {
+                    return target;
+                }
+
+                throw;
             }
         }
 
