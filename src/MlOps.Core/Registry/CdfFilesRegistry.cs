@@ -306,7 +306,7 @@ namespace MlOps.Registry
             var folder = Path.Combine(TempFolder, "mlops-version-" + Guid.NewGuid().ToString("N"));
             try
             {
-                var files = UnpackInto(version, folder, NullReporter.Instance, CancellationToken.None);
+                var files = SaveInto(version, folder, NullReporter.Instance, CancellationToken.None);
                 return new TemporaryArtifactFolder(folder, files, version.ModelId);
             }
             catch
@@ -326,7 +326,7 @@ namespace MlOps.Registry
         /// an older MlOps recorded one. The download is read ahead on another thread, so receiving overlaps with unpacking.
         /// On failure the folder may hold part of the files: the caller removes it.
         /// </summary>
-        internal IReadOnlyList<ArtifactFile> UnpackInto(ModelVersion version, string folder, IOperationReporter reporter, CancellationToken cancellationToken)
+        public IReadOnlyList<ArtifactFile> SaveInto(ModelVersion version, string folder, IOperationReporter reporter, CancellationToken cancellationToken)
         {
             var expectedArchive = version.SystemMetadata.TryGetValue("archiveSha256", out var a) ? a : null;
             // The version records its file count and size (akerbp.mlops's versions do not: then there is no progress bar).

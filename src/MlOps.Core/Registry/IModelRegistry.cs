@@ -37,5 +37,11 @@ namespace MlOps.Registry
 
         /// <summary>The files of a stored version, with the hashes they must have.</summary>
         IArtifactSource OpenArtifacts(ModelVersion version);
+
+        /// <summary>
+        /// Writes a stored version's files into <paramref name="folder"/> (new and empty), verifying every hash, with
+        /// progress; returns the files written. On failure the folder may hold part of them: the caller removes it.
+        /// </summary>
+        IReadOnlyList<ArtifactFile> SaveInto(ModelVersion version, string folder, IOperationReporter reporter, CancellationToken cancellationToken);
     }
 }

@@ -113,6 +113,9 @@ namespace MlOps.Registry
             return new NamedSource(source, version.ModelId);
         }
 
+        public IReadOnlyList<ArtifactFile> SaveInto(ModelVersion version, string folder, IOperationReporter reporter, CancellationToken cancellationToken) =>
+            ArtifactCopier.Copy(OpenArtifacts(version), folder, $"Saving {version.ModelId}", reporter, cancellationToken);
+
         public ModelVersion Publish(string model, string environment, IArtifactSource source, IReadOnlyDictionary<string, string> metadata,
             string? promotedFrom, IOperationReporter reporter, CancellationToken cancellationToken)
         {

@@ -245,22 +245,14 @@ namespace MlOps.Registry
             Directory.CreateDirectory(temp);
             try
             {
-                if (!version.IsLocalFolder && For(version.Environment) is CdfFilesRegistry cdf)
+                if (version.IsLocalFolder)
                 {
-                    // Unpacked straight into the new folder, each file hashed as it is written: no temporary copy.
-                    cdf.UnpackInto(version, temp, reporter, cancellationToken);
+                    ArtifactCopier.Copy(Open(version), temp, $"Saving {version.ModelId}", reporter, cancellationToken);
                 }
                 else
                 {
-                    var artifacts = Open(version);
-                    try
-                    {
-                        ArtifactCopier.Copy(artifacts, temp, $"Saving {version.ModelId}", reporter, cancellationToken);
-                    }
-                    finally
-                    {
-                        (artifacts as IDisposable)?.Dispose();
-                    }
+                    // Each store writes straight into the new folder (CDF unpacks its download there: no temporary copy).
+                    For(version.Environment).SaveInto(version, temp, reporter, cancellationToken);
                 }
 
                 if (exists)

@@ -195,6 +195,9 @@ public sealed class ArgumentCompletionsTests : IDisposable
 
         public IEnumerable<ModelVersion> ListVersions(string model, string environment) => throw new NotSupportedException();
 
+        public IReadOnlyList<ArtifactFile> SaveInto(ModelVersion version, string folder, IOperationReporter reporter, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
         public ModelVersion Publish(string model, string environment, IArtifactSource source, IReadOnlyDictionary<string, string> metadata,
             string? promotedFrom, IOperationReporter reporter, CancellationToken cancellationToken) => throw new NotSupportedException();
 

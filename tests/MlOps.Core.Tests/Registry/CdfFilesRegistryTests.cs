@@ -419,7 +419,7 @@ public sealed class CdfFilesRegistryTests : IAsyncLifetime
         _cdf.Faults.Script("GET /download/*", FaultAction.ServiceUnavailable());
         var folder = Path.Combine(_project.Root, "unpacked");
 
-        var files = Store().UnpackInto(version, folder, new ProgressRecorder(progress, messages), default);
+        var files = Store().SaveInto(version, folder, new ProgressRecorder(progress, messages), default);
 
         Assert.Equal(1, _cdf.Faults.Injected);
         Assert.Equal(version.ContentHash, ContentHash.Compute(files));
