@@ -136,16 +136,22 @@ internal sealed class ResilienceProject : IDisposable
         return folder;
     }
 
-    public void Dispose()
+    public void Dispose() => TempFolder.Delete(Root);
+}
+
+/// <summary>Removes a scenario's folder, read-only version files included; one still in use is left behind.</summary>
+internal static class TempFolder
+{
+    public static void Delete(string root)
     {
         try
         {
-            foreach (var file in new DirectoryInfo(Root).EnumerateFiles("*", SearchOption.AllDirectories))
+            foreach (var file in new DirectoryInfo(root).EnumerateFiles("*", SearchOption.AllDirectories))
             {
                 file.Attributes &= ~FileAttributes.ReadOnly;
             }
 
-            Directory.Delete(Root, recursive: true);
+            Directory.Delete(root, recursive: true);
         }
         catch (IOException)
         {

@@ -93,21 +93,7 @@ internal sealed class ServiceProject : IDisposable
     /// <summary>The sample the scaffolded model's service test sends, with a different second x per call.</summary>
     public static string Input(int index) => $$"""{"x": [1.0, {{4 + index}}.0]}""";
 
-    public void Dispose()
-    {
-        try
-        {
-            foreach (var file in new DirectoryInfo(Root).EnumerateFiles("*", SearchOption.AllDirectories))
-            {
-                file.Attributes &= ~FileAttributes.ReadOnly;
-            }
-
-            System.IO.Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => TempFolder.Delete(Root);
 }
 
 /// <summary>Collects warnings (a deploy that switched but could not tidy up says so as a warning).</summary>
