@@ -34,6 +34,7 @@ namespace MlOps.Platforms
         private const string CodePrefix = "mlops-code/";
         private const string SecretKey = "mlops-secret";
         private const string ApiKeySecretKey = "mlops-api-key";
+        private const string ServiceKey = "mlops-service";
         private static readonly Regex ScheduleName = new Regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$");
         private readonly CdfFunctionsSettings _settings;
         private readonly int _keep;
@@ -185,7 +186,7 @@ namespace MlOps.Platforms
                     && (package.Version != null
                         ? f.ExternalId == first || f.ExternalId.StartsWith(first + "-", StringComparison.Ordinal)
                         : f.ExternalId.StartsWith(alias + "-t", StringComparison.Ordinal))
-                    && f.Metadata != null && f.Metadata.TryGetValue("mlops-service", out var service) && service == alias)
+                    && OfService(f, alias))
                 .ToList();
             if (candidates.Count == 0)
             {
@@ -206,7 +207,7 @@ namespace MlOps.Platforms
             // CDF allows 16 pairs, keys of 32 characters, values of 512 and 512 bytes in all: only what identifies the deployment.
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
             {
-                ["mlops-service"] = package.ServiceName,
+                [ServiceKey] = package.ServiceName,
                 ["mlops-package"] = package.Sha256.Substring(0, Math.Min(16, package.Sha256.Length)),
             };
             if (package.ModelId != null)
@@ -883,9 +884,13 @@ namespace MlOps.Platforms
         private CdfFunction? FindFunction(string externalId, CancellationToken cancellationToken) =>
             Run(ct => _functions.RetrieveAsync(new[] { Identity.Create(externalId) }, true, ct), cancellationToken).FirstOrDefault();
 
+        /// <summary>Whether MlOps made this function for this service (its metadata says so; the external id alone could be anyone's).</summary>
+        private static bool OfService(CdfFunction function, string serviceName) =>
+            function.Metadata != null && function.Metadata.TryGetValue(ServiceKey, out var service) && service == serviceName;
+
         private List<CdfFunction> VersionedFunctions(string serviceName) =>
             Run(ct => _functions.ListAsync(new FunctionFilter { ExternalIdPrefix = serviceName + "-" }, 1000, ct), CancellationToken.None)
-                .Where(f => f.Metadata != null && f.Metadata.TryGetValue("mlops-service", out var s) && s == serviceName)
+                .Where(f => OfService(f, serviceName))
                 .ToList();
 
         private List<DeploymentRecord> ReadHistory(string serviceName, CancellationToken cancellationToken) =>
