@@ -26,13 +26,7 @@ namespace MlOps.Registry
         private volatile string _current = string.Empty;
 
         public TransferProgress(IArtifactSource source, string activity, IOperationReporter reporter)
-            : this(source.Files, activity, reporter)
-        {
-        }
-
-        /// <summary>Progress over these files.</summary>
-        public TransferProgress(System.Collections.Generic.IReadOnlyCollection<ArtifactFile> files, string activity, IOperationReporter reporter)
-            : this(files.Count, files.Sum(f => f.Length), activity, reporter)
+            : this(source.Files.Count, source.Files.Sum(f => f.Length), activity, reporter)
         {
         }
 
