@@ -174,7 +174,7 @@ public sealed class CrashScenarios(ITestOutputHelper output) : IAsyncLifetime
         var afterKill = deployer.History(ServiceProject.Model, ServiceProject.Environment, MlOps.Services.ServiceKind.Prediction);
         var current = afterKill.Single(r => r.IsCurrent);
         Assert.Contains(current.Version, new int?[] { first.Version, second.Version });
-        AssertServes(deployer, current.ModelId!);
+        ServiceProject.AssertAnswers(deployer, current.ModelId!);
 
         // The same command again finishes: version 2 serves, and nothing the killed deploy started is left unnamed.
         using (var again = Worker.Start(command))
@@ -186,7 +186,7 @@ public sealed class CrashScenarios(ITestOutputHelper output) : IAsyncLifetime
             Assert.Equal(deployment, now.DeploymentId);
             Assert.Equal(second.ModelId, now.ModelId);
             Assert.Equal(afterKill.Select(r => r.Sequence), history.Take(afterKill.Count).Select(r => r.Sequence));
-            AssertServes(deployer, second.ModelId);
+            ServiceProject.AssertAnswers(deployer, second.ModelId);
             var functions = services.Functions();
             Assert.All(functions, f => Assert.True(history.Any(r => r.DeploymentId == f.ExternalId),
                 $"function {f.ExternalId} ({f.Status}) is named by no history entry: " + string.Join("; ", history.Select(r => $"{r.Sequence} {r.DeploymentId}"))));
@@ -196,13 +196,5 @@ public sealed class CrashScenarios(ITestOutputHelper output) : IAsyncLifetime
         }
 
         LeakCheck.AssertNoSecret(_cdf, [], services.Root);
-    }
-
-    private static void AssertServes(MlOps.Services.ServiceDeployer deployer, string modelId)
-    {
-        var answer = deployer.Invoke(ServiceProject.Model, ServiceProject.Environment, MlOps.Services.ServiceKind.Prediction, ServiceProject.Input(0),
-            TimeSpan.FromMinutes(1), default);
-        Assert.True(answer.IsOk, answer.Error);
-        Assert.Equal(modelId, answer.ModelId);
     }
 }

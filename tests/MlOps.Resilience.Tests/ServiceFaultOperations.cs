@@ -16,6 +16,10 @@ public sealed partial class FaultScenarios
     /// failure came after the switch) and answers; at the end every version was deployed once in order, the alias serves
     /// the last, and no function is left that no history entry names.
     /// </summary>
+    /// <summary>The deployer of an attempt: in the thin half the platform and the registry make one attempt per request.</summary>
+    private static ServiceDeployer DeployerFor(ServiceProject services, FaultAttempt attempt) =>
+        services.Deployer(attempt.Client, platformAttempts: attempt.Thin ? 1 : 6, registryAttempts: attempt.Thin ? 1 : 8);
+
     private sealed class DeployOperation : FaultOperation
     {
         private readonly RecordingReporter _reporter = new();
@@ -45,8 +49,7 @@ public sealed partial class FaultScenarios
         }
 
         public override void Run(FaultContext context, FaultAttempt attempt, int index) =>
-            _services.Deployer(attempt.Client, platformAttempts: attempt.Thin ? 1 : 6, registryAttempts: attempt.Thin ? 1 : 8)
-                .Deploy(new DeployRequest(ServiceProject.Model, ServiceProject.Environment, ServiceKind.Prediction) { VersionNumber = index + 1 }, _reporter, default);
+            DeployerFor(_services, attempt).Deploy(new DeployRequest(ServiceProject.Model, ServiceProject.Environment, ServiceKind.Prediction) { VersionNumber = index + 1 }, _reporter, default);
 
         public override void AssertNothingHalfDone(FaultContext context, int index)
         {
@@ -63,7 +66,7 @@ public sealed partial class FaultScenarios
             // The previous deployment, or this one if the failure came after the switch (then it is complete and tested).
             Assert.InRange(current.Version ?? 0, index, index + 1);
             Assert.True(current.TestsPassed);
-            AssertServes(deployer, current.ModelId!);
+            ServiceProject.AssertAnswers(deployer, current.ModelId!);
         }
 
         public override void AssertDone(FaultContext context)
@@ -78,7 +81,7 @@ public sealed partial class FaultScenarios
             Assert.All(history, r => Assert.True(r.TestsPassed));
             var current = history.Single(r => r.IsCurrent);
             Assert.Equal(context.SourceVersions[^1].ModelId, current.ModelId);
-            AssertServes(deployer, current.ModelId!);
+            ServiceProject.AssertAnswers(deployer, current.ModelId!);
 
             // No function was left behind half-done: every one is a deployment the history names (an unfinished one was
             // continued by the attempt after it), and older ones beyond the kept number are gone unless a deploy said it
@@ -96,14 +99,6 @@ public sealed partial class FaultScenarios
         }
 
         public override void Dispose() => _services?.Dispose();
-
-        private static void AssertServes(ServiceDeployer deployer, string modelId)
-        {
-            var answer = deployer.Invoke(ServiceProject.Model, ServiceProject.Environment, ServiceKind.Prediction, ServiceProject.Input(0),
-                TimeSpan.FromMinutes(1), default);
-            Assert.True(answer.IsOk, answer.Error);
-            Assert.Equal(modelId, answer.ModelId);
-        }
     }
 
     /// <summary>
@@ -138,8 +133,7 @@ public sealed partial class FaultScenarios
         }
 
         public override void Run(FaultContext context, FaultAttempt attempt, int index) =>
-            _answers[index] = Answer(_services.Deployer(attempt.Client, platformAttempts: attempt.Thin ? 1 : 6, registryAttempts: attempt.Thin ? 1 : 8),
-                index, context);
+            _answers[index] = Answer(DeployerFor(_services, attempt), index, context);
 
         public override void AssertNothingHalfDone(FaultContext context, int index) => AssertUntouched();
 
@@ -151,14 +145,8 @@ public sealed partial class FaultScenarios
 
         public override void Dispose() => _services?.Dispose();
 
-        private static string Answer(ServiceDeployer deployer, int index, FaultContext context)
-        {
-            var answer = deployer.Invoke(ServiceProject.Model, ServiceProject.Environment, ServiceKind.Prediction, ServiceProject.Input(index),
-                TimeSpan.FromMinutes(1), default);
-            Assert.True(answer.IsOk, answer.Error);   // the model answered: faults are CDF's, never the service's
-            Assert.Equal(context.SourceVersions[0].ModelId, answer.ModelId);
-            return JsonSerializer.Serialize(answer.Result);
-        }
+        private static string Answer(ServiceDeployer deployer, int index, FaultContext context) =>
+            JsonSerializer.Serialize(ServiceProject.AssertAnswers(deployer, context.SourceVersions[0].ModelId, index).Result);
 
         private void AssertUntouched()
         {

@@ -90,6 +90,18 @@ internal sealed class ServiceProject : IDisposable
     public List<MlOps.CdfEmulator.CdfFunction> Functions() =>
         _cdf.Functions.All(_cdf.Project).Where(f => f.ExternalId != null && f.ExternalId.StartsWith(ServiceName + "-", StringComparison.Ordinal)).ToList();
 
+    /// <summary>
+    /// Calls the prediction service with sample <paramref name="index"/> through <paramref name="deployer"/> and checks
+    /// that it answered (faults are CDF's, never the model's) from <paramref name="modelId"/>.
+    /// </summary>
+    public static ServiceResponse AssertAnswers(ServiceDeployer deployer, string modelId, int index = 0)
+    {
+        var answer = deployer.Invoke(Model, Environment, ServiceKind.Prediction, Input(index), TimeSpan.FromMinutes(1), default);
+        Assert.True(answer.IsOk, answer.Error);
+        Assert.Equal(modelId, answer.ModelId);
+        return answer;
+    }
+
     /// <summary>The sample the scaffolded model's service test sends, with a different second x per call.</summary>
     public static string Input(int index) => $$"""{"x": [1.0, {{4 + index}}.0]}""";
 
