@@ -10,7 +10,8 @@ namespace MlOps.PowerShell.Commands
     /// <summary>
     /// <para type="synopsis">Downloads a model version's artifact files to a folder.</para>
     /// <para type="description">Copies every file of the version into -Path, verifying each file's SHA-256 against the version's
-    /// manifest. The folder appears complete or not at all. A folder that exists and is not empty is left alone unless -Force is
+    /// manifest (a CDF version is downloaded and unpacked straight into the new folder, and checked against its content hash).
+    /// The folder appears complete or not at all. A folder that exists and is not empty is left alone unless -Force is
     /// given; then it is replaced only after the new copy is complete and verified.</para>
     /// </summary>
     /// <example>
