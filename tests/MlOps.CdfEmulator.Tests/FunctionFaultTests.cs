@@ -133,7 +133,8 @@ public sealed class FunctionFaultTests : IAsyncLifetime
         var started = await TryCallAsync(localClient, id, """{"seconds":60}""", await NonceAsync(localClient));
         Assert.Equal(HttpStatusCode.Created, started.Status);
         var workFolder = local.Functions.WorkFolder;
-        for (var i = 0; i < 100 && PythonProcessesMentioning(workFolder).Count == 0; i++)
+        // The emulator records the process just after the OS has started it: wait for both, not just the OS's view.
+        for (var i = 0; i < 100 && (PythonProcessesMentioning(workFolder).Count == 0 || local.Functions.RunningProcesses == 0); i++)
         {
             await Task.Delay(50);
         }
