@@ -67,10 +67,21 @@ public class MultiProcessTests
         var worker = StartWorker("publish", project.RegistryPath, "victim", "test", source, "--slow-ms", "100");
         var line = await worker.StandardOutput.ReadLineAsync();
         Assert.Equal("COPYING", line);
-        await Task.Delay(500);
-        var staging = Directory.GetDirectories(Path.Combine(project.RegistryPath, ".staging"));
+        // Wait (bounded) until the worker has written some of the files into its staging folder, then kill it mid-copy.
+        string[] staging = [];
+        for (var i = 0; i < 200; i++)
+        {
+            await Task.Delay(50);
+            staging = Directory.GetDirectories(Path.Combine(project.RegistryPath, ".staging"));
+            if (staging.Length == 1 && Directory.GetFiles(staging[0], "*", SearchOption.AllDirectories).Length >= 2)
+            {
+                break;
+            }
+        }
+
         Assert.Single(staging);
         Assert.NotEmpty(Directory.GetFiles(staging[0], "*", SearchOption.AllDirectories));
+        Assert.False(worker.HasExited, "the worker finished before it could be killed mid-copy");
         worker.Kill(entireProcessTree: true);
         await worker.WaitForExitAsync();
 
