@@ -9,6 +9,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using MlOps.Cdf;
 using MlOps.Diagnostics;
+using MlOps.SourceControl;
 
 namespace MlOps.Registry
 {
@@ -37,6 +38,9 @@ namespace MlOps.Registry
         internal const string CreatedByKey = "mlops_created_by";
         internal const string PromotedFromKey = "mlops_promoted_from";
         internal const string SourceKey = "mlops_source";
+        internal const string GitCommitKey = "mlops_git_commit";
+        internal const string GitBranchKey = "mlops_git_branch";
+        internal const string GitDirtyKey = "mlops_git_dirty";
         private const string Uploading = "uploading";
         private const string MimeType = "application/gzip";
         private const int MaxParts = 250;
@@ -78,7 +82,7 @@ namespace MlOps.Registry
             Versions(model, environment).Where(v => IsComplete(v.File)).OrderBy(v => v.Number).Select(v => ToVersion(model, environment, v.Number, v.File)).ToList();
 
         public ModelVersion Publish(string model, string environment, IArtifactSource source, IReadOnlyDictionary<string, string> metadata,
-            string? promotedFrom, IOperationReporter reporter, CancellationToken cancellationToken)
+            PublishOrigin? origin, IOperationReporter reporter, CancellationToken cancellationToken)
         {
             var user = MetadataRules.Validate(metadata);
             var fields = new Dictionary<string, string>(user, StringComparer.Ordinal)
@@ -90,9 +94,23 @@ namespace MlOps.Registry
                 [CreatedByKey] = LocalFolderRegistry.CurrentUser(),
                 [SourceKey] = Shorten(source.Description, 400),
             };
-            if (promotedFrom != null)
+            if (origin?.PromotedFrom is string promotedFrom)
             {
                 fields[PromotedFromKey] = promotedFrom;
+            }
+
+            if (origin?.Revision is SourceRevision revision)
+            {
+                fields[GitCommitKey] = revision.Commit;
+                if (revision.Branch != null)
+                {
+                    fields[GitBranchKey] = Shorten(revision.Branch, 200);
+                }
+
+                if (revision.IsDirty is bool dirty)
+                {
+                    fields[GitDirtyKey] = dirty ? "true" : "false";
+                }
             }
 
             // The content hash is only known once the files went up; it is recorded when the version completes, and
@@ -726,7 +744,8 @@ namespace MlOps.Registry
                 ["cdfFileId"] = file.Id.ToString(CultureInfo.InvariantCulture),
                 ["cdfFileName"] = file.Name,
             };
-            foreach (var (key, name) in new[] { (CreatedByKey, "createdBy"), (PromotedFromKey, "promotedFrom"), (ArchiveHashKey, "archiveSha256"), (SourceKey, "source") })
+            foreach (var (key, name) in new[] { (CreatedByKey, "createdBy"), (PromotedFromKey, "promotedFrom"), (ArchiveHashKey, "archiveSha256"), (SourceKey, "source"),
+                         (GitCommitKey, SourceRevision.CommitKey), (GitBranchKey, SourceRevision.BranchKey), (GitDirtyKey, SourceRevision.DirtyKey) })
             {
                 if (Get(key) is string value)
                 {

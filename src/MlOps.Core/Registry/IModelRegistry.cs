@@ -30,10 +30,11 @@ namespace MlOps.Registry
 
         /// <summary>
         /// Stores <paramref name="source"/> as the next version (previous + 1). The version becomes visible only once
-        /// complete; concurrent publishers get distinct numbers without gaps.
+        /// complete; concurrent publishers get distinct numbers without gaps. <paramref name="origin"/> (lineage and git
+        /// revision) goes into the version's system metadata; null records neither.
         /// </summary>
         ModelVersion Publish(string model, string environment, IArtifactSource source, IReadOnlyDictionary<string, string> metadata,
-            string? promotedFrom, IOperationReporter reporter, CancellationToken cancellationToken);
+            PublishOrigin? origin, IOperationReporter reporter, CancellationToken cancellationToken);
 
         /// <summary>The files of a stored version, with the hashes they must have.</summary>
         IArtifactSource OpenArtifacts(ModelVersion version);

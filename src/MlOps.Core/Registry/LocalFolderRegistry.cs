@@ -117,7 +117,7 @@ namespace MlOps.Registry
             ArtifactCopier.Copy(OpenArtifacts(version), folder, $"Saving {version.ModelId}", reporter, cancellationToken);
 
         public ModelVersion Publish(string model, string environment, IArtifactSource source, IReadOnlyDictionary<string, string> metadata,
-            string? promotedFrom, IOperationReporter reporter, CancellationToken cancellationToken)
+            PublishOrigin? origin, IOperationReporter reporter, CancellationToken cancellationToken)
         {
             var userMetadata = MetadataRules.Validate(metadata);
             var envFolder = EnvironmentFolder(model, environment);
@@ -140,13 +140,14 @@ namespace MlOps.Registry
                     ContentHash = contentHash,
                     CreatedTime = DateTimeOffset.UtcNow,
                     CreatedBy = CurrentUser(),
-                    PromotedFrom = promotedFrom,
+                    PromotedFrom = origin?.PromotedFrom,
                     Metadata = userMetadata,
                     Files = files.Select(f => new ManifestFile { Path = f.Path, Size = f.Length, Sha256 = f.Sha256! }).ToList(),
                 };
                 manifest.System["host"] = Environment.MachineName;
                 manifest.System["mlopsVersion"] = ToolVersion;
                 manifest.System["source"] = source.Description;
+                origin?.Revision?.WriteTo(manifest.System);
                 File.WriteAllText(Path.Combine(staging, ManifestName), JsonSerializer.Serialize(manifest, ManifestJson.Default.VersionManifest), new UTF8Encoding(false));
                 MakeReadOnly(staging);
                 cancellationToken.ThrowIfCancellationRequested();

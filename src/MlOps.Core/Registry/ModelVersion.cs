@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using MlOps.SourceControl;
 
 namespace MlOps.Registry
 {
@@ -82,8 +83,14 @@ namespace MlOps.Registry
         /// <summary>The user's metadata: metrics, git commit, anything given at publish time.</summary>
         public IReadOnlyDictionary<string, string> Metadata { get; }
 
-        /// <summary>What MlOps records: version, environment, created time and user, content hash, lineage, host, tool version.</summary>
+        /// <summary>What MlOps records: version, environment, created time and user, content hash, lineage, git revision, host, tool version.</summary>
         public IReadOnlyDictionary<string, string> SystemMetadata { get; }
+
+        /// <summary>
+        /// The git revision of the code the version was made from (the project's commit when it was published, kept by
+        /// promotions); null when the project was not in a git repository or the version predates this record.
+        /// </summary>
+        public SourceRevision? Revision => SourceRevision.ReadFrom(SystemMetadata);
 
         /// <summary>The registry holding the version, as <c>type:location</c>.</summary>
         public string Registry { get; }

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using MlOps.Diagnostics;
+using MlOps.SourceControl;
 using MlOps.Settings;
 
 namespace MlOps.Registry
@@ -154,7 +155,14 @@ namespace MlOps.Registry
             var env = Settings.GetEnvironment(environment);
             var checkedMetadata = MetadataRules.Validate(metadata);
             var source = FolderArtifactSource.Open(path);
-            return For(env.Name).Publish(modelSettings.Name, env.Name, source, checkedMetadata, null, reporter, cancellationToken);
+            var revision = GitRevisionReader.Read(Settings.ProjectRoot, reporter);
+            if (revision != null)
+            {
+                reporter.Verbose($"The project is at git commit {revision}; the version records it.");
+            }
+
+            return For(env.Name).Publish(modelSettings.Name, env.Name, source, checkedMetadata, PublishOrigin.FromRevision(revision), reporter,
+                cancellationToken);
         }
 
         /// <summary>
@@ -196,7 +204,7 @@ namespace MlOps.Registry
             var artifacts = Open(source);
             try
             {
-                var promoted = registry.Publish(source.Name, target.Name, artifacts, source.Metadata, source.ModelId, reporter, cancellationToken);
+                var promoted = registry.Publish(source.Name, target.Name, artifacts, source.Metadata, PublishOrigin.PromotionOf(source), reporter, cancellationToken);
                 return new PromotionResult(promoted, created: true);
             }
             finally

@@ -199,7 +199,7 @@ public sealed class ArgumentCompletionsTests : IDisposable
             throw new NotSupportedException();
 
         public ModelVersion Publish(string model, string environment, IArtifactSource source, IReadOnlyDictionary<string, string> metadata,
-            string? promotedFrom, IOperationReporter reporter, CancellationToken cancellationToken) => throw new NotSupportedException();
+            PublishOrigin? origin, IOperationReporter reporter, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public IArtifactSource OpenArtifacts(ModelVersion version) => throw new NotSupportedException();
     }

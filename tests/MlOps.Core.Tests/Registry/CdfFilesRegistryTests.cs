@@ -98,13 +98,12 @@ public sealed class CdfFilesRegistryTests : IAsyncLifetime
         });
         _cdf.Faults.Script("POST /files/update", FaultAction.FailAfterCommit(503));
         var artifact = _project.MakeArtifact("art");
-        var messages = new List<string>();
+        var reporter = new RecordingReporter();
 
-        var version = store.Publish("m", "test", FolderArtifactSource.Open(artifact), new Dictionary<string, string>(), null,
-            new WarningRecorder(messages, verbose: true), default);
+        var version = store.Publish("m", "test", FolderArtifactSource.Open(artifact), new Dictionary<string, string>(), null, reporter, default);
 
         Assert.Equal(1, version.Version);
-        Assert.Contains(messages, m => m.Contains("took effect"));
+        Assert.Contains(reporter.Messages.Concat(reporter.Warnings), m => m.Contains("took effect"));
         var file = Assert.Single(_cdf.Files.All(_cdf.Project));
         Assert.False(file.Metadata!.ContainsKey("mlops_state"));
         Assert.Equal(new[] { 1 }, Store().ListVersions("m", "test").Select(v => v.Version));
@@ -126,11 +125,11 @@ public sealed class CdfFilesRegistryTests : IAsyncLifetime
         Assert.Equal(2, Store().Publish("m", "test", FolderArtifactSource.Open(artifact), new Dictionary<string, string>(), null,
             NullReporter.Instance, default).Version);
 
-        var warnings = new List<string>();
+        var reporter = new RecordingReporter();
         var version = Store(staleClaimAge: TimeSpan.Zero).Publish("m", "test", FolderArtifactSource.Open(artifact), new Dictionary<string, string>(), null,
-            new WarningRecorder(warnings), default);
+            reporter, default);
         Assert.Equal(3, version.Version);
-        Assert.Contains(warnings, w => w.Contains("m/test/1") && w.Contains("never completed"));
+        Assert.Contains(reporter.Warnings, w => w.Contains("m/test/1") && w.Contains("never completed"));
         Assert.Null(_cdf.Files.Find(_cdf.Project, "m/test/1"));
     }
 
@@ -308,11 +307,10 @@ public sealed class CdfFilesRegistryTests : IAsyncLifetime
             File.WriteAllText(Path.Combine(artifact, $"vocab{i}.txt"), string.Join(" ", Enumerable.Range(0, 60_000).Select(_ => words[random.Next(words.Length)])));
         }
 
-        var verbose = new List<string>();
-        var version = store.Publish("m", "test", FolderArtifactSource.Open(artifact), new Dictionary<string, string>(), null,
-            new VerboseRecorder(verbose), default);
+        var reporter = new RecordingReporter();
+        var version = store.Publish("m", "test", FolderArtifactSource.Open(artifact), new Dictionary<string, string>(), null, reporter, default);
 
-        Assert.Contains(verbose, v => v.Contains("gzip level Fastest"));
+        Assert.Contains(reporter.Messages, v => v.Contains("gzip level Fastest"));
         var stored = cdf.Files.Find(cdf.Project, "m/test/1")!;
         var size = Directory.GetFiles(artifact).Sum(f => new FileInfo(f).Length);
         Assert.True(stored.ReadContent().Length < size * 0.8, $"the archive was compressed: {stored.ReadContent().Length} bytes for {size}");
@@ -396,30 +394,17 @@ public sealed class CdfFilesRegistryTests : IAsyncLifetime
         }
     }
 
-    private sealed class VerboseRecorder(List<string> messages) : IOperationReporter
-    {
-        public void Verbose(string message) => messages.Add(message);
-
-        public void Warning(string message)
-        {
-        }
-
-        public void Progress(OperationProgress progress)
-        {
-        }
-    }
-
     [Fact]
     public void A_download_unpacks_into_the_folder_with_progress_per_file_and_is_sent_again_after_a_failure()
     {
         var artifact = _project.MakeArtifact("art", files: 4, bytesEach: 300_000);
         var version = Store().Publish("m", "test", FolderArtifactSource.Open(artifact), new Dictionary<string, string>(), null, NullReporter.Instance, default);
-        var progress = new List<OperationProgress>();
-        var messages = new List<string>();
+        var reporter = new RecordingReporter();
+        var (progress, messages) = (reporter.Progress, reporter.Messages);
         _cdf.Faults.Script("GET /download/*", FaultAction.ServiceUnavailable());
         var folder = Path.Combine(_project.Root, "unpacked");
 
-        var files = Store().SaveInto(version, folder, new ProgressRecorder(progress, messages), default);
+        var files = Store().SaveInto(version, folder, reporter, default);
 
         Assert.Equal(1, _cdf.Faults.Injected);
         Assert.Equal(version.ContentHash, ContentHash.Compute(files));
@@ -434,33 +419,5 @@ public sealed class CdfFilesRegistryTests : IAsyncLifetime
         Assert.Equal(files.Select(f => f.Path).Order(StringComparer.Ordinal), running.Select(p => p.CurrentOperation).Where(c => c != string.Empty).Distinct().Order(StringComparer.Ordinal));
         Assert.True(progress[^1].Completed);
         Assert.Contains(messages, m => m.StartsWith("Downloading m/test/1 from CDF Files (5 file(s), ", StringComparison.Ordinal));
-    }
-
-    private sealed class ProgressRecorder(List<OperationProgress> progress, List<string> verbose) : IOperationReporter
-    {
-        public void Verbose(string message) => verbose.Add(message);
-
-        public void Warning(string message)
-        {
-        }
-
-        public void Progress(OperationProgress record) => progress.Add(record);
-    }
-
-    private sealed class WarningRecorder(List<string> warnings, bool verbose = false) : IOperationReporter
-    {
-        public void Verbose(string message)
-        {
-            if (verbose)
-            {
-                warnings.Add(message);
-            }
-        }
-
-        public void Warning(string message) => warnings.Add(message);
-
-        public void Progress(OperationProgress progress)
-        {
-        }
     }
 }

@@ -177,6 +177,31 @@ public class LocalFolderRegistryTests
     }
 
     [Fact]
+    public void A_publish_records_the_projects_git_commit_and_a_promotion_keeps_it()
+    {
+        using var project = new TempProject().Standard();
+        var artifact = project.MakeArtifact("artifacts/trained");
+        var registry = Open(project);
+        var unversioned = registry.Publish("diabetes", "test", artifact, null, NullReporter.Instance, default);
+        Assert.Null(unversioned.Revision);
+
+        File.WriteAllText(Path.Combine(project.Root, ".gitignore"), "artifacts/\n.mlops/\n");
+        var commit = TestGit.CommitAll(project.Root);
+        var reporter = new RecordingReporter();
+        var published = registry.Publish("diabetes", "test", artifact, null, reporter, default);
+        Assert.Equal((commit, "main", (bool?)false), (published.Revision!.Commit, published.Revision.Branch, published.Revision.IsDirty));
+        Assert.Contains(reporter.Messages, m => m.Contains($"git commit {commit[..10]} (main)"));
+
+        // The code moves on: the prod copy still names the commit that trained what it holds.
+        File.AppendAllText(project.SettingsPath, " ");
+        Assert.True(registry.Publish("diabetes", "test", artifact, null, NullReporter.Instance, default).Revision!.IsDirty);
+        var promoted = registry.Promote(published, "prod", false, NullReporter.Instance, default).Version;
+        Assert.Equal(commit, promoted.Revision!.Commit);
+        Assert.False(promoted.Revision.IsDirty);
+        Assert.Equal(commit, Open(project).FindOne("diabetes", "prod", null)!.SystemMetadata["gitCommit"]);
+    }
+
+    [Fact]
     public void A_version_from_another_projects_registry_is_not_promoted()
     {
         // Found by the resilience suite: a ModelVersion piped in from another project (its own registry, even a model this
@@ -285,8 +310,9 @@ public class LocalFolderRegistryTests
         // As on an 8-core machine: three files at once.
         var target = Path.Combine(project.Root, "copy");
         Directory.CreateDirectory(target);
-        var progress = new List<OperationProgress>();
-        var files = ArtifactCopier.Copy(source, target, "Copying", new ProgressRecorder(progress), processors: 8, default);
+        var reporter = new RecordingReporter(callerThreadOnly: true);
+        var progress = reporter.Progress;
+        var files = ArtifactCopier.Copy(source, target, "Copying", reporter, processors: 8, default);
 
         Assert.Equal(new[] { "c.bin", "d.txt", "weights/a.bin", "weights/b.bin" }, files.Select(f => f.Path));
         foreach (var file in files)
@@ -301,24 +327,6 @@ public class LocalFolderRegistryTests
             pair => Assert.True(pair.First <= pair.Second));
     }
 
-    private sealed class ProgressRecorder(List<OperationProgress> progress) : IOperationReporter
-    {
-        private readonly int _thread = Environment.CurrentManagedThreadId;
-
-        public void Verbose(string message)
-        {
-        }
-
-        public void Warning(string message)
-        {
-        }
-
-        public void Progress(OperationProgress record)
-        {
-            Assert.Equal(_thread, Environment.CurrentManagedThreadId);
-            progress.Add(record);
-        }
-    }
 
     [Fact]
     public void A_damaged_file_among_several_large_ones_stops_the_parallel_copy()

@@ -6,26 +6,12 @@ namespace MlOps.Core.Tests.Registry;
 
 public class ProgressTests
 {
-    private sealed class Recorder : IOperationReporter
-    {
-        public List<OperationProgress> Progress { get; } = new();
-        public List<string> Verbose { get; } = new();
-
-        void IOperationReporter.Verbose(string message) => Verbose.Add(message);
-
-        void IOperationReporter.Warning(string message)
-        {
-        }
-
-        void IOperationReporter.Progress(OperationProgress progress) => Progress.Add(progress);
-    }
-
     [Fact]
     public void Publishing_reports_progress_per_file_and_completes()
     {
         using var project = new TempProject();
         var source = project.MakeArtifact("art", files: 5, bytesEach: 100_000);
-        var recorder = new Recorder();
+        var recorder = new RecordingReporter();
         new LocalFolderRegistry(project.RegistryPath).Publish("m", "test", FolderArtifactSource.Open(source),
             new Dictionary<string, string>(), null, recorder, default);
 
@@ -36,7 +22,7 @@ public class ProgressTests
         Assert.All(running, p => Assert.Equal("Publishing m to test", p.Activity));
         Assert.True(running.Select(p => p.PercentComplete).SequenceEqual(running.Select(p => p.PercentComplete).OrderBy(x => x)));
         Assert.True(recorder.Progress.Last().Completed);
-        Assert.Contains(recorder.Verbose, v => v.StartsWith("Stored m/test/1"));
+        Assert.Contains(recorder.Messages, v => v.StartsWith("Stored m/test/1"));
     }
 
     [Fact]

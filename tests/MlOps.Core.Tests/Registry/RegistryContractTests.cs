@@ -4,6 +4,7 @@ using MlOps.CdfEmulator;
 using MlOps.Core.Tests.Cdf;
 using MlOps.Diagnostics;
 using MlOps.Registry;
+using MlOps.SourceControl;
 using Xunit;
 
 namespace MlOps.Core.Tests.Registry;
@@ -23,8 +24,10 @@ public abstract class RegistryContractTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private ModelVersion Publish(string model, string env, string folder, Dictionary<string, string>? metadata = null, string? promotedFrom = null) =>
-        Store.Publish(model, env, FolderArtifactSource.Open(folder), metadata ?? new Dictionary<string, string>(), promotedFrom, NullReporter.Instance, default);
+    private ModelVersion Publish(string model, string env, string folder, Dictionary<string, string>? metadata = null, string? promotedFrom = null,
+        SourceRevision? revision = null) =>
+        Store.Publish(model, env, FolderArtifactSource.Open(folder), metadata ?? new Dictionary<string, string>(),
+            new PublishOrigin(promotedFrom, revision), NullReporter.Instance, default);
 
     [Fact]
     public void Versions_count_up_per_model_and_environment_with_metadata_and_hashes()
@@ -48,6 +51,32 @@ public abstract class RegistryContractTests : IAsyncLifetime
         Assert.Null(Store.GetVersion("m", "test", 3));
         Assert.Equal(new[] { "m" }, Store.ListModels("prod"));
         Assert.Empty(Store.ListModels("dev"));
+    }
+
+    [Fact]
+    public void The_git_revision_a_version_was_made_from_is_stored_and_read_back()
+    {
+        var artifact = Project.MakeArtifact("art");
+        var commit = new string('a', 20) + new string('3', 20);
+        var published = Publish("m", "test", artifact, revision: new SourceRevision(commit, "feature/x", isDirty: true));
+        var clean = Publish("m", "test", artifact, revision: new SourceRevision(commit, null, isDirty: false));
+        var none = Publish("m", "test", artifact);
+
+        foreach (var version in new[] { published, Store.GetVersion("m", "test", 1)!, Store.ListVersions("m", "test").First() })
+        {
+            Assert.Equal(commit, version.Revision!.Commit);
+            Assert.Equal("feature/x", version.Revision.Branch);
+            Assert.True(version.Revision.IsDirty);
+            Assert.Equal(commit, version.SystemMetadata["gitCommit"]);
+            Assert.Equal("true", version.SystemMetadata["gitDirty"]);
+            Assert.Empty(version.Metadata);
+        }
+
+        var readClean = Store.GetVersion("m", "test", clean.Version)!.Revision!;
+        Assert.Equal((commit, null, false), (readClean.Commit, readClean.Branch, readClean.IsDirty));
+        Assert.Equal("aaaaaaaaaa", readClean.ShortText);
+        Assert.Null(Store.GetVersion("m", "test", none.Version)!.Revision);
+        Assert.False(Store.GetVersion("m", "test", none.Version)!.SystemMetadata.ContainsKey("gitCommit"));
     }
 
     [Fact]

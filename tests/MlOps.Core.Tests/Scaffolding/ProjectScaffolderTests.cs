@@ -14,20 +14,6 @@ public sealed class ProjectScaffolderTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "mlops-scaffold-" + Guid.NewGuid().ToString("N"));
 
-    private sealed class Recorder : IOperationReporter
-    {
-        public List<string> Warnings { get; } = new();
-        public List<string> Messages { get; } = new();
-
-        public void Verbose(string message) => Messages.Add(message);
-
-        public void Warning(string message) => Warnings.Add(message);
-
-        public void Progress(OperationProgress progress)
-        {
-        }
-    }
-
     private static ScaffoldOptions NoTraining => new() { Train = false };
 
     public void Dispose()
@@ -46,7 +32,7 @@ public sealed class ProjectScaffolderTests : IDisposable
     [Fact]
     public void A_new_project_is_valid_trained_and_passes_its_model_and_service_tests_at_once()
     {
-        var recorder = new Recorder();
+        var recorder = new RecordingReporter();
         var project = ProjectScaffolder.CreateProject(ProjectScaffolder.PlanProject(_root, null, "forecast", CiSystem.GitHub), new ScaffoldOptions(), recorder, default);
 
         Assert.Empty(recorder.Warnings);
@@ -87,7 +73,7 @@ public sealed class ProjectScaffolderTests : IDisposable
     [InlineData(CiSystem.Bitbucket, "bitbucket-pipelines.yml")]
     public void Each_CI_system_gets_its_pipeline_file_with_the_module_version_and_no_placeholder_left(CiSystem ci, string path)
     {
-        var project = ProjectScaffolder.CreateProject(ProjectScaffolder.PlanProject(_root, "Demo \"Project\"", "m1", ci), NoTraining, new Recorder(), default);
+        var project = ProjectScaffolder.CreateProject(ProjectScaffolder.PlanProject(_root, "Demo \"Project\"", "m1", ci), NoTraining, new RecordingReporter(), default);
 
         Assert.Equal(path, project.PipelineFile);
         Assert.Single(project.Files, f => f.Kind == ScaffoldFileKind.Pipeline);
@@ -105,7 +91,7 @@ public sealed class ProjectScaffolderTests : IDisposable
     [Fact]
     public void Without_a_CI_system_there_is_no_pipeline_file()
     {
-        var project = ProjectScaffolder.CreateProject(ProjectScaffolder.PlanProject(_root, null, "m1", CiSystem.None), NoTraining, new Recorder(), default);
+        var project = ProjectScaffolder.CreateProject(ProjectScaffolder.PlanProject(_root, null, "m1", CiSystem.None), NoTraining, new RecordingReporter(), default);
         Assert.Null(project.PipelineFile);
         Assert.DoesNotContain(project.Files, f => f.Kind == ScaffoldFileKind.Pipeline);
         Assert.False(Directory.Exists(Path.Combine(_root, ".github")));
@@ -138,7 +124,7 @@ public sealed class ProjectScaffolderTests : IDisposable
         var before = Listing(_root);
 
         var error = Assert.Throws<MlOpsException>(() =>
-            ProjectScaffolder.CreateProject(ProjectScaffolder.PlanProject(_root, null, "m1", CiSystem.GitHub), NoTraining, new Recorder(), default));
+            ProjectScaffolder.CreateProject(ProjectScaffolder.PlanProject(_root, null, "m1", CiSystem.GitHub), NoTraining, new RecordingReporter(), default));
 
         Assert.Equal(ErrorIds.ProjectFileExists, error.ErrorId);
         Assert.Equal(MlOpsErrorKind.AlreadyExists, error.Kind);
@@ -155,7 +141,7 @@ public sealed class ProjectScaffolderTests : IDisposable
         File.WriteAllText(Path.Combine(_root, "models", "m1", "model.py"), "# mine\n");
 
         var project = ProjectScaffolder.CreateProject(ProjectScaffolder.PlanProject(_root, null, "m1", CiSystem.None), new ScaffoldOptions { Force = true, Train = false },
-            new Recorder(), default);
+            new RecordingReporter(), default);
 
         Assert.Equal(ScaffoldFileStatus.Replaced, project.Files.Single(f => f.Path == "models/m1/model.py").Status);
         Assert.Equal(ScaffoldFileStatus.Created, project.Files.Single(f => f.Path == "mlops.settings.json").Status);
@@ -170,7 +156,7 @@ public sealed class ProjectScaffolderTests : IDisposable
         var before = Listing(_root);
 
         var error = Assert.Throws<MlOpsException>(() => ProjectScaffolder.CreateProject(ProjectScaffolder.PlanProject(_root, null, "m1", CiSystem.Bitbucket),
-            new ScaffoldOptions { Force = true, Train = false }, new Recorder(), default));
+            new ScaffoldOptions { Force = true, Train = false }, new RecordingReporter(), default));
 
         Assert.Equal(ErrorIds.ProjectFileExists, error.ErrorId);
         Assert.Equal(before, Listing(_root));
@@ -189,7 +175,7 @@ public sealed class ProjectScaffolderTests : IDisposable
     [Fact]
     public void Models_added_at_the_same_time_all_keep_their_settings_entries()
     {
-        ProjectScaffolder.CreateProject(ProjectScaffolder.PlanProject(_root, null, "first", CiSystem.None), NoTraining, new Recorder(), default);
+        ProjectScaffolder.CreateProject(ProjectScaffolder.PlanProject(_root, null, "first", CiSystem.None), NoTraining, new RecordingReporter(), default);
         var settingsPath = Path.Combine(_root, "mlops.settings.json");
 
         // Every plan is made from the file before any addition is written, as by commands started at the same moment.
@@ -199,7 +185,7 @@ public sealed class ProjectScaffolderTests : IDisposable
         var added = plans.AsParallel().WithDegreeOfParallelism(plans.Count).Select(plan =>
         {
             start.SignalAndWait();
-            return ProjectScaffolder.AddModel(plan, NoTraining, new Recorder(), default).Name;
+            return ProjectScaffolder.AddModel(plan, NoTraining, new RecordingReporter(), default).Name;
         }).ToList();
 
         Assert.Equal(names, added.Order(StringComparer.Ordinal));
@@ -209,20 +195,20 @@ public sealed class ProjectScaffolderTests : IDisposable
 
         // The same name twice: the second, planned before the first was written, is refused when it comes to write.
         var again = ProjectScaffolder.PlanModel(settingsPath, "late");
-        ProjectScaffolder.AddModel(ProjectScaffolder.PlanModel(settingsPath, "late"), NoTraining, new Recorder(), default);
-        Assert.Equal(ErrorIds.ModelAlreadyExists, Assert.Throws<MlOpsException>(() => ProjectScaffolder.AddModel(again, NoTraining, new Recorder(), default)).ErrorId);
+        ProjectScaffolder.AddModel(ProjectScaffolder.PlanModel(settingsPath, "late"), NoTraining, new RecordingReporter(), default);
+        Assert.Equal(ErrorIds.ModelAlreadyExists, Assert.Throws<MlOpsException>(() => ProjectScaffolder.AddModel(again, NoTraining, new RecordingReporter(), default)).ErrorId);
     }
 
     [Fact]
     public void A_model_added_to_a_project_keeps_the_other_settings_and_also_passes_its_tests()
     {
-        ProjectScaffolder.CreateProject(ProjectScaffolder.PlanProject(_root, null, "first", CiSystem.None), new ScaffoldOptions(), new Recorder(), default);
+        ProjectScaffolder.CreateProject(ProjectScaffolder.PlanProject(_root, null, "first", CiSystem.None), new ScaffoldOptions(), new RecordingReporter(), default);
         var settingsPath = Path.Combine(_root, "mlops.settings.json");
         var original = File.ReadAllText(settingsPath);
         var sharedCode = File.ReadAllText(Path.Combine(_root, "models", "common_code", "validation.py"));
         File.WriteAllText(Path.Combine(_root, "models", "common_code", "validation.py"), sharedCode + "\n# edited by the team\n");
 
-        var recorder = new Recorder();
+        var recorder = new RecordingReporter();
         var model = ProjectScaffolder.AddModel(ProjectScaffolder.PlanModel(settingsPath, "second"), new ScaffoldOptions(), recorder, default);
 
         Assert.Empty(recorder.Warnings);
@@ -250,7 +236,7 @@ public sealed class ProjectScaffolderTests : IDisposable
         using var project = new TempProject().Standard();
         var before = File.ReadAllText(project.SettingsPath);
 
-        var model = ProjectScaffolder.AddModel(ProjectScaffolder.PlanModel(project.SettingsPath, "churn"), NoTraining, new Recorder(), default);
+        var model = ProjectScaffolder.AddModel(ProjectScaffolder.PlanModel(project.SettingsPath, "churn"), NoTraining, new RecordingReporter(), default);
 
         Assert.Contains(model.Files, f => f.Path == "models/common_code/validation.py" && f.Status == ScaffoldFileStatus.Created);
         Assert.Contains(model.Files, f => f.Path == "models/__init__.py");
@@ -264,7 +250,7 @@ public sealed class ProjectScaffolderTests : IDisposable
     [Fact]
     public void Adding_a_model_that_exists_is_refused_whatever_the_case()
     {
-        ProjectScaffolder.CreateProject(ProjectScaffolder.PlanProject(_root, null, "first", CiSystem.None), NoTraining, new Recorder(), default);
+        ProjectScaffolder.CreateProject(ProjectScaffolder.PlanProject(_root, null, "first", CiSystem.None), NoTraining, new RecordingReporter(), default);
         var settingsPath = Path.Combine(_root, "mlops.settings.json");
         var before = File.ReadAllText(settingsPath);
 
@@ -276,18 +262,18 @@ public sealed class ProjectScaffolderTests : IDisposable
     [Fact]
     public void Model_files_left_without_a_settings_entry_are_a_conflict_until_force()
     {
-        ProjectScaffolder.CreateProject(ProjectScaffolder.PlanProject(_root, null, "first", CiSystem.None), NoTraining, new Recorder(), default);
+        ProjectScaffolder.CreateProject(ProjectScaffolder.PlanProject(_root, null, "first", CiSystem.None), NoTraining, new RecordingReporter(), default);
         var settingsPath = Path.Combine(_root, "mlops.settings.json");
         Directory.CreateDirectory(Path.Combine(_root, "models", "second"));
         File.WriteAllText(Path.Combine(_root, "models", "second", "model.py"), "# draft\n");
         var before = File.ReadAllText(settingsPath);
 
-        var error = Assert.Throws<MlOpsException>(() => ProjectScaffolder.AddModel(ProjectScaffolder.PlanModel(settingsPath, "second"), NoTraining, new Recorder(), default));
+        var error = Assert.Throws<MlOpsException>(() => ProjectScaffolder.AddModel(ProjectScaffolder.PlanModel(settingsPath, "second"), NoTraining, new RecordingReporter(), default));
         Assert.Equal(ErrorIds.ProjectFileExists, error.ErrorId);
         Assert.Equal(before, File.ReadAllText(settingsPath));
         Assert.Equal(new[] { "model.py" }, Listing(Path.Combine(_root, "models", "second")));
 
-        var model = ProjectScaffolder.AddModel(ProjectScaffolder.PlanModel(settingsPath, "second"), new ScaffoldOptions { Force = true, Train = false }, new Recorder(), default);
+        var model = ProjectScaffolder.AddModel(ProjectScaffolder.PlanModel(settingsPath, "second"), new ScaffoldOptions { Force = true, Train = false }, new RecordingReporter(), default);
         Assert.Equal(ScaffoldFileStatus.Replaced, model.Files.Single(f => f.Path == "models/second/model.py").Status);
     }
 
@@ -300,14 +286,14 @@ public sealed class ProjectScaffolderTests : IDisposable
 
         Assert.Equal(new[] { "artifacts/m1/" }, plan.Conflicts(train: true));
         Assert.Empty(plan.Conflicts(train: false));
-        Assert.Throws<MlOpsException>(() => ProjectScaffolder.CreateProject(plan, new ScaffoldOptions(), new Recorder(), default));
+        Assert.Throws<MlOpsException>(() => ProjectScaffolder.CreateProject(plan, new ScaffoldOptions(), new RecordingReporter(), default));
         Assert.Equal("precious", File.ReadAllText(Path.Combine(_root, "artifacts", "m1", "weights.bin")));
     }
 
     [Fact]
     public void Without_a_Python_the_project_is_written_and_a_warning_says_how_to_train()
     {
-        var recorder = new Recorder();
+        var recorder = new RecordingReporter();
         var options = new ScaffoldOptions
         {
             FindPython = (_, _) => throw new MlOpsException(ErrorIds.PythonNotFound, MlOpsErrorKind.NotInstalled, "No Python was found.", null, "Install Python 3."),
@@ -328,7 +314,7 @@ public sealed class ProjectScaffolderTests : IDisposable
     public void A_model_whose_training_fails_keeps_no_partial_artifact()
     {
         var python = PythonLocator.Find(null, _root, new Hashtable());
-        ProjectScaffolder.CreateProject(ProjectScaffolder.PlanProject(_root, null, "m1", CiSystem.None), NoTraining, new Recorder(), default);
+        ProjectScaffolder.CreateProject(ProjectScaffolder.PlanProject(_root, null, "m1", CiSystem.None), NoTraining, new RecordingReporter(), default);
         File.WriteAllText(Path.Combine(_root, "models", "m1", "training_data.csv"), "x,y\n1,2\n");
 
         var error = Assert.Throws<MlOpsException>(() =>

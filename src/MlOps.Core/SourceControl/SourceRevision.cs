@@ -1,0 +1,73 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+
+namespace MlOps.SourceControl
+{
+    /// <summary>
+    /// The source-control revision of the code a version or a deployment was made from: the commit, the branch (when
+    /// known) and whether tracked files had uncommitted changes (when known). Recorded in system metadata as
+    /// <c>gitCommit</c>, <c>gitBranch</c> and <c>gitDirty</c>.
+    /// </summary>
+    public sealed class SourceRevision
+    {
+        public const string CommitKey = "gitCommit";
+        public const string BranchKey = "gitBranch";
+        public const string DirtyKey = "gitDirty";
+
+        public SourceRevision(string commit, string? branch, bool? isDirty)
+        {
+            if (string.IsNullOrWhiteSpace(commit))
+            {
+                throw new ArgumentException("A revision needs its commit.", nameof(commit));
+            }
+
+            Commit = commit;
+            Branch = string.IsNullOrWhiteSpace(branch) ? null : branch;
+            IsDirty = isDirty;
+        }
+
+        /// <summary>The full commit id (40 hex digits for SHA-1 repositories, 64 for SHA-256 ones).</summary>
+        public string Commit { get; }
+
+        /// <summary>The branch checked out, or the CI system's branch for a detached checkout; null when unknown.</summary>
+        public string? Branch { get; }
+
+        /// <summary>True when tracked files differed from the commit; null when that could not be checked (no git program).</summary>
+        public bool? IsDirty { get; }
+
+        /// <summary>The first 10 digits of the commit, with <c>+changes</c> when tracked files differed from it.</summary>
+        public string ShortText => Commit.Substring(0, Math.Min(10, Commit.Length)) + (IsDirty == true ? "+changes" : string.Empty);
+
+        /// <summary>Writes the revision's keys into system metadata.</summary>
+        public void WriteTo(IDictionary<string, string> system)
+        {
+            system[CommitKey] = Commit;
+            if (Branch != null)
+            {
+                system[BranchKey] = Branch;
+            }
+
+            if (IsDirty is bool dirty)
+            {
+                system[DirtyKey] = dirty ? "true" : "false";
+            }
+        }
+
+        /// <summary>The revision recorded in system metadata, or null when none was.</summary>
+        public static SourceRevision? ReadFrom(IReadOnlyDictionary<string, string>? system)
+        {
+            if (system == null || !system.TryGetValue(CommitKey, out var commit) || string.IsNullOrWhiteSpace(commit))
+            {
+                return null;
+            }
+
+            system.TryGetValue(BranchKey, out var branch);
+            bool? dirty = system.TryGetValue(DirtyKey, out var text) && bool.TryParse(text, out var parsed) ? parsed : (bool?)null;
+            return new SourceRevision(commit, branch, dirty);
+        }
+
+        public override string ToString() =>
+            Branch == null ? ShortText : string.Format(CultureInfo.InvariantCulture, "{0} ({1})", ShortText, Branch);
+    }
+}
