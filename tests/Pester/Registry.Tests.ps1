@@ -158,6 +158,26 @@ Describe 'Publish-MlModelArtifact, Get-MlModelVersion and Save-MlModelArtifact o
         $w.Message | Should -Match 'already promoted'
     }
 
+    It 'records the git commit of a project in a git repository, and the promotion keeps it' {
+        Set-Content .gitignore "trained/`n.mlops/`nprod-registry/"
+        git init -q . 2>$null
+        git -c user.name=Pester -c user.email=pester@example.com -c init.defaultBranch=main add -A
+        git -c user.name=Pester -c user.email=pester@example.com commit -q -m first
+        $commit = git rev-parse HEAD
+        $version = Publish-MlModelArtifact diabetes $artifact -Environment test
+        $version.Revision.Commit | Should -Be $commit
+        $version.Revision.IsDirty | Should -BeFalse
+        $version.SystemMetadata['gitCommit'] | Should -Be $commit
+        $version.Metadata.Keys | Should -Not -Contain 'gitCommit'
+        ($version | Format-List | Out-String) | Should -Match ([regex]::Escape($commit.Substring(0, 10)))
+
+        Add-Content models/churn/model.py '# changed'
+        (Publish-MlModelArtifact diabetes $artifact -Environment test).Revision.IsDirty | Should -BeTrue
+        $promoted = Get-MlModelVersion diabetes -Environment test -Version 1 | Publish-MlModelArtifact -Environment prod -Confirm:$false
+        $promoted.Revision.Commit | Should -Be $commit
+        $promoted.Revision.IsDirty | Should -BeFalse
+    }
+
     It 'asks before changing prod, so a non-interactive run without -Confirm:$false stores nothing' {
         Publish-MlModelArtifact diabetes $artifact -Environment test | Out-Null
         { Get-MlModelVersion diabetes -Environment test -Latest | Publish-MlModelArtifact -Environment prod -ErrorAction Stop } | Should -Throw

@@ -1,4 +1,5 @@
 using MlOps.Services;
+using MlOps.SourceControl;
 
 namespace MlOps.Packaging
 {
@@ -6,8 +7,9 @@ namespace MlOps.Packaging
     public sealed class ServicePackage
     {
         public ServicePackage(string path, string sha256, string serviceName, string model, string environment, ServiceKind service,
-            string? modelId, int? version, int fileCount, long size)
+            string? modelId, int? version, int fileCount, long size, SourceRevision? revision = null)
         {
+            Revision = revision;
             Path = path;
             Sha256 = sha256;
             ServiceName = serviceName;
@@ -33,6 +35,9 @@ namespace MlOps.Packaging
         public int? Version { get; }
         public int FileCount { get; }
         public long Size { get; }
+
+        /// <summary>The git revision of the project the code was packaged from; null outside a git repository.</summary>
+        public SourceRevision? Revision { get; }
 
         public override string ToString() => Path;
     }

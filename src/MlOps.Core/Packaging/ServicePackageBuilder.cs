@@ -11,6 +11,7 @@ using MlOps.Diagnostics;
 using MlOps.Registry;
 using MlOps.Services;
 using MlOps.Settings;
+using MlOps.SourceControl;
 
 namespace MlOps.Packaging
 {
@@ -51,7 +52,10 @@ namespace MlOps.Packaging
                 entries[path] = output => Write(output, content);
             }
 
-            entries[SettingsFileName] = output => Write(output, SettingsSnapshot(project, model, environment, service, version, serviceName));
+            // The project's git revision goes into the package (a training service records it on the versions it publishes)
+            // and into the deployment's history entry.
+            var revision = GitRevisionReader.Read(project.ProjectRoot, reporter);
+            entries[SettingsFileName] = output => Write(output, SettingsSnapshot(project, model, environment, service, version, serviceName, revision));
             entries["requirements.txt"] = output => Write(output, File.ReadAllBytes(model.RequirementsFile));
 
             var excluded = project.Models.Where(m => m.ArtifactFolder != null).Select(m => m.ArtifactFolder!).ToList();
@@ -123,7 +127,7 @@ namespace MlOps.Packaging
             var sha = ContentHash.OfFile(target);
             reporter.Verbose($"Packaged {serviceName} ({entries.Count + artifactEntries.Count} files, {ArtifactCopier.FormatSize(size)}) into {target}.");
             return new ServicePackage(target, sha, serviceName, model.Name, environment.Name, service, version?.ModelId, version?.Version,
-                entries.Count + artifactEntries.Count, size);
+                entries.Count + artifactEntries.Count, size, revision);
         }
 
         /// <summary>
@@ -250,7 +254,7 @@ namespace MlOps.Packaging
         }
 
         private static byte[] SettingsSnapshot(ProjectSettings project, ModelSettings model, EnvironmentSettings environment, ServiceKind service,
-            ModelVersion? version, string serviceName)
+            ModelVersion? version, string serviceName, SourceRevision? revision)
         {
             using (var stream = new MemoryStream())
             {
@@ -270,6 +274,23 @@ namespace MlOps.Packaging
                     else
                     {
                         json.WriteNull("modelId");
+                    }
+
+                    if (revision != null)
+                    {
+                        json.WriteStartObject("revision");
+                        json.WriteString("commit", revision.Commit);
+                        if (revision.Branch != null)
+                        {
+                            json.WriteString("branch", revision.Branch);
+                        }
+
+                        if (revision.IsDirty is bool dirty)
+                        {
+                            json.WriteBoolean("dirty", dirty);
+                        }
+
+                        json.WriteEndObject();
                     }
 
                     json.WriteString("modelModule", ModuleName(project, model.ModelFile));

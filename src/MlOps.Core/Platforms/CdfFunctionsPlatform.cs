@@ -358,7 +358,8 @@ namespace MlOps.Platforms
             var record = AppendHistory(alias, history, sequence => new DeploymentRecord(alias, sequence,
                 instance.RestoredFrom == null ? DeploymentRecord.DeployAction : DeploymentRecord.RollbackAction, instance.Package.Model,
                 instance.Package.Service, instance.Package.Environment, instance.Package.Version, instance.Package.ModelId, Kind, instance.DeploymentId,
-                instance.Endpoint, now, user, tests.All(t => t.Passed), DeploymentRecordFields.Summary(tests), instance.Package.Sha256, instance.RestoredFrom));
+                instance.Endpoint, now, user, tests.All(t => t.Passed), DeploymentRecordFields.Summary(tests), instance.Package.Sha256, instance.RestoredFrom,
+                instance.Package.Revision));
             reporter.Verbose($"{alias} now calls {instance.DeploymentId} (history entry {record.Sequence}).");
 
             // The switch is done: what follows tidies up, and a failure there must not report the deploy as failed.
@@ -416,7 +417,7 @@ namespace MlOps.Platforms
 
             var zip = FetchPackage(record.Name, record.PackageSha256, function.FileId, cancellationToken);
             var package = new ServicePackage(zip, record.PackageSha256, record.Name, record.Model, record.Environment, record.Service, record.ModelId,
-                record.Version, 0, new FileInfo(zip).Length);
+                record.Version, 0, new FileInfo(zip).Length, record.Revision);
             reporter.Verbose($"Function {record.DeploymentId} is still Ready.");
             return new DeployedInstance(package, record.DeploymentId, Endpoint(function.Id), null, string.Empty, record.Sequence);
         }

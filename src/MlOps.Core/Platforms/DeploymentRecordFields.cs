@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using MlOps.Services;
+using MlOps.SourceControl;
 
 namespace MlOps.Platforms
 {
@@ -13,6 +14,14 @@ namespace MlOps.Platforms
     internal static class DeploymentRecordFields
     {
         private const int MaxSummary = 1500;
+        private const string GitCommitKey = "mlops_git_commit";
+        private const string GitBranchKey = "mlops_git_branch";
+        private const string GitDirtyKey = "mlops_git_dirty";
+
+        private static SourceRevision? ReadRevision(Func<string, string?> get) =>
+            get(GitCommitKey) is string commit && commit.Length > 0
+                ? new SourceRevision(commit, get(GitBranchKey), bool.TryParse(get(GitDirtyKey), out var dirty) ? dirty : (bool?)null)
+                : null;
 
         public static Dictionary<string, string> ToFields(DeploymentRecord record)
         {
@@ -48,6 +57,20 @@ namespace MlOps.Platforms
                 fields["mlops_restored_from"] = record.RestoredFrom.Value.ToString(CultureInfo.InvariantCulture);
             }
 
+            if (record.Revision is SourceRevision revision)
+            {
+                fields[GitCommitKey] = revision.Commit;
+                if (revision.Branch != null)
+                {
+                    fields[GitBranchKey] = revision.Branch.Length > 200 ? revision.Branch.Substring(0, 200) : revision.Branch;
+                }
+
+                if (revision.IsDirty is bool dirty)
+                {
+                    fields[GitDirtyKey] = dirty ? "true" : "false";
+                }
+            }
+
             return fields;
         }
 
@@ -75,7 +98,7 @@ namespace MlOps.Platforms
                 Get("mlops_environment") ?? string.Empty, Int("mlops_version"), Get("mlops_model_id"), Get("mlops_platform") ?? string.Empty,
                 deployment, Get("mlops_endpoint") ?? string.Empty, time, Get("mlops_by") ?? string.Empty,
                 string.Equals(Get("mlops_tests_passed"), "true", StringComparison.Ordinal), Get("mlops_tests") ?? string.Empty,
-                Get("mlops_package") ?? string.Empty, Int("mlops_restored_from"));
+                Get("mlops_package") ?? string.Empty, Int("mlops_restored_from"), ReadRevision(Get));
         }
 
         public static string Summary(IEnumerable<ServiceTestResult> tests) =>

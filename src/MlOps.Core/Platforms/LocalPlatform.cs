@@ -59,7 +59,7 @@ namespace MlOps.Platforms
             // The deployment keeps its own copy of the package: a rollback tests it again after later builds replaced the original.
             File.Copy(package.Path, Path.Combine(folder, PackageCopy));
             var kept = new ServicePackage(Path.Combine(folder, PackageCopy), package.Sha256, package.ServiceName, package.Model, package.Environment,
-                package.Service, package.ModelId, package.Version, package.FileCount, package.Size);
+                package.Service, package.ModelId, package.Version, package.FileCount, package.Size, package.Revision);
             return Launch(kept, id, folder, python, reporter, cancellationToken, restoredFrom: null);
         }
 
@@ -82,7 +82,7 @@ namespace MlOps.Platforms
             }
 
             var package = new ServicePackage(zip, record.PackageSha256, record.Name, record.Model, record.Environment, record.Service, record.ModelId,
-                record.Version, 0, new FileInfo(zip).Length);
+                record.Version, 0, new FileInfo(zip).Length, record.Revision);
             File.Delete(Path.Combine(folder, "ready.json"));
             return Launch(package, record.DeploymentId, folder, python, reporter, cancellationToken, record.Sequence);
         }
@@ -177,7 +177,7 @@ namespace MlOps.Platforms
             var entry = AppendHistory(serviceFolder, sequence => new DeploymentRecord(record.Name, sequence,
                 instance.RestoredFrom == null ? DeploymentRecord.DeployAction : DeploymentRecord.RollbackAction, record.Model, instance.Package.Service,
                 record.Environment, record.Version, record.ModelId, Kind, record.DeploymentId, record.Endpoint, now, record.DeployedBy,
-                tests.All(t => t.Passed), DeploymentRecordFields.Summary(tests), record.PackageSha256, instance.RestoredFrom));
+                tests.All(t => t.Passed), DeploymentRecordFields.Summary(tests), record.PackageSha256, instance.RestoredFrom, instance.Package.Revision));
             WriteRecord(serviceFolder, record);
             reporter.Verbose($"{record.Name} now serves {record.ModelId ?? "training"} from deployment {record.DeploymentId} (history entry {entry.Sequence}).");
 

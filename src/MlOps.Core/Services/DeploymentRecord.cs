@@ -1,4 +1,5 @@
 using System;
+using MlOps.SourceControl;
 
 namespace MlOps.Services
 {
@@ -10,8 +11,9 @@ namespace MlOps.Services
     {
         public DeploymentRecord(string name, int sequence, string action, string model, ServiceKind service, string environment, int? version,
             string? modelId, string platform, string deploymentId, string endpoint, DateTimeOffset deployedTime, string deployedBy,
-            bool testsPassed, string testSummary, string packageSha256, int? restoredFrom)
+            bool testsPassed, string testSummary, string packageSha256, int? restoredFrom, SourceRevision? revision = null)
         {
+            Revision = revision;
             Name = name;
             Sequence = sequence;
             Action = action;
@@ -70,6 +72,9 @@ namespace MlOps.Services
 
         /// <summary>For a rollback, the entry whose deployment was restored.</summary>
         public int? RestoredFrom { get; }
+
+        /// <summary>The git revision of the project the deployed code was packaged from (a rollback keeps the restored one's); null when unknown.</summary>
+        public SourceRevision? Revision { get; }
 
         /// <summary>Set when listing: whether this entry's deployment is the one callers reach now.</summary>
         public bool IsCurrent { get; internal set; }

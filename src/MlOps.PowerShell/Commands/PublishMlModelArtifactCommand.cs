@@ -9,13 +9,16 @@ namespace MlOps.PowerShell.Commands
     /// <para type="synopsis">Stores a model's artifact folder as a new version, or promotes a version to another environment.</para>
     /// <para type="description">With -Path, copies the folder (hashing every file) into the registry of the environment as the next
     /// version: previous + 1, numbered per model and environment, immutable, visible only once complete, with your -Metadata and
-    /// MlOps's system metadata. Piped a ModelVersion (from Get-MlModelVersion), promotes it: the same bytes, verified against the
-    /// source's hashes, become the next version in -Environment, recording the source in PromotedFrom. Changes to a protected
-    /// environment (prod by default) ask for confirmation unless -Confirm:$false or -Force is given.</para>
+    /// MlOps's system metadata. When the project is in a git repository, the version also records its Revision: the commit, the
+    /// branch (a CI system's branch variable for a detached checkout) and whether tracked files had uncommitted changes
+    /// (system metadata gitCommit, gitBranch, gitDirty). Piped a ModelVersion (from Get-MlModelVersion), promotes it: the same
+    /// bytes, verified against the source's hashes, become the next version in -Environment, recording the source in
+    /// PromotedFrom and keeping the source's Revision. Changes to a protected environment (prod by default) ask for
+    /// confirmation unless -Confirm:$false or -Force is given.</para>
     /// </summary>
     /// <example>
-    ///   <code>Publish-MlModelArtifact diabetes ./artifacts/diabetes -Environment test -Metadata @{ r2 = 0.46; commit = (git rev-parse HEAD) }</code>
-    ///   <para>Stores the trained artifact folder as the next version of diabetes in test, with metrics and the git commit.</para>
+    ///   <code>Publish-MlModelArtifact diabetes ./artifacts/diabetes -Environment test -Metadata @{ r2 = 0.46; rows = 353 }</code>
+    ///   <para>Stores the trained artifact folder as the next version of diabetes in test, with its metrics; the project's git commit is recorded by itself.</para>
     /// </example>
     /// <example>
     ///   <code>Get-MlModelVersion diabetes -Environment test -Latest | Publish-MlModelArtifact -Environment prod -Confirm:$false</code>

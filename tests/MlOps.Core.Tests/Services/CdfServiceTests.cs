@@ -250,14 +250,19 @@ public sealed class CdfServiceTests : IAsyncLifetime
     public async Task The_training_service_in_CDF_publishes_a_version_the_module_reads_and_schedules_follow_the_alias()
     {
         Publish();
+        var commit = TestGit.CommitAll(_example.Root);
         var deployment = Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Training), NullReporter.Instance, default);
         Assert.Equal("diabetes-training-test-t1", deployment.DeploymentId);
+        var entry = Assert.Single(Deployer().History("diabetes", "test", ServiceKind.Training));
+        Assert.Equal((commit, "main", (bool?)false), (entry.Revision!.Commit, entry.Revision.Branch, entry.Revision.IsDirty));
 
         var answer = Deployer().Invoke("diabetes", "test", ServiceKind.Training, "{}", TimeSpan.FromMinutes(3), default);
         Assert.True(answer.IsOk, answer.Error);
         var registry = new ProjectRegistry(_example.Settings);
         var published = registry.FindOne("diabetes", "test", null)!;
         Assert.Equal(2, published.Version);
+        Assert.Equal((commit, "main", (bool?)false), (published.Revision!.Commit, published.Revision.Branch, published.Revision.IsDirty));
+        Assert.Equal(commit, _cdf.Files.Find(_cdf.Project, "diabetes/test/2")!.Metadata!["mlops_git_commit"]);
         Assert.Equal(published.ContentHash, published.SystemMetadata.TryGetValue("contentHash", out var hash) ? hash : published.ContentHash);
         var saved = Path.Combine(_example.Root, "saved");
         registry.Save(published, saved, false, NullReporter.Instance, default);

@@ -121,6 +121,35 @@ public sealed class LocalServiceTests : IDisposable
     }
 
     [Fact]
+    public void Deployments_and_trained_versions_record_the_git_commit_of_the_code_and_a_rollback_keeps_the_restored_one()
+    {
+        var first = TestGit.CommitAll(_example.Root);
+        _example.Publish();
+        Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction), NullReporter.Instance, default);
+        var modelFile = Path.Combine(_example.Root, "models", "diabetes", "model.py");
+        File.AppendAllText(modelFile, "\n# tuned\n");
+        var second = TestGit.CommitAll(_example.Root, "tuned");
+        Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction), NullReporter.Instance, default);
+        Deployer().Restore("diabetes", "test", ServiceKind.Prediction, null, null, NullReporter.Instance, default);
+
+        var history = Deployer().History("diabetes", "test", ServiceKind.Prediction);
+        Assert.Equal(new[] { first, second, first }, history.Select(h => h.Revision!.Commit));
+        Assert.All(history, h => Assert.Equal(("main", (bool?)false), (h.Revision!.Branch, h.Revision.IsDirty)));
+
+        // Uncommitted changes are deployed and say so; the training service records the revision on what it publishes.
+        File.AppendAllText(modelFile, "# not committed\n");
+        var training = Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Training), NullReporter.Instance, default);
+        var trainingEntry = Assert.Single(Deployer().History("diabetes", "test", ServiceKind.Training));
+        Assert.Equal((second, (bool?)true), (trainingEntry.Revision!.Commit, trainingEntry.Revision.IsDirty));
+        var answer = Deployer().Invoke("diabetes", "test", ServiceKind.Training, "{}", TimeSpan.FromMinutes(2), default);
+        Assert.True(answer.IsOk, answer.Error);
+        var trained = new ProjectRegistry(_example.Settings).FindOne("diabetes", "test", null)!;
+        Assert.Equal(2, trained.Version);
+        Assert.Equal((second, "main", (bool?)true), (trained.Revision!.Commit, trained.Revision.Branch, trained.Revision.IsDirty));
+        Assert.Equal("training service diabetes-training-test", trained.SystemMetadata["source"]);
+    }
+
+    [Fact]
     public void A_service_that_cannot_start_is_reported_with_its_log_and_leaves_no_process()
     {
         var settings = _example.Settings;

@@ -72,7 +72,7 @@ class LocalRegistry:
     def __init__(self, root):
         self.root = os.path.abspath(root)
 
-    def publish(self, model, environment, folder, metadata, source):
+    def publish(self, model, environment, folder, metadata, source, revision=None):
         env_folder = os.path.join(self.root, model, environment)
         staging_root = os.path.join(self.root, ".staging")
         os.makedirs(env_folder, exist_ok=True)
@@ -99,7 +99,8 @@ class LocalRegistry:
                 "createdBy": _user(),
                 "promotedFrom": None,
                 "metadata": {str(k): str(v) for k, v in sorted(metadata.items())},
-                "system": {"host": socket.gethostname(), "mlopsVersion": "runtime", "source": source},
+                "system": dict({"host": socket.gethostname(), "mlopsVersion": "runtime", "source": source},
+                               **_revision_fields(revision, "gitCommit", "gitBranch", "gitDirty")),
                 "files": files,
             }
             with open(os.path.join(staging, "manifest.json"), "w", encoding="utf-8") as handle:
@@ -123,6 +124,18 @@ class LocalRegistry:
         finally:
             if os.path.isdir(staging):
                 shutil.rmtree(staging, onerror=_make_writable_and_retry)
+
+
+def _revision_fields(revision, commit_key, branch_key, dirty_key):
+    """The git revision the service's code was packaged from (the package's settings carry it), as the registry records it."""
+    if not revision or not revision.get("commit"):
+        return {}
+    fields = {commit_key: str(revision["commit"])}
+    if revision.get("branch"):
+        fields[branch_key] = str(revision["branch"])[:200]
+    if isinstance(revision.get("dirty"), bool):
+        fields[dirty_key] = "true" if revision["dirty"] else "false"
+    return fields
 
 
 def _make_writable_and_retry(function, path, _):
@@ -263,7 +276,7 @@ class CdfRegistry:
         self.directory = connection.get("directory") or "/mlops"
         self.client = CdfClient(connection, secret)
 
-    def publish(self, model, environment, folder, metadata, source):
+    def publish(self, model, environment, folder, metadata, source, revision=None):
         handle, archive = tempfile.mkstemp(prefix="mlops-publish-", suffix=".tar.gz")
         os.close(handle)
         try:
@@ -289,6 +302,7 @@ class CdfRegistry:
                 "mlops_created_by": _user(),
                 "mlops_source": source[:400],
             })
+            fields.update(_revision_fields(revision, "mlops_git_commit", "mlops_git_branch", "mlops_git_dirty"))
             number, external_id, upload_url = self._claim(model, environment, fields)
             try:
                 self.client.put(upload_url, archive, "application/gzip")

@@ -108,7 +108,8 @@ class Service:
             published = open_registry(self.settings, secrets).publish(
                 self.settings["model"], self.settings["environment"], folder,
                 {k: v if isinstance(v, str) else json.dumps(v) for k, v in metadata.items()},
-                source=f"training service {self.settings['serviceName']}")
+                source=f"training service {self.settings['serviceName']}",
+                revision=self.settings.get("revision"))
             training.update(published)
             training["published"] = True
             _log.info("published %s", published["model_id"])
