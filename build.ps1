@@ -142,6 +142,21 @@ function Initialize-Python {
     }
 }
 
+function Initialize-Git {
+    # The git-lineage tests make real repositories with the git program.
+    if (Get-Command git -ErrorAction SilentlyContinue) { return }
+    $isRoot = $IsLinux -and ((& id -u) -eq '0')
+    if ($isRoot -and (Get-Command apt-get -ErrorAction SilentlyContinue)) {
+        Write-Host 'Installing git with apt-get'
+        Invoke-Native apt-get @('update', '-qq')
+        $env:DEBIAN_FRONTEND = 'noninteractive'
+        Invoke-Native apt-get @('install', '-y', '-qq', 'git')
+    }
+    if (-not (Get-Command git -ErrorAction SilentlyContinue)) {
+        throw 'The tests need the git program. Install it (Debian/Ubuntu: `sudo apt-get install git`; elsewhere: https://git-scm.com/downloads).'
+    }
+}
+
 function Read-TrxCounts([string] $folder) {
     $passed = 0; $failed = 0
     foreach ($file in Get-ChildItem $folder -Filter *.trx -Recurse) {
@@ -190,6 +205,7 @@ function Write-ResilienceSummary($xunit, $pester) {
 function Invoke-Test {
     Invoke-Build
     Initialize-Python
+    Initialize-Git
     $results = Join-Path $outFolder 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     New-Item -ItemType Directory -Path $results -Force | Out-Null
