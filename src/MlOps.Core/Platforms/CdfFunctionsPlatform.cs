@@ -957,7 +957,8 @@ namespace MlOps.Platforms
                 return new ServiceTestResult(record.Name, record.ModelId, test, rest.StartsWith("passed", StringComparison.Ordinal), rest, TimeSpan.Zero);
             }).ToList();
             return new ServiceDeployment(record.Name, record.Model, record.Service, record.Environment, record.Version, record.ModelId, Kind, record.Endpoint,
-                status, record.DeploymentId, record.DeployedTime, record.DeployedBy, null, CachePath(record.PackageSha256), record.PackageSha256, tests);
+                status, record.DeploymentId, record.DeployedTime, record.DeployedBy, null, CachePath(record.PackageSha256), record.PackageSha256, tests,
+                record.Revision);
         }
 
         private string Endpoint(long functionId) => _apiUrl + "/functions/" + functionId.ToString(CultureInfo.InvariantCulture);

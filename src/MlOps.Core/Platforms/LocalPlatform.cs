@@ -15,6 +15,7 @@ using MlOps.Python;
 using MlOps.Registry;
 using MlOps.Services;
 using MlOps.Settings;
+using MlOps.SourceControl;
 
 namespace MlOps.Platforms
 {
@@ -173,6 +174,9 @@ namespace MlOps.Platforms
                 PackagePath = instance.Package.Path,
                 PackageSha256 = instance.Package.Sha256,
                 Tests = tests.Select(t => new LocalTestRecord { Test = t.Test, Passed = t.Passed, Message = t.Message, Seconds = t.Duration.TotalSeconds }).ToList(),
+                GitCommit = instance.Package.Revision?.Commit,
+                GitBranch = instance.Package.Revision?.Branch,
+                GitDirty = instance.Package.Revision?.IsDirty,
             };
             var entry = AppendHistory(serviceFolder, sequence => new DeploymentRecord(record.Name, sequence,
                 instance.RestoredFrom == null ? DeploymentRecord.DeployAction : DeploymentRecord.RollbackAction, record.Model, instance.Package.Service,
@@ -537,6 +541,7 @@ namespace MlOps.Platforms
             new ServiceDeployment(record.Name, record.Model, ServiceKinds.Parse(record.Service), record.Environment, record.Version, record.ModelId,
                 Kind, record.Endpoint, status, record.DeploymentId, record.DeployedTime, record.DeployedBy, record.ProcessId, record.PackagePath,
                 record.PackageSha256,
-                record.Tests.Select(t => new ServiceTestResult(record.Name, record.ModelId, t.Test, t.Passed, t.Message, TimeSpan.FromSeconds(t.Seconds))).ToList());
+                record.Tests.Select(t => new ServiceTestResult(record.Name, record.ModelId, t.Test, t.Passed, t.Message, TimeSpan.FromSeconds(t.Seconds))).ToList(),
+                record.GitCommit is string commit && commit.Length > 0 ? new SourceRevision(commit, record.GitBranch, record.GitDirty) : null);
     }
 }

@@ -21,6 +21,9 @@ namespace MlOps.Platforms
         [JsonPropertyName("packagePath")] public string PackagePath { get; set; } = string.Empty;
         [JsonPropertyName("packageSha256")] public string PackageSha256 { get; set; } = string.Empty;
         [JsonPropertyName("tests")] public List<LocalTestRecord> Tests { get; set; } = new List<LocalTestRecord>();
+        [JsonPropertyName("gitCommit")] public string? GitCommit { get; set; }
+        [JsonPropertyName("gitBranch")] public string? GitBranch { get; set; }
+        [JsonPropertyName("gitDirty")] public bool? GitDirty { get; set; }
     }
 
     internal sealed class LocalTestRecord

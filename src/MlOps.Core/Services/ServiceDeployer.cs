@@ -95,7 +95,8 @@ namespace MlOps.Services
             {
                 reporter.Progress(new OperationProgress(ProgressId, $"Deploying {serviceName}", "Tested", 100, completed: true));
                 return new ServiceDeployment(serviceName, model.Name, request.Service, environment.Name, version?.Version, version?.ModelId, platform.Kind,
-                    null, ServiceStatus.Tested, "test-only", DateTimeOffset.UtcNow, LocalFolderRegistry.CurrentUser(), null, package.Path, package.Sha256, tests);
+                    null, ServiceStatus.Tested, "test-only", DateTimeOffset.UtcNow, LocalFolderRegistry.CurrentUser(), null, package.Path, package.Sha256, tests,
+                    package.Revision);
             }
 
             Step($"Starting the new deployment on {platform.Kind}", 60);

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using MlOps.SourceControl;
 
 namespace MlOps.Services
 {
@@ -8,8 +9,9 @@ namespace MlOps.Services
     {
         public ServiceDeployment(string name, string model, ServiceKind service, string environment, int? version, string? modelId,
             string platform, string? endpoint, ServiceStatus status, string deploymentId, DateTimeOffset deployedTime, string deployedBy,
-            int? processId, string packagePath, string packageSha256, IReadOnlyList<ServiceTestResult> testResults)
+            int? processId, string packagePath, string packageSha256, IReadOnlyList<ServiceTestResult> testResults, SourceRevision? revision = null)
         {
+            Revision = revision;
             Name = name;
             Model = model;
             Service = service;
@@ -53,8 +55,11 @@ namespace MlOps.Services
         public string PackageSha256 { get; }
         public IReadOnlyList<ServiceTestResult> TestResults { get; }
 
+        /// <summary>The git revision of the project the deployed code was packaged from; null when unknown.</summary>
+        public SourceRevision? Revision { get; }
+
         public ServiceDeployment WithStatus(ServiceStatus status) => new ServiceDeployment(Name, Model, Service, Environment, Version, ModelId,
-            Platform, Endpoint, status, DeploymentId, DeployedTime, DeployedBy, ProcessId, PackagePath, PackageSha256, TestResults);
+            Platform, Endpoint, status, DeploymentId, DeployedTime, DeployedBy, ProcessId, PackagePath, PackageSha256, TestResults, Revision);
 
         public override string ToString() => Name;
     }

@@ -12,7 +12,8 @@ namespace MlOps.PowerShell.Commands
     /// runs the model's tests (python -m pytest) and the service test on the package; starts the new deployment beside the
     /// current one and runs the service test against it; and only then switches callers to it. Any failure leaves the current
     /// deployment serving. With -TestOnly it stops after the tests. On the Local platform the service is a long-lived Python
-    /// process on 127.0.0.1 that outlives the PowerShell session.</para>
+    /// process on 127.0.0.1 that outlives the PowerShell session. When the project is in a git repository, the deployment
+    /// (and its history entry, see Get-MlDeploymentHistory) records the commit the code was packaged from as Revision.</para>
     /// </summary>
     /// <example>
     ///   <code>Deploy-MlPredictionService diabetes -Environment test</code>

@@ -253,6 +253,8 @@ public sealed class CdfServiceTests : IAsyncLifetime
         var commit = TestGit.CommitAll(_example.Root);
         var deployment = Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Training), NullReporter.Instance, default);
         Assert.Equal("diabetes-training-test-t1", deployment.DeploymentId);
+        Assert.Equal(commit, deployment.Revision!.Commit);
+        Assert.Equal(commit, Deployer().Platform("test").Get("diabetes-training-test")!.Revision!.Commit);
         var entry = Assert.Single(Deployer().History("diabetes", "test", ServiceKind.Training));
         Assert.Equal((commit, "main", (bool?)false), (entry.Revision!.Commit, entry.Revision.Branch, entry.Revision.IsDirty));
 

@@ -129,8 +129,10 @@ public sealed class LocalServiceTests : IDisposable
         var modelFile = Path.Combine(_example.Root, "models", "diabetes", "model.py");
         File.AppendAllText(modelFile, "\n# tuned\n");
         var second = TestGit.CommitAll(_example.Root, "tuned");
-        Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction), NullReporter.Instance, default);
-        Deployer().Restore("diabetes", "test", ServiceKind.Prediction, null, null, NullReporter.Instance, default);
+        Assert.Equal(second, Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction), NullReporter.Instance, default).Revision!.Commit);
+        Assert.Equal(second, Deployer().Platform("test").Get("diabetes-prediction-test")!.Revision!.Commit);
+        Assert.Equal(first, Deployer().Restore("diabetes", "test", ServiceKind.Prediction, null, null, NullReporter.Instance, default).Revision!.Commit);
+        Assert.Equal(first, Deployer().Platform("test").Get("diabetes-prediction-test")!.Revision!.Commit);
 
         var history = Deployer().History("diabetes", "test", ServiceKind.Prediction);
         Assert.Equal(new[] { first, second, first }, history.Select(h => h.Revision!.Commit));
