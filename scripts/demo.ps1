@@ -66,6 +66,13 @@ try {
     Get-MlSetting | Format-List | Out-Host
     Test-MlSetting -Detailed | Format-Table -AutoSize | Out-Host
     Write-Host "Settings valid: $(Test-MlSetting 3>$null)"
+    if (Get-Command git -ErrorAction SilentlyContinue) {
+        # A project lives in git: versions and deployments record the commit they were made from.
+        git init -q . 2>$null
+        git add -A
+        git -c user.name='MlOps demo' -c user.email='demo@example.invalid' commit -q -m 'The example model'
+        Write-Host "Committed to git as $(git rev-parse --short=10 HEAD): versions and deployments will record it."
+    }
 
     Write-Step '2. The model tests (python -m pytest models/diabetes)'
     Invoke-Python -m pytest models/diabetes -q -p no:cacheprovider
@@ -79,7 +86,7 @@ try {
     Get-MlModelVersion diabetes -Environment dev | Format-Table -AutoSize | Out-Host
 
     Write-Step '5. Publish the trained artifact to test, twice (as after a retrain), with its metrics as metadata'
-    $metadata = @{ r2 = $metrics.r2; train_rows = $metrics.train_rows; algorithm = $metrics.algorithm; commit = 'demo' }
+    $metadata = @{ r2 = $metrics.r2; train_rows = $metrics.train_rows; algorithm = $metrics.algorithm }
     $first = Publish-MlModelArtifact -Name diabetes -Path ./artifacts/diabetes -Environment test -Metadata $metadata
     $second = Publish-MlModelArtifact -Name diabetes -Path ./artifacts/diabetes -Environment test -Metadata $metadata
     $first, $second | Format-Table -AutoSize | Out-Host
@@ -103,7 +110,7 @@ try {
 
     Write-Step '8. Promote the tested version to prod (same bytes, verified; lineage recorded) and deploy it there'
     $prod = Get-MlModelVersion diabetes -Environment test -Latest | Publish-MlModelArtifact -Environment prod -Confirm:$false
-    $prod | Format-List Name, Environment, Version, ModelId, PromotedFrom, ContentHash | Out-Host
+    $prod | Format-List Name, Environment, Version, ModelId, PromotedFrom, ContentHash, Revision | Out-Host
     if ($prod.ContentHash -ne $second.ContentHash) { throw 'The promoted version does not hold the same bytes.' }
     $prodService = $prod | Deploy-MlPredictionService -Confirm:$false
     $prodAnswer = $prodService | Invoke-MlPrediction -Data $patients

@@ -22,6 +22,13 @@ Describe 'The demo (build.ps1 -Task Demo)' {
                 Import-Module $ManifestPath -Force
                 Get-MlService | Should -BeNullOrEmpty
                 (Get-MlModelVersion diabetes -Environment prod -Latest).PromotedFrom | Should -Be 'diabetes/test/2'
+                # The demo commits the project: every version and deployment names that commit.
+                $commit = git rev-parse HEAD
+                $output | Should -Match ('Committed to git as ' + $commit.Substring(0, 10))
+                (Get-MlModelVersion diabetes -Environment prod -Latest).Revision.Commit | Should -Be $commit
+                (Get-MlModelVersion diabetes -Environment test -Version 3).Revision.Commit | Should -Be $commit
+                # The history table (the services are gone now, and their history with them) showed it in its Commit column.
+                $output | Should -Match ('diabetes/test/2\s+' + $commit.Substring(0, 10) + '\s+\d{4}-\d\d-\d\d')
                 Test-Path (Join-Path $work 'prod-artifact/model.pkl') | Should -BeTrue
             }
             finally { Pop-Location }
