@@ -176,6 +176,12 @@ Describe 'Publish-MlModelArtifact, Get-MlModelVersion and Save-MlModelArtifact o
         $promoted = Get-MlModelVersion diabetes -Environment test -Version 1 | Publish-MlModelArtifact -Environment prod -Confirm:$false
         $promoted.Revision.Commit | Should -Be $commit
         $promoted.Revision.IsDirty | Should -BeFalse
+
+        (Get-MlModelVersion -Commit (git rev-parse --short HEAD)).ModelId | Sort-Object | Should -Be @('diabetes/prod/1', 'diabetes/test/1', 'diabetes/test/2')
+        (Get-MlModelVersion diabetes -Environment test -Latest -Commit $commit.ToUpperInvariant()).ModelId | Should -Be 'diabetes/test/2'
+        $record = { Get-MlModelVersion -Commit 'v1.0' -ErrorAction Stop } | Should -Throw -PassThru
+        $record.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentValidationError,*'
+        $record.Exception.Message | Should -Match 'not a git commit id'
     }
 
     It 'asks before changing prod, so a non-interactive run without -Confirm:$false stores nothing' {

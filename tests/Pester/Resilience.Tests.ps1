@@ -93,6 +93,9 @@ BeforeDiscovery {
         @{ Name = 'version: 1.5 to Deploy-MlPredictionService'; Category = 'version'; ErrorId = 'ParameterArgumentTransformationError'; Command = { Deploy-MlPredictionService diabetes -Environment test -Version 1.5 -TestOnly } }
         @{ Name = 'history entry: 1.5 to Restore-MlService'; Category = 'version'; ErrorId = 'ParameterArgumentTransformationError'; Command = { Restore-MlService diabetes -Environment test -Sequence 1.5 -Confirm:$false } }
         @{ Name = 'version: one that does not exist'; Category = 'version'; ErrorId = 'ModelVersionNotFound'; Command = { Get-MlModelVersion diabetes -Environment test -Version 99 } }
+        @{ Name = 'commit: a branch name instead of a commit id'; Category = 'version'; ErrorId = 'ParameterArgumentValidationError'; Command = { Get-MlModelVersion diabetes -Environment test -Commit main } }
+        @{ Name = 'commit: fewer than 4 digits'; Category = 'version'; ErrorId = 'ParameterArgumentValidationError'; Command = { Get-MlModelVersion -Commit abc } }
+        @{ Name = 'commit: no version made from it'; Category = 'version'; ErrorId = 'ModelNotFound'; Command = { Get-MlModelVersion diabetes -Environment test -Commit 0123abcd } }
         @{ Name = 'version: -Latest of a model with none'; Category = 'version'; ErrorId = 'ModelNotFound'; Command = { Get-MlModelVersion churn -Environment test -Latest } }
         @{ Name = 'version: deploy one that does not exist'; Category = 'version'; ErrorId = 'ModelVersionNotFound'; Command = { Deploy-MlPredictionService diabetes -Environment test -Version 99 -TestOnly } }
         @{ Name = 'version: save one that does not exist'; Category = 'version'; ErrorId = 'ModelVersionNotFound'; Command = { param($Project) Get-MlModelVersion diabetes -Environment test -Version 42 | Save-MlModelArtifact -Path (Join-Path $Project 'saved') } }

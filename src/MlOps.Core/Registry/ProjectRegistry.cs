@@ -70,7 +70,7 @@ namespace MlOps.Registry
             if (latest == 0)
             {
                 var local = LocalFolderVersion(env, name);
-                if (local != null && (query.Version == null || query.Version == 1) && Matches(local, query.Metadata))
+                if (local != null && (query.Version == null || query.Version == 1) && Matches(local, query))
                 {
                     yield return local;
                 }
@@ -81,7 +81,7 @@ namespace MlOps.Registry
             if (query.Version != null)
             {
                 var version = registry.GetVersion(name, env.Name, query.Version.Value);
-                if (version != null && Matches(version, query.Metadata))
+                if (version != null && Matches(version, query))
                 {
                     yield return version;
                 }
@@ -91,7 +91,7 @@ namespace MlOps.Registry
                 for (var number = latest; number > 0; number--)
                 {
                     var version = registry.GetVersion(name, env.Name, number);
-                    if (version != null && Matches(version, query.Metadata))
+                    if (version != null && Matches(version, query))
                     {
                         yield return version;
                         break;
@@ -100,7 +100,7 @@ namespace MlOps.Registry
             }
             else
             {
-                foreach (var version in registry.ListVersions(name, env.Name).Where(v => Matches(v, query.Metadata)))
+                foreach (var version in registry.ListVersions(name, env.Name).Where(v => Matches(v, query)))
                 {
                     yield return version;
                 }
@@ -144,8 +144,9 @@ namespace MlOps.Registry
                 "folder:" + model.ArtifactFolder, model.ArtifactFolder, isLocalFolder: true);
         }
 
-        private static bool Matches(ModelVersion version, IReadOnlyDictionary<string, string>? filter) =>
-            filter == null || filter.All(pair => version.Metadata.TryGetValue(pair.Key, out var value) && value == pair.Value);
+        private static bool Matches(ModelVersion version, VersionQuery query) =>
+            (query.Metadata == null || query.Metadata.All(pair => version.Metadata.TryGetValue(pair.Key, out var value) && value == pair.Value))
+            && (query.Commit == null || version.Revision?.MatchesCommit(query.Commit) == true);
 
         /// <summary>Stores the folder <paramref name="path"/> as the next version of a model (defined in the settings) in an environment.</summary>
         public ModelVersion Publish(string model, string environment, string path, IReadOnlyDictionary<string, string>? metadata,

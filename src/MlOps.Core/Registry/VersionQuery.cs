@@ -20,5 +20,8 @@ namespace MlOps.Registry
 
         /// <summary>Only versions whose user metadata holds every one of these pairs (values compared exactly).</summary>
         public IReadOnlyDictionary<string, string>? Metadata { get; set; }
+
+        /// <summary>Only versions made from a git commit whose id starts with this (any case); see <see cref="ModelVersion.Revision"/>.</summary>
+        public string? Commit { get; set; }
     }
 }

@@ -67,6 +67,28 @@ namespace MlOps.SourceControl
             return new SourceRevision(commit, branch, dirty);
         }
 
+        /// <summary>Whether <paramref name="text"/> can be the start of a commit id: 4 to 64 hexadecimal digits, any case.</summary>
+        public static bool IsCommitPrefix(string text)
+        {
+            if (text.Length < 4 || text.Length > 64)
+            {
+                return false;
+            }
+
+            foreach (var c in text)
+            {
+                if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>Whether this revision's commit starts with <paramref name="prefix"/> (any case).</summary>
+        public bool MatchesCommit(string prefix) => Commit.StartsWith(prefix, StringComparison.OrdinalIgnoreCase);
+
         public override string ToString() =>
             Branch == null ? ShortText : string.Format(CultureInfo.InvariantCulture, "{0} ({1})", ShortText, Branch);
     }

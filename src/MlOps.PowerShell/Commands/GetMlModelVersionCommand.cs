@@ -11,8 +11,9 @@ namespace MlOps.PowerShell.Commands
     /// <summary>
     /// <para type="synopsis">Finds model versions in the registry.</para>
     /// <para type="description">Lists the versions of the project's models, per environment, from the registry each environment's
-    /// settings name. Filter by model name (wildcards), environment, version number or user metadata; -Latest returns only the
-    /// highest matching version per model and environment, without reading the others. In dev, a model whose settings name an
+    /// settings name. Filter by model name (wildcards), environment, version number, user metadata or the git commit the version
+    /// was made from (-Commit; promoted versions keep their source's); -Latest returns only the highest matching version per
+    /// model and environment, without reading the others when no filter is given. In dev, a model whose settings name an
     /// artifact folder shows that folder as version 1 until the dev registry holds a version.</para>
     /// </summary>
     /// <example>
@@ -22,6 +23,10 @@ namespace MlOps.PowerShell.Commands
     /// <example>
     ///   <code>Get-MlModelVersion -Metadata @{ stage = 'approved' } | Sort-Object CreatedTime</code>
     ///   <para>Every version of every model, in every environment, whose metadata says stage=approved.</para>
+    /// </example>
+    /// <example>
+    ///   <code>Get-MlModelVersion -Environment prod -Commit (git rev-parse --short HEAD)</code>
+    ///   <para>The prod versions trained from the code checked out now (promotions keep the commit of the version they copy).</para>
     /// </example>
     [Cmdlet(VerbsCommon.Get, "MlModelVersion", DefaultParameterSetName = AllSet)]
     [OutputType(typeof(ModelVersion))]
@@ -69,6 +74,13 @@ namespace MlOps.PowerShell.Commands
         [Parameter]
         public Hashtable? Metadata { get; set; }
 
+        /// <summary>
+        /// <para type="description">Only versions made from this git commit: its id or the start of it (at least 4 hexadecimal digits).</para>
+        /// </summary>
+        [Parameter]
+        [CommitId]
+        public string? Commit { get; set; }
+
         protected override void ProcessRecord()
         {
             Try(() =>
@@ -90,6 +102,7 @@ namespace MlOps.PowerShell.Commands
                             Version = ParameterSetName == VersionSet ? Version : (int?)null,
                             Latest = Latest,
                             Metadata = MetadataConverter.ToStrings(Metadata),
+                            Commit = Commit,
                         };
                         foreach (var version in registry.Find(query))
                         {
@@ -129,6 +142,8 @@ namespace MlOps.PowerShell.Commands
             }
         }
 
-        private string MetadataText => Metadata == null || Metadata.Count == 0 ? string.Empty : " matching the metadata filter";
+        private string MetadataText =>
+            (Metadata == null || Metadata.Count == 0 ? string.Empty : " matching the metadata filter")
+            + (Commit == null ? string.Empty : $" made from commit {Commit}");
     }
 }

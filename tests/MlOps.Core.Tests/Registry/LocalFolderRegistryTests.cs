@@ -199,6 +199,13 @@ public class LocalFolderRegistryTests
         Assert.Equal(commit, promoted.Revision!.Commit);
         Assert.False(promoted.Revision.IsDirty);
         Assert.Equal(commit, Open(project).FindOne("diabetes", "prod", null)!.SystemMetadata["gitCommit"]);
+
+        // Versions made from a commit, by its start in any case: test/2 and test/3 (3 with changes), not test/1.
+        Assert.Equal(new[] { 2, 3 }, registry.Find(new VersionQuery { Environment = "test", Commit = commit[..7].ToUpperInvariant() }).Select(v => v.Version));
+        Assert.Equal(3, Assert.Single(registry.Find(new VersionQuery { Environment = "test", Commit = commit[..4], Latest = true })).Version);
+        Assert.Equal(new[] { "diabetes/prod/1", "diabetes/test/2", "diabetes/test/3" },
+            registry.Find(new VersionQuery { Commit = commit }).Select(v => v.ModelId).Order(StringComparer.Ordinal));
+        Assert.Empty(registry.Find(new VersionQuery { Environment = "test", Commit = "0000000" }));
     }
 
     [Fact]
