@@ -54,7 +54,8 @@ if (-not $tested) {
     throw "No version of '$Name' has passed its service tests in ${SourceEnvironment}: deploy one there first (Deploy-MlPredictionService -Environment $SourceEnvironment)."
 }
 $source = Get-MlModelVersion $Name -Environment $SourceEnvironment -Version $tested.Version @common
-Write-Verbose "Releasing $($source.ModelId) (tested in $SourceEnvironment on $($tested.DeployedTime)) to $TargetEnvironment."
+$trainedFrom = if ($source.Revision) { ", made from git commit $($source.Revision)" } else { '' }
+Write-Verbose "Releasing $($source.ModelId) (tested in $SourceEnvironment on $($tested.DeployedTime)$trainedFrom) to $TargetEnvironment."
 
 if (-not $PSCmdlet.ShouldProcess("$($source.ModelId) -> $TargetEnvironment", 'Promote, deploy and test')) {
     return

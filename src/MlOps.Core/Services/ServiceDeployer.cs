@@ -9,6 +9,7 @@ using MlOps.Platforms;
 using MlOps.Python;
 using MlOps.Registry;
 using MlOps.Settings;
+using MlOps.SourceControl;
 
 namespace MlOps.Services
 {
@@ -83,6 +84,13 @@ namespace MlOps.Services
                 (artifacts as IDisposable)?.Dispose();
             }
 
+            if (package.Revision != null)
+            {
+                var made = version?.Revision is SourceRevision trained && !trained.MatchesCommit(package.Revision.Commit)
+                    ? $"; {version.ModelId} was made from commit {trained} (the tests below check the two work together)"
+                    : string.Empty;
+                reporter.Verbose($"The code is packaged from git commit {package.Revision}{made}.");
+            }
 
             var tester = new ServiceTester(python);
             var tests = new List<ServiceTestResult>();

@@ -129,7 +129,10 @@ public sealed class LocalServiceTests : IDisposable
         var modelFile = Path.Combine(_example.Root, "models", "diabetes", "model.py");
         File.AppendAllText(modelFile, "\n# tuned\n");
         var second = TestGit.CommitAll(_example.Root, "tuned");
-        Assert.Equal(second, Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction), NullReporter.Instance, default).Revision!.Commit);
+        var reporter = new RecordingReporter();
+        Assert.Equal(second, Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction), reporter, default).Revision!.Commit);
+        Assert.Contains($"The code is packaged from git commit {second[..10]} (main); diabetes/test/1 was made from commit {first[..10]} (main)",
+            string.Join("\n", reporter.Messages));
         Assert.Equal(second, Deployer().Platform("test").Get("diabetes-prediction-test")!.Revision!.Commit);
         Assert.Equal(first, Deployer().Restore("diabetes", "test", ServiceKind.Prediction, null, null, NullReporter.Instance, default).Revision!.Commit);
         Assert.Equal(first, Deployer().Platform("test").Get("diabetes-prediction-test")!.Revision!.Commit);
