@@ -170,6 +170,8 @@ Describe 'Publish-MlModelArtifact, Get-MlModelVersion and Save-MlModelArtifact o
         $version.SystemMetadata['gitCommit'] | Should -Be $commit
         $version.Metadata.Keys | Should -Not -Contain 'gitCommit'
         ($version | Format-List | Out-String) | Should -Match ([regex]::Escape($commit.Substring(0, 10)))
+        ($version | Format-Table -View Lineage | Out-String) | Should -Match ('ModelId\s+Created\s+CreatedBy\s+PromotedFrom\s+Commit\s+Branch')
+        ($version | Format-Table -View Lineage | Out-String) | Should -Match ('diabetes/test/1\s.*\s' + $commit.Substring(0, 10) + '\s')
 
         Add-Content models/churn/model.py '# changed'
         (Publish-MlModelArtifact diabetes $artifact -Environment test).Revision.IsDirty | Should -BeTrue

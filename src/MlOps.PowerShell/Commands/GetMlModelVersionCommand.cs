@@ -28,6 +28,10 @@ namespace MlOps.PowerShell.Commands
     ///   <code>Get-MlModelVersion -Environment prod -Commit (git rev-parse --short HEAD)</code>
     ///   <para>The prod versions trained from the code checked out now (promotions keep the commit of the version they copy).</para>
     /// </example>
+    /// <example>
+    ///   <code>Get-MlModelVersion diabetes | Format-Table -View Lineage</code>
+    ///   <para>Where each version comes from: who created it, the version it was promoted from, and its git commit and branch.</para>
+    /// </example>
     [Cmdlet(VerbsCommon.Get, "MlModelVersion", DefaultParameterSetName = AllSet)]
     [OutputType(typeof(ModelVersion))]
     public sealed class GetMlModelVersionCommand : MlOpsCmdlet
