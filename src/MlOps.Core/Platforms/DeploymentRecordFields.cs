@@ -14,14 +14,6 @@ namespace MlOps.Platforms
     internal static class DeploymentRecordFields
     {
         private const int MaxSummary = 1500;
-        private const string GitCommitKey = "mlops_git_commit";
-        private const string GitBranchKey = "mlops_git_branch";
-        private const string GitDirtyKey = "mlops_git_dirty";
-
-        private static SourceRevision? ReadRevision(Func<string, string?> get) =>
-            get(GitCommitKey) is string commit && commit.Length > 0
-                ? new SourceRevision(commit, get(GitBranchKey), bool.TryParse(get(GitDirtyKey), out var dirty) ? dirty : (bool?)null)
-                : null;
 
         public static Dictionary<string, string> ToFields(DeploymentRecord record)
         {
@@ -57,19 +49,7 @@ namespace MlOps.Platforms
                 fields["mlops_restored_from"] = record.RestoredFrom.Value.ToString(CultureInfo.InvariantCulture);
             }
 
-            if (record.Revision is SourceRevision revision)
-            {
-                fields[GitCommitKey] = revision.Commit;
-                if (revision.Branch != null)
-                {
-                    fields[GitBranchKey] = revision.Branch.Length > 200 ? revision.Branch.Substring(0, 200) : revision.Branch;
-                }
-
-                if (revision.IsDirty is bool dirty)
-                {
-                    fields[GitDirtyKey] = dirty ? "true" : "false";
-                }
-            }
+            record.Revision?.WriteTo(fields, SourceRevision.CdfKeys);
 
             return fields;
         }
@@ -98,7 +78,7 @@ namespace MlOps.Platforms
                 Get("mlops_environment") ?? string.Empty, Int("mlops_version"), Get("mlops_model_id"), Get("mlops_platform") ?? string.Empty,
                 deployment, Get("mlops_endpoint") ?? string.Empty, time, Get("mlops_by") ?? string.Empty,
                 string.Equals(Get("mlops_tests_passed"), "true", StringComparison.Ordinal), Get("mlops_tests") ?? string.Empty,
-                Get("mlops_package") ?? string.Empty, Int("mlops_restored_from"), ReadRevision(Get));
+                Get("mlops_package") ?? string.Empty, Int("mlops_restored_from"), SourceRevision.ReadFrom(Get, SourceRevision.CdfKeys));
         }
 
         public static string Summary(IEnumerable<ServiceTestResult> tests) =>

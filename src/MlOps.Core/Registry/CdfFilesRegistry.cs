@@ -38,9 +38,6 @@ namespace MlOps.Registry
         internal const string CreatedByKey = "mlops_created_by";
         internal const string PromotedFromKey = "mlops_promoted_from";
         internal const string SourceKey = "mlops_source";
-        internal const string GitCommitKey = "mlops_git_commit";
-        internal const string GitBranchKey = "mlops_git_branch";
-        internal const string GitDirtyKey = "mlops_git_dirty";
         private const string Uploading = "uploading";
         private const string MimeType = "application/gzip";
         private const int MaxParts = 250;
@@ -99,19 +96,7 @@ namespace MlOps.Registry
                 fields[PromotedFromKey] = promotedFrom;
             }
 
-            if (origin?.Revision is SourceRevision revision)
-            {
-                fields[GitCommitKey] = revision.Commit;
-                if (revision.Branch != null)
-                {
-                    fields[GitBranchKey] = Shorten(revision.Branch, 200);
-                }
-
-                if (revision.IsDirty is bool dirty)
-                {
-                    fields[GitDirtyKey] = dirty ? "true" : "false";
-                }
-            }
+            origin?.Revision?.WriteTo(fields, SourceRevision.CdfKeys);
 
             // The content hash is only known once the files went up; it is recorded when the version completes, and
             // counted now (its length is fixed) so CDF's limit is checked before anything is stored.
@@ -745,7 +730,8 @@ namespace MlOps.Registry
                 ["cdfFileName"] = file.Name,
             };
             foreach (var (key, name) in new[] { (CreatedByKey, "createdBy"), (PromotedFromKey, "promotedFrom"), (ArchiveHashKey, "archiveSha256"), (SourceKey, "source"),
-                         (GitCommitKey, SourceRevision.CommitKey), (GitBranchKey, SourceRevision.BranchKey), (GitDirtyKey, SourceRevision.DirtyKey) })
+                         (SourceRevision.CdfKeys.Commit, SourceRevision.CommitKey), (SourceRevision.CdfKeys.Branch, SourceRevision.BranchKey),
+                         (SourceRevision.CdfKeys.Dirty, SourceRevision.DirtyKey) })
             {
                 if (Get(key) is string value)
                 {

@@ -15,6 +15,12 @@ namespace MlOps.SourceControl
         public const string BranchKey = "gitBranch";
         public const string DirtyKey = "gitDirty";
 
+        /// <summary>The keys in CDF file metadata (versions and deployment history entries), where MlOps's keys start with <c>mlops_</c>.</summary>
+        public static readonly (string Commit, string Branch, string Dirty) CdfKeys = ("mlops_git_commit", "mlops_git_branch", "mlops_git_dirty");
+
+        private static readonly (string Commit, string Branch, string Dirty) SystemKeys = (CommitKey, BranchKey, DirtyKey);
+        private const int MaxBranchLength = 200;
+
         public SourceRevision(string commit, string? branch, bool? isDirty)
         {
             if (string.IsNullOrWhiteSpace(commit))
@@ -40,31 +46,38 @@ namespace MlOps.SourceControl
         public string ShortText => Commit.Substring(0, Math.Min(10, Commit.Length)) + (IsDirty == true ? "+changes" : string.Empty);
 
         /// <summary>Writes the revision's keys into system metadata.</summary>
-        public void WriteTo(IDictionary<string, string> system)
+        public void WriteTo(IDictionary<string, string> system) => WriteTo(system, SystemKeys);
+
+        /// <summary>Writes the revision under <paramref name="keys"/> (a very long branch name is shortened to 200 characters).</summary>
+        public void WriteTo(IDictionary<string, string> target, (string Commit, string Branch, string Dirty) keys)
         {
-            system[CommitKey] = Commit;
+            target[keys.Commit] = Commit;
             if (Branch != null)
             {
-                system[BranchKey] = Branch;
+                target[keys.Branch] = Branch.Length > MaxBranchLength ? Branch.Substring(0, MaxBranchLength) : Branch;
             }
 
             if (IsDirty is bool dirty)
             {
-                system[DirtyKey] = dirty ? "true" : "false";
+                target[keys.Dirty] = dirty ? "true" : "false";
             }
         }
 
         /// <summary>The revision recorded in system metadata, or null when none was.</summary>
-        public static SourceRevision? ReadFrom(IReadOnlyDictionary<string, string>? system)
+        public static SourceRevision? ReadFrom(IReadOnlyDictionary<string, string>? system) =>
+            system == null ? null : ReadFrom(key => system.TryGetValue(key, out var value) ? value : null, SystemKeys);
+
+        /// <summary>The revision recorded under <paramref name="keys"/>, or null when no commit was.</summary>
+        public static SourceRevision? ReadFrom(Func<string, string?> get, (string Commit, string Branch, string Dirty) keys)
         {
-            if (system == null || !system.TryGetValue(CommitKey, out var commit) || string.IsNullOrWhiteSpace(commit))
+            var commit = get(keys.Commit);
+            if (string.IsNullOrWhiteSpace(commit))
             {
                 return null;
             }
 
-            system.TryGetValue(BranchKey, out var branch);
-            bool? dirty = system.TryGetValue(DirtyKey, out var text) && bool.TryParse(text, out var parsed) ? parsed : (bool?)null;
-            return new SourceRevision(commit, branch, dirty);
+            bool? dirty = bool.TryParse(get(keys.Dirty), out var parsed) ? parsed : (bool?)null;
+            return new SourceRevision(commit!, get(keys.Branch), dirty);
         }
 
         /// <summary>Whether <paramref name="text"/> can be the start of a commit id: 4 to 64 hexadecimal digits, any case.</summary>
