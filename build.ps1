@@ -126,15 +126,19 @@ function Find-Python {
     return $null
 }
 
+function Install-DebianPackage([string[]] $Package) {
+    # Only as root on a Debian-like system; elsewhere the caller says what to install.
+    $isRoot = $IsLinux -and ((& id -u) -eq '0')
+    if (-not ($isRoot -and (Get-Command apt-get -ErrorAction SilentlyContinue))) { return }
+    Write-Host "Installing $($Package -join ' and ') with apt-get"
+    Invoke-Native apt-get @('update', '-qq')
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    Invoke-Native apt-get (@('install', '-y', '-qq') + $Package)
+}
+
 function Initialize-Python {
     if (Find-Python) { return }
-    $isRoot = $IsLinux -and ((& id -u) -eq '0')
-    if ($isRoot -and (Get-Command apt-get -ErrorAction SilentlyContinue)) {
-        Write-Host 'Installing python3-pytest and python3-sklearn with apt-get'
-        Invoke-Native apt-get @('update', '-qq')
-        $env:DEBIAN_FRONTEND = 'noninteractive'
-        Invoke-Native apt-get @('install', '-y', '-qq', 'python3-pytest', 'python3-sklearn')
-    }
+    Install-DebianPackage 'python3-pytest', 'python3-sklearn'
     if (-not (Find-Python)) {
         throw ('No Python with pytest and scikit-learn was found. Install them (Debian/Ubuntu: ' +
             '`sudo apt-get install python3-pytest python3-sklearn`; elsewhere: `python -m pip install pytest scikit-learn`), ' +
@@ -145,13 +149,7 @@ function Initialize-Python {
 function Initialize-Git {
     # The git-lineage tests make real repositories with the git program.
     if (Get-Command git -ErrorAction SilentlyContinue) { return }
-    $isRoot = $IsLinux -and ((& id -u) -eq '0')
-    if ($isRoot -and (Get-Command apt-get -ErrorAction SilentlyContinue)) {
-        Write-Host 'Installing git with apt-get'
-        Invoke-Native apt-get @('update', '-qq')
-        $env:DEBIAN_FRONTEND = 'noninteractive'
-        Invoke-Native apt-get @('install', '-y', '-qq', 'git')
-    }
+    Install-DebianPackage 'git'
     if (-not (Get-Command git -ErrorAction SilentlyContinue)) {
         throw 'The tests need the git program. Install it (Debian/Ubuntu: `sudo apt-get install git`; elsewhere: https://git-scm.com/downloads).'
     }
