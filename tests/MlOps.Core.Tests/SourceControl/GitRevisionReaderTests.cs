@@ -98,6 +98,24 @@ public sealed class GitRevisionReaderTests : IDisposable
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // the stand-in git is a shell script
+    public void A_git_that_refuses_the_repository_falls_back_to_its_files_and_says_why()
+    {
+        // As git does for a repository owned by another user (common in CI containers) unless it is a safe.directory.
+        var repo = NewRepository();
+        var head = Git(repo, "rev-parse", "HEAD");
+        var refusing = Path.Combine(_root, "refusing-git");
+        File.WriteAllText(refusing, "#!/bin/sh\necho \"fatal: detected dubious ownership in repository at '$PWD'\" >&2\nexit 128\n");
+        File.SetUnixFileMode(refusing, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var reporter = new RecordingReporter();
+
+        var revision = GitRevisionReader.Read(repo, reporter, NoCi, refusing)!;
+
+        Assert.Equal((head, "main", (bool?)null), (revision.Commit, revision.Branch, revision.IsDirty));
+        Assert.Contains(reporter.Messages, m => m.Contains("exit code 128") && m.Contains("dubious ownership"));
+    }
+
+    [Fact]
     public void A_worktree_is_read_through_its_git_file_with_or_without_the_git_program()
     {
         var repo = NewRepository();
