@@ -35,6 +35,12 @@ Describe 'Argument completion from the settings and the registry' {
         $project = New-TestProject (Join-Path $TestDrive 'project')
         $null = New-TestArtifact (Join-Path $project 'artifacts/diabetes')
         $artifact = New-TestArtifact (Join-Path $TestDrive 'artifact')
+        # A git repository, so the versions record a commit for -Commit to complete.
+        Set-Content (Join-Path $project '.gitignore') "artifacts/`n.mlops/`nprod-registry/"
+        git -C $project -c init.defaultBranch=main init -q 2>$null
+        git -C $project add -A
+        git -C $project -c user.name=Pester -c user.email=pester@example.com commit -q -m first
+        $commit = git -C $project rev-parse HEAD
         $script = "Import-Module '$ManifestPath'; Set-Location '$project'; " +
             "1..3 | ForEach-Object { `$null = Publish-MlModelArtifact churn '$artifact' -Environment test -Metadata @{ run = `$_ } }; 'published'"
         Invoke-FreshPwsh $script | Should -Contain 'published'
@@ -56,8 +62,16 @@ Describe 'Argument completion from the settings and the registry' {
             'Get-MlModelVersion diabetes -Environment dev -Version '
             'Get-MlModelVersion churn -Environment prod -Version '
             'Get-MlModelVersion -Version '
+            'Get-MlModelVersion churn -Environment test -Commit '
+            'Get-MlModelVersion -Commit 0000'
         )
         $completions = Get-Completion -Location $project -Line $lines
+    }
+
+    It 'completes the commits the versions were made from, with the versions in the tooltip' {
+        $completions['Get-MlModelVersion churn -Environment test -Commit '].Text | Should -Be @($commit.Substring(0, 10))
+        $completions['Get-MlModelVersion churn -Environment test -Commit '].ToolTip[0] | Should -Be "$commit on main: churn/test/3, churn/test/2, churn/test/1"
+        $completions['Get-MlModelVersion -Commit 0000'].Text | Should -BeNullOrEmpty
     }
 
     It 'completes model names from the settings, in their order' {

@@ -111,6 +111,53 @@ namespace MlOps.Completion
         }
 
         /// <summary>
+        /// The git commits versions were made from (of <paramref name="model"/>, else of every model; in
+        /// <paramref name="environment"/>, else the one $env:ENV names, else every environment), as their first 10 digits,
+        /// newest version first, at most <see cref="MaxVersions"/>; the tooltip names the branch and the versions. What the
+        /// stores list within the budget is offered.
+        /// </summary>
+        public static IReadOnlyList<CompletionCandidate> Commits(ProjectSettings settings, string? model, string? environment,
+            Func<string, bool> match, TimeSpan budget, IDictionary? variables = null, Func<RegistrySettings, IModelRegistry>? registries = null)
+        {
+            var environments = Environments(settings, environment, variables);
+            var project = new ProjectRegistry(settings, registries);
+            var found = new List<ModelVersion>();
+            if (model != null && model.IndexOfAny(new[] { '*', '?', '[' }) >= 0)
+            {
+                model = null; // a wildcard: every model's commits
+            }
+
+            WithinBudget(budget, () =>
+            {
+                foreach (var env in environments)
+                {
+                    var query = new VersionQuery
+                    {
+                        NameFilter = model == null ? null : n => string.Equals(n, model, StringComparison.OrdinalIgnoreCase),
+                        Environment = env.Name,
+                    };
+                    var versions = Quietly(() => project.Find(query).Where(v => v.Revision != null).ToList(), new List<ModelVersion>());
+                    lock (found)
+                    {
+                        found.AddRange(versions);
+                    }
+                }
+            });
+
+            lock (found)
+            {
+                return found
+                    .GroupBy(v => v.Revision!.Commit, StringComparer.OrdinalIgnoreCase)
+                    .Select(g => (Text: g.Key.Substring(0, Math.Min(10, g.Key.Length)), Versions: g.OrderByDescending(v => v.CreatedTime).ToList()))
+                    .Where(c => match(c.Text))
+                    .OrderByDescending(c => c.Versions[0].CreatedTime)
+                    .Take(MaxVersions)
+                    .Select(c => new CompletionCandidate(c.Text, CommitToolTip(c.Versions)))
+                    .ToList();
+            }
+        }
+
+        /// <summary>
         /// The models that have a deployed service (in <paramref name="environment"/>, else the one $env:ENV names, else any;
         /// of <paramref name="service"/> when given), with the service names and endpoints as the tooltip. The Local platform
         /// is read from its records without probing the services; other platforms are listed within the budget.
@@ -226,6 +273,15 @@ namespace MlOps.Completion
             var lineage = version.PromotedFrom != null ? $", from {version.PromotedFrom}" : string.Empty;
             var metadata = version.Metadata.Count == 0 ? string.Empty : " " + string.Join("; ", version.Metadata.Select(p => $"{p.Key}={p.Value}"));
             return $"{version.ModelId}: {when}{lineage}{metadata}";
+        }
+
+        private static string CommitToolTip(IReadOnlyList<ModelVersion> versions)
+        {
+            var revision = versions[0].Revision!;
+            var branch = revision.Branch != null ? $" on {revision.Branch}" : string.Empty;
+            var shown = versions.Take(5).Select(v => v.ModelId).ToList();
+            var more = versions.Count > shown.Count ? $" and {versions.Count - shown.Count} more" : string.Empty;
+            return $"{revision.Commit}{branch}: {string.Join(", ", shown)}{more}";
         }
 
         private static void Add(Dictionary<int, List<string>> found, int number, string line)

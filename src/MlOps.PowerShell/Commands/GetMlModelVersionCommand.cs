@@ -83,6 +83,7 @@ namespace MlOps.PowerShell.Commands
         /// </summary>
         [Parameter]
         [CommitId]
+        [ArgumentCompleter(typeof(CommitCompleter))]
         public string? Commit { get; set; }
 
         protected override void ProcessRecord()

@@ -94,6 +94,33 @@ public sealed class ArgumentCompletionsTests : IDisposable
     }
 
     [Fact]
+    public void Commits_come_newest_first_with_their_branch_and_versions_and_match_the_typed_start()
+    {
+        var artifact = _project.MakeArtifact("artifacts/trained");
+        var registry = new ProjectRegistry(Settings);
+        registry.Publish("churn", "test", artifact, null, NullReporter.Instance, default);   // not a git repository yet: no commit
+        File.WriteAllText(Path.Combine(_project.Root, ".gitignore"), "artifacts/\n.mlops/\n");
+        var first = TestGit.CommitAll(_project.Root);
+        registry.Publish("churn", "test", artifact, null, NullReporter.Instance, default);
+        registry.Publish("diabetes", "test", artifact, null, NullReporter.Instance, default);
+        File.AppendAllText(Path.Combine(_project.Root, "models", "churn", "model.py"), "# 2\n");
+        var second = TestGit.CommitAll(_project.Root, "second");
+        registry.Publish("churn", "test", artifact, null, NullReporter.Instance, default);
+
+        var commits = ArgumentCompletions.Commits(Settings, null, "test", Any, TimeSpan.FromSeconds(10), TempProject.NoEnvironment);
+        Assert.Equal(new[] { second[..10], first[..10] }, commits.Select(c => c.Text));
+        Assert.Equal($"{first} on main: diabetes/test/1, churn/test/2", commits[1].ToolTip);
+
+        var churnOnly = ArgumentCompletions.Commits(Settings, "CHURN", "test", Any, TimeSpan.FromSeconds(10), TempProject.NoEnvironment);
+        Assert.Equal($"{first} on main: churn/test/2", churnOnly[1].ToolTip);
+        var typed = ArgumentCompletions.Commits(Settings, "ch*", null, t => t.StartsWith(first[..3], StringComparison.Ordinal), TimeSpan.FromSeconds(10),
+            TempProject.NoEnvironment);
+        Assert.Contains(first[..10], typed.Select(c => c.Text));
+        Assert.DoesNotContain(typed, c => !c.Text.StartsWith(first[..3], StringComparison.Ordinal));
+        Assert.Empty(ArgumentCompletions.Commits(Settings, "churn", "dev", Any, TimeSpan.FromSeconds(10), TempProject.NoEnvironment));
+    }
+
+    [Fact]
     public void Version_numbers_without_an_environment_use_ENV_else_every_environment_and_include_devs_artifact_folder()
     {
         var artifact = _project.MakeArtifact("artifacts/diabetes");
