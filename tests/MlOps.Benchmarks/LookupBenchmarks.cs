@@ -72,7 +72,7 @@ internal static class LookupBenchmarks
             figures.Add(Figure.TimeRatio($"{store}: -Latest lookup, {count:N0} versions / {fewest:N0}", "lookup",
                 new Quantity($"-Latest with {fewest} versions", latest[fewest] * 1e6, "µs"), new Quantity($"-Latest with {count:N0} versions", latest[count] * 1e6, "µs"),
                 local ? new Target("ratio", "<=", 2) : null,
-                local ? null : "CDF lists every version of the model (1,000 per page; beyond one page, 10 partitions in parallel) to find the highest complete one"));
+                local ? null : "CDF lists every version of the model (1,000 per page) to find the highest complete one"));
             figures.Add(Figure.TimeRatio($"{store}: filtered Get-MlModelVersion, {count:N0} versions / {fewest:N0}", "lookup",
                 new Quantity($"filter with {fewest} versions", filtered[fewest] * 1e3, "ms"), new Quantity($"filter with {count:N0} versions", filtered[count] * 1e3, "ms"),
                 null,

@@ -16,9 +16,6 @@ namespace MlOps.Cdf
     internal sealed class FilesResource : ICdfFiles
     {
         private const int MaxItems = 1000;
-
-        /// <summary>How many partitions a listing of more than one page is read in (CDF allows at most 10).</summary>
-        private const int ListPartitions = 10;
         private const int MaxParts = 250;
         private readonly CdfHttp http;
 
@@ -127,37 +124,17 @@ namespace MlOps.Cdf
         {
             // A list, not IAsyncEnumerable: that interface comes from Microsoft.Bcl.AsyncInterfaces on netstandard2.0, whose
             // copy of the type clashes with the runtime's on .NET (and the package is pruned from net10 builds).
-            var first = await ListAsync(new FileQuery { Filter = filter, Limit = MaxItems }, cancellationToken).ConfigureAwait(false);
-            if (string.IsNullOrEmpty(first.NextCursor))
-            {
-                return first.Items.ToList();
-            }
-
-            // More than one page: CDF's partitions (each a cursor chain of its own, together every file once) are read in
-            // parallel, so 10,000 files take two round trips instead of ten. They are read after the first page, so they
-            // also hold the first page's files as they are now: that page is not used.
-            var chains = Enumerable.Range(1, ListPartitions)
-                .Select(m => ListPartitionAsync(filter, m.ToString(CultureInfo.InvariantCulture) + "/" + ListPartitions.ToString(CultureInfo.InvariantCulture),
-                    cancellationToken));
-            var partitions = await Task.WhenAll(chains).ConfigureAwait(false);
-            var seen = new HashSet<long>();
-            return partitions.SelectMany(p => p).Where(f => seen.Add(f.Id)).ToList();
-        }
-
-        private async Task<List<CdfFile>> ListPartitionAsync(FileFilter? filter, string partition, CancellationToken cancellationToken)
-        {
-            var files = new List<CdfFile>();
+            var all = new List<CdfFile>();
             string? cursor = null;
             do
             {
-                var page = await ListAsync(new FileQuery { Filter = filter, Cursor = cursor, Limit = MaxItems, Partition = partition }, cancellationToken)
-                    .ConfigureAwait(false);
-                files.AddRange(page.Items);
+                var page = await ListAsync(new FileQuery { Filter = filter, Cursor = cursor, Limit = MaxItems }, cancellationToken).ConfigureAwait(false);
+                all.AddRange(page.Items);
                 cursor = string.IsNullOrEmpty(page.NextCursor) ? null : page.NextCursor;
             }
             while (cursor != null);
 
-            return files;
+            return all;
         }
 
         public Task<CdfFile> GetAsync(long id, CancellationToken cancellationToken = default) =>

@@ -36,10 +36,7 @@ namespace MlOps.Cdf
         /// <summary>One page of <c>POST /files/list</c>.</summary>
         Task<ItemsWithCursor<CdfFile>> ListAsync(FileQuery query, CancellationToken cancellationToken = default);
 
-        /// <summary>
-        /// Every matching file, each once. A listing of more than one page is read again in 10 partitions in parallel, each
-        /// followed through its cursors. No order is guaranteed.
-        /// </summary>
+        /// <summary>Every matching file: follows <c>nextCursor</c> until the last page. No order is guaranteed.</summary>
         Task<IReadOnlyList<CdfFile>> ListAllAsync(FileFilter? filter = null, CancellationToken cancellationToken = default);
 
         /// <summary><c>GET /files/{id}</c>.</summary>
