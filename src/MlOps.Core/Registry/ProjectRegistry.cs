@@ -157,10 +157,9 @@ namespace MlOps.Registry
             var checkedMetadata = MetadataRules.Validate(metadata);
             var source = FolderArtifactSource.Open(path);
             var revision = GitRevisionReader.Read(Settings.ProjectRoot, reporter);
-            if (revision != null)
-            {
-                reporter.Verbose($"The project is at git commit {revision}; the version records it.");
-            }
+            reporter.Verbose(revision != null
+                ? $"The project is at git commit {revision}; the version records it."
+                : "The project is not in a git repository with a commit: the version records no commit.");
 
             return For(env.Name).Publish(modelSettings.Name, env.Name, source, checkedMetadata, PublishOrigin.FromRevision(revision), reporter,
                 cancellationToken);

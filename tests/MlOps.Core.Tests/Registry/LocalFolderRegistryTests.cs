@@ -182,8 +182,10 @@ public class LocalFolderRegistryTests
         using var project = new TempProject().Standard();
         var artifact = project.MakeArtifact("artifacts/trained");
         var registry = Open(project);
-        var unversioned = registry.Publish("diabetes", "test", artifact, null, NullReporter.Instance, default);
+        var outside = new RecordingReporter();
+        var unversioned = registry.Publish("diabetes", "test", artifact, null, outside, default);
         Assert.Null(unversioned.Revision);
+        Assert.Contains("not in a git repository with a commit", string.Join("\n", outside.Messages));
 
         File.WriteAllText(Path.Combine(project.Root, ".gitignore"), "artifacts/\n.mlops/\n");
         var commit = TestGit.CommitAll(project.Root);
