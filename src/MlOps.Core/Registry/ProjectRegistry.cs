@@ -40,6 +40,9 @@ namespace MlOps.Registry
             return registry;
         }
 
+        /// <summary>How many of the newest versions a filtered -Latest query reads one by one before it lists them all.</summary>
+        internal const int LatestProbes = 10;
+
         /// <summary>Versions matching <paramref name="query"/>, ordered by environment (settings order), model name and version.</summary>
         public IEnumerable<ModelVersion> Find(VersionQuery query)
         {
@@ -88,14 +91,28 @@ namespace MlOps.Registry
             }
             else if (query.Latest)
             {
-                for (var number = latest; number > 0; number--)
+                // The newest versions are read one at a time (a -Latest query almost always matches one of them); past
+                // LatestProbes, one listing of every version is cheaper than a request per version on a remote store.
+                ModelVersion? found = null;
+                var number = latest;
+                for (; number > 0 && latest - number < LatestProbes && found == null; number--)
                 {
                     var version = registry.GetVersion(name, env.Name, number);
                     if (version != null && Matches(version, query))
                     {
-                        yield return version;
-                        break;
+                        found = version;
                     }
+                }
+
+                if (found == null && number > 0)
+                {
+                    var below = number;
+                    found = registry.ListVersions(name, env.Name).LastOrDefault(v => v.Version <= below && Matches(v, query));
+                }
+
+                if (found != null)
+                {
+                    yield return found;
                 }
             }
             else

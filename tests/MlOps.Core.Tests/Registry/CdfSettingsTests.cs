@@ -129,6 +129,27 @@ public sealed class CdfSettingsTests
             Assert.False(registry.Promote(tested, "prod", false, NullReporter.Instance, default).Created);
 
             var latest = Assert.Single(registry.Find(new VersionQuery { Environment = "prod", Latest = true }));
+
+            // -Latest with a filter that only an old version matches: a few versions read one by one, then one listing
+            // (not a request per version).
+            var more = project.MakeArtifact("more");
+            for (var i = 0; i < 24; i++)
+            {
+                registry.Publish("diabetes", "prod", more, new Dictionary<string, string> { ["r2"] = "0.5" }, NullReporter.Instance, default);
+            }
+
+            var byIdsBefore = cdf.Requests.Matching("POST /files/byids").Count;
+            var listsBefore = cdf.Requests.Matching("POST /files/list").Count;
+            Assert.Equal("diabetes/prod/1", Assert.Single(registry.Find(new VersionQuery
+            {
+                Environment = "prod", Latest = true, Metadata = new Dictionary<string, string> { ["r2"] = "0.9" },
+            })).ModelId);
+            Assert.Equal(ProjectRegistry.LatestProbes, cdf.Requests.Matching("POST /files/byids").Count - byIdsBefore);
+            Assert.InRange(cdf.Requests.Matching("POST /files/list").Count - listsBefore, 1, 3);   // models, latest number, every version
+            Assert.Equal("diabetes/prod/25", Assert.Single(registry.Find(new VersionQuery
+            {
+                Environment = "prod", Latest = true, Metadata = new Dictionary<string, string> { ["r2"] = "0.5" },
+            })).ModelId);
             var copy = Path.Combine(project.Root, "download");
             registry.Save(latest, copy, false, NullReporter.Instance, default);
             foreach (var file in tested.Files)
