@@ -6,6 +6,11 @@ BeforeAll {
     $runbooks = Join-Path $RepoRoot 'scripts/runbooks'
     $project = New-ExampleProject -Prefix mlops-pester-runbooks
     Push-Location $project
+    # In git, as a team's project is: versions and deployments record the commit.
+    git -c init.defaultBranch=main init -q . 2>$null
+    git add -A
+    git -c user.name=Pester -c user.email=pester@example.com commit -q -m 'the example'
+    $commit = git rev-parse HEAD
     $v1 = Publish-MlModelArtifact diabetes ./artifacts/diabetes -Environment test
     Deploy-MlPredictionService diabetes -Environment test | Out-Null
 }
@@ -50,6 +55,16 @@ Describe 'Invoke-MlProductionRelease' {
         (Get-MlDeploymentHistory diabetes -Environment prod).Action | Should -Be @('deploy', 'deploy', 'rollback')
         (Invoke-MlPrediction diabetes -Environment prod -Json '{"age":[0.03],"sex":[0.05],"bmi":[0.06],"bp":[0.02],"s1":[-0.04],"s2":[-0.03],"s3":[-0.04],"s4":[0],"s5":[0.02],"s6":[-0.02]}').ModelId |
             Should -Be 'diabetes/prod/1'
+    }
+
+    It 'records the commit of every release, which -Commit finds' {
+        $prod = Get-MlDeploymentHistory diabetes -Environment prod
+        $prod.Revision.Commit | Select-Object -Unique | Should -Be $commit
+        @(Get-MlDeploymentHistory diabetes -Environment prod -Commit $commit.Substring(0, 7)).Count | Should -Be $prod.Count
+        @(Get-MlDeploymentHistory diabetes -Environment prod -Commit $commit.Substring(0, 7) -Last 1).Action | Should -Be 'rollback'
+        Get-MlDeploymentHistory diabetes -Environment prod -Commit 0000000 | Should -BeNullOrEmpty
+        (Get-MlModelVersion diabetes -Environment prod -Latest).Revision.Commit | Should -Be $commit
+        { Get-MlDeploymentHistory diabetes -Environment prod -Commit main -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
     }
 
     It 'says what to do when nothing was tested in test' {

@@ -1,4 +1,6 @@
+using System.Linq;
 using System.Management.Automation;
+using MlOps.PowerShell.Infrastructure;
 using MlOps.Services;
 
 namespace MlOps.PowerShell.Commands
@@ -20,6 +22,10 @@ namespace MlOps.PowerShell.Commands
     ///   <code>Get-MlService -Environment prod | Get-MlDeploymentHistory | Where-Object IsAvailable | Format-List</code>
     ///   <para>Shows, for every service in prod, the deployments a rollback could return to.</para>
     /// </example>
+    /// <example>
+    ///   <code>Get-MlDeploymentHistory diabetes -Environment prod -Commit 3f2a9c1</code>
+    ///   <para>When code from commit 3f2a9c1 was deployed to prod, and whether it still serves (IsCurrent).</para>
+    /// </example>
     [Cmdlet(VerbsCommon.Get, "MlDeploymentHistory")]
     [OutputType(typeof(DeploymentRecord))]
     public sealed class GetMlDeploymentHistoryCommand : ServiceCommandBase
@@ -37,6 +43,14 @@ namespace MlOps.PowerShell.Commands
         [ValidateRange(1, int.MaxValue)]
         public int Last { get; set; }
 
+        /// <summary>
+        /// <para type="description">Only the entries whose code was packaged from this git commit: its id or the start of it (at
+        /// least 4 hexadecimal digits). Applied before -Last.</para>
+        /// </summary>
+        [Parameter]
+        [CommitId]
+        public string? Commit { get; set; }
+
         protected override ServiceKind DefaultService => Service;
 
         protected override void ProcessRecord()
@@ -44,7 +58,9 @@ namespace MlOps.PowerShell.Commands
             Try(() =>
             {
                 var (model, environment, service) = Target();
-                var history = new ServiceDeployer(Settings).History(model, environment, service);
+                var history = new ServiceDeployer(Settings).History(model, environment, service)
+                    .Where(entry => Commit == null || entry.Revision?.MatchesCommit(Commit) == true)
+                    .ToList();
                 var skip = Last > 0 && history.Count > Last ? history.Count - Last : 0;
                 for (var i = skip; i < history.Count; i++)
                 {
