@@ -260,6 +260,7 @@ public sealed class CdfServiceTests : IAsyncLifetime
 
         var answer = Deployer().Invoke("diabetes", "test", ServiceKind.Training, "{}", TimeSpan.FromMinutes(3), default);
         Assert.True(answer.IsOk, answer.Error);
+        Assert.Equal(commit, Assert.IsType<System.Collections.Specialized.OrderedDictionary>(answer.Result)["git_commit"]);
         var registry = new ProjectRegistry(_example.Settings);
         var published = registry.FindOne("diabetes", "test", null)!;
         Assert.Equal(2, published.Version);

@@ -148,6 +148,7 @@ public sealed class LocalServiceTests : IDisposable
         Assert.Equal((second, (bool?)true), (trainingEntry.Revision!.Commit, trainingEntry.Revision.IsDirty));
         var answer = Deployer().Invoke("diabetes", "test", ServiceKind.Training, "{}", TimeSpan.FromMinutes(2), default);
         Assert.True(answer.IsOk, answer.Error);
+        Assert.Equal(second, Assert.IsType<System.Collections.Specialized.OrderedDictionary>(answer.Result)["git_commit"]);
         var trained = new ProjectRegistry(_example.Settings).FindOne("diabetes", "test", null)!;
         Assert.Equal(2, trained.Version);
         Assert.Equal((second, "main", (bool?)true), (trained.Revision!.Commit, trained.Revision.Branch, trained.Revision.IsDirty));

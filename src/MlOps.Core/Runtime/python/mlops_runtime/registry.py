@@ -120,10 +120,18 @@ class LocalRegistry:
                         raise
                     number += 1
             _write_hint(env_folder, number)
-            return {"model_id": f"{model}/{environment}/{number}", "version": number, "content_hash": manifest["contentHash"]}
+            return _published(f"{model}/{environment}/{number}", number, manifest["contentHash"], revision)
         finally:
             if os.path.isdir(staging):
                 shutil.rmtree(staging, onerror=_make_writable_and_retry)
+
+
+def _published(model_id, number, content_hash, revision):
+    """What a publish answers (the training service adds it to its answer): the new version, and the code's commit if known."""
+    published = {"model_id": model_id, "version": number, "content_hash": content_hash}
+    if revision and revision.get("commit"):
+        published["git_commit"] = str(revision["commit"])
+    return published
 
 
 def _revision_fields(revision, commit_key, branch_key, dirty_key):
@@ -317,7 +325,7 @@ class CdfRegistry:
             except BaseException:
                 self._release(external_id)
                 raise
-            return {"model_id": external_id, "version": number, "content_hash": fields["mlops_content_hash"]}
+            return _published(external_id, number, fields["mlops_content_hash"], revision)
         finally:
             os.remove(archive)
 
