@@ -133,8 +133,9 @@ try {
     $download = Join-Path $WorkFolder 'prod-artifact'
     $prod | Save-MlModelArtifact -Path $download -PassThru | Format-Table FullName | Out-Host
 
-    Write-Step '12. The registry and the services'
+    Write-Step '12. The registry (and where each version comes from) and the services'
     Get-MlModelVersion | Format-Table -AutoSize | Out-Host
+    Get-MlModelVersion | Format-Table -View Lineage -AutoSize | Out-Host
     Get-MlService | Format-Table -AutoSize | Out-Host
     if ($answer.Status -ne 'ok' -or $prodAnswer.Status -ne 'ok' -or $trained.Status -ne 'ok') { throw 'A service did not answer ok.' }
     if (-not $KeepServices) {

@@ -29,6 +29,8 @@ Describe 'The demo (build.ps1 -Task Demo)' {
                 (Get-MlModelVersion diabetes -Environment test -Version 3).Revision.Commit | Should -Be $commit
                 # The history table (the services are gone now, and their history with them) showed it in its Commit column.
                 $output | Should -Match ('diabetes/test/2\s+' + $commit.Substring(0, 10) + '\s+\d{4}-\d\d-\d\d')
+                # The lineage view: prod/1 came from test/2, made from the commit.
+                $output | Should -Match ('diabetes/prod/1\s.*diabetes/test/2\s+' + $commit.Substring(0, 10))
                 Test-Path (Join-Path $work 'prod-artifact/model.pkl') | Should -BeTrue
             }
             finally { Pop-Location }
