@@ -15,6 +15,9 @@ namespace MlOps.SourceControl
     /// </summary>
     public static class GitRevisionReader
     {
+        /// <summary>Where branches live among a repository's references (and how Azure DevOps names one: refs/heads/main).</summary>
+        private const string HeadsPrefix = "refs/heads/";
+
         /// <summary>CI variables that name the branch a detached checkout was made from, in the order they are asked.</summary>
         internal static readonly string[] BranchVariables =
         {
@@ -150,8 +153,7 @@ namespace MlOps.SourceControl
                 return null;
             }
 
-            const string heads = "refs/heads/";
-            return (commit, reference.StartsWith(heads, StringComparison.Ordinal) ? reference.Substring(heads.Length) : null, null);
+            return (commit, reference.StartsWith(HeadsPrefix, StringComparison.Ordinal) ? reference.Substring(HeadsPrefix.Length) : null, null);
         }
 
         /// <summary>A worktree's own git folder keeps HEAD; its branches live in the main repository's folder (named by <c>commondir</c>).</summary>
@@ -194,16 +196,14 @@ namespace MlOps.SourceControl
                 var value = environment(name);
                 if (!string.IsNullOrWhiteSpace(value))
                 {
-                    const string heads = "refs/heads/";
-                    return value!.StartsWith(heads, StringComparison.Ordinal) ? value.Substring(heads.Length) : value;
+                    return value!.StartsWith(HeadsPrefix, StringComparison.Ordinal) ? value.Substring(HeadsPrefix.Length) : value;
                 }
             }
 
             return null;
         }
 
-        internal static bool IsCommitId(string text) =>
-            (text.Length == 40 || text.Length == 64) && text.All(c => (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+        internal static bool IsCommitId(string text) => (text.Length == 40 || text.Length == 64) && SourceRevision.IsHexDigits(text, lowerCaseOnly: true);
 
         private static string? SafeReadFirstLine(string path) => SafeReadLines(path).FirstOrDefault()?.Trim();
 

@@ -81,16 +81,14 @@ namespace MlOps.SourceControl
         }
 
         /// <summary>Whether <paramref name="text"/> can be the start of a commit id: 4 to 64 hexadecimal digits, any case.</summary>
-        public static bool IsCommitPrefix(string text)
-        {
-            if (text.Length < 4 || text.Length > 64)
-            {
-                return false;
-            }
+        public static bool IsCommitPrefix(string text) => text.Length >= 4 && text.Length <= 64 && IsHexDigits(text, lowerCaseOnly: false);
 
+        /// <summary>Whether every character is a hexadecimal digit (only a-f, as git writes them, when <paramref name="lowerCaseOnly"/>).</summary>
+        internal static bool IsHexDigits(string text, bool lowerCaseOnly)
+        {
             foreach (var c in text)
             {
-                if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+                if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (!lowerCaseOnly && c >= 'A' && c <= 'F')))
                 {
                     return false;
                 }
