@@ -122,6 +122,17 @@ function Start-CdfEmulator {
     throw 'The CDF emulator did not start.'
 }
 
+function New-TestGitCommit {
+    # Makes $Path a git repository (branch main) if it is not one, commits everything in it with a fixed author and
+    # returns the commit id: versions and deployments made there record it.
+    param([Parameter(Mandatory)] [string] $Path, [string] $Message = 'pester')
+    if (-not (Test-Path (Join-Path $Path '.git'))) { git -C $Path -c init.defaultBranch=main init -q 2>$null }
+    git -C $Path add -A
+    git -C $Path -c user.name=Pester -c user.email=pester@example.com commit -q -m $Message
+    if ($LASTEXITCODE -ne 0) { throw "git could not commit in $Path." }
+    git -C $Path rev-parse HEAD
+}
+
 function Stop-CdfEmulator([Parameter(Mandatory)] $Emulator) {
     if (-not $Emulator.Process.HasExited) { $Emulator.Process.Kill($true); $Emulator.Process.WaitForExit(10000) | Out-Null }
 }

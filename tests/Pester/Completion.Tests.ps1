@@ -37,10 +37,7 @@ Describe 'Argument completion from the settings and the registry' {
         $artifact = New-TestArtifact (Join-Path $TestDrive 'artifact')
         # A git repository, so the versions record a commit for -Commit to complete.
         Set-Content (Join-Path $project '.gitignore') "artifacts/`n.mlops/`nprod-registry/"
-        git -C $project -c init.defaultBranch=main init -q 2>$null
-        git -C $project add -A
-        git -C $project -c user.name=Pester -c user.email=pester@example.com commit -q -m first
-        $commit = git -C $project rev-parse HEAD
+        $commit = New-TestGitCommit $project
         $script = "Import-Module '$ManifestPath'; Set-Location '$project'; " +
             "1..3 | ForEach-Object { `$null = Publish-MlModelArtifact churn '$artifact' -Environment test -Metadata @{ run = `$_ } }; 'published'"
         Invoke-FreshPwsh $script | Should -Contain 'published'

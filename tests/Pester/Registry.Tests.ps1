@@ -160,10 +160,7 @@ Describe 'Publish-MlModelArtifact, Get-MlModelVersion and Save-MlModelArtifact o
 
     It 'records the git commit of a project in a git repository, and the promotion keeps it' {
         Set-Content .gitignore "trained/`n.mlops/`nprod-registry/"
-        git init -q . 2>$null
-        git -c user.name=Pester -c user.email=pester@example.com -c init.defaultBranch=main add -A
-        git -c user.name=Pester -c user.email=pester@example.com commit -q -m first
-        $commit = git rev-parse HEAD
+        $commit = New-TestGitCommit $project
         $version = Publish-MlModelArtifact diabetes $artifact -Environment test
         $version.Revision.Commit | Should -Be $commit
         $version.Revision.IsDirty | Should -BeFalse

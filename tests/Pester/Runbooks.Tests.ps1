@@ -7,10 +7,7 @@ BeforeAll {
     $project = New-ExampleProject -Prefix mlops-pester-runbooks
     Push-Location $project
     # In git, as a team's project is: versions and deployments record the commit.
-    git -c init.defaultBranch=main init -q . 2>$null
-    git add -A
-    git -c user.name=Pester -c user.email=pester@example.com commit -q -m 'the example'
-    $commit = git rev-parse HEAD
+    $commit = New-TestGitCommit $project -Message 'the example'
     $v1 = Publish-MlModelArtifact diabetes ./artifacts/diabetes -Environment test
     Deploy-MlPredictionService diabetes -Environment test | Out-Null
 }
