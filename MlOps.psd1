@@ -20,6 +20,7 @@
     FormatsToProcess     = @('module/MlOps.Format.ps1xml')
     CmdletsToExport      = @(
         'Get-MlSetting'
+        'Import-MlAkerbpProject'
         'Test-MlSetting'
         'Publish-MlModelArtifact'
         'Get-MlModelVersion'

@@ -52,6 +52,8 @@ namespace MlOps.Diagnostics
             [ErrorIds.InvalidSchedule] = "Use a name of letters, digits, '.', '_' or '-', and a five-field cron expression in UTC such as '0 3 * * *'.",
             [ErrorIds.ScheduleNotFound] = "List the service's schedules with Get-MlServiceSchedule.",
             [ErrorIds.ProjectFileExists] = "Choose an empty folder, or pass -Force to replace the files MlOps writes.",
+            [ErrorIds.AkerbpSettingsNotFound] = "Run Import-MlAkerbpProject in the root of the akerbp.mlops repository, where mlops_settings.yaml or mlops_settings.py is.",
+            [ErrorIds.InvalidAkerbpSettings] = "Fix the akerbp.mlops settings file so that akerbp.mlops itself would read it, then import again.",
             [ErrorIds.ModelAlreadyExists] = "Choose another model name, or pass -Force to rewrite the model's files.",
             [ErrorIds.SettingsBusy] = "Another MlOps command is editing the settings file: wait for it to finish and try again.",
             [CdfErrorIds.CdfAuthenticationFailed] = "Check the client id, tenant or token URL and the secret; Test-MlCdfConnection shows which check fails.",

@@ -11,12 +11,13 @@ namespace MlOps.Packaging
         private static readonly object WriteGate = new object();
 
         /// <summary>
-        /// Writes the mlops_runtime package into <paramref name="folder"/> (for PYTHONPATH, so model code that imports the
-        /// runtime's logger also runs in its own tests) and returns the folder.
+        /// Writes the runtime's packages (mlops_runtime, and akerbp with the names model code written for akerbp.mlops imports)
+        /// into <paramref name="folder"/> (for PYTHONPATH, so model code that imports them also runs in its own tests) and
+        /// returns the folder.
         /// </summary>
         public static string WriteRuntimeFolder(string folder)
         {
-            foreach (var (path, content) in All().Where(f => f.Path.StartsWith("mlops_runtime/", System.StringComparison.Ordinal)))
+            foreach (var (path, content) in All().Where(f => f.Path.IndexOf('/') > 0))
             {
                 var target = Path.Combine(folder, path.Replace('/', Path.DirectorySeparatorChar));
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);

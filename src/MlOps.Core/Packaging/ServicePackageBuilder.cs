@@ -8,6 +8,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Threading;
 using MlOps.Diagnostics;
+using MlOps.Python;
 using MlOps.Registry;
 using MlOps.Services;
 using MlOps.Settings;
@@ -56,7 +57,7 @@ namespace MlOps.Packaging
             // and into the deployment's history entry.
             var revision = GitRevisionReader.Read(project.ProjectRoot, reporter);
             entries[SettingsFileName] = output => Write(output, SettingsSnapshot(project, model, environment, service, version, serviceName, revision));
-            entries["requirements.txt"] = output => Write(output, File.ReadAllBytes(model.RequirementsFile));
+            entries["requirements.txt"] = output => Write(output, RequirementsFile.Read(model.RequirementsFile).PackagedContent());
 
             var excluded = project.Models.Where(m => m.ArtifactFolder != null).Select(m => m.ArtifactFolder!).ToList();
             foreach (var file in CodeFiles(codeRoot.FullPath, excluded))
@@ -293,6 +294,7 @@ namespace MlOps.Packaging
                         json.WriteEndObject();
                     }
 
+                    json.WriteString("logLevel", model.LogLevel);
                     json.WriteString("modelModule", ModuleName(project, model.ModelFile));
                     json.WriteString("testModule", ModuleName(project, model.TestFile));
                     json.WriteStartObject("registry");

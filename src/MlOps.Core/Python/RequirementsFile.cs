@@ -14,20 +14,49 @@ namespace MlOps.Python
     {
         private static readonly Regex Pinned = new Regex(@"^(?<name>[A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*==\s*(?<version>[A-Za-z0-9.+!*_-]+)\s*(;.*)?$");
 
-        private RequirementsFile(string path, IReadOnlyList<(string Name, string Version)> packages)
+        private static readonly Regex FrameworkName = new Regex(@"^\s*akerbp[-_.]+mlops\b", RegexOptions.IgnoreCase);
+
+        private RequirementsFile(string path, IReadOnlyList<(string Name, string Version)> packages, IReadOnlyList<string> frameworkPins, IReadOnlyList<string> lines)
         {
             Path = path;
             Packages = packages;
+            FrameworkPins = frameworkPins;
+            _lines = lines;
         }
+
+        private readonly IReadOnlyList<string> _lines;
 
         public string Path { get; }
 
+        /// <summary>The packages the model needs, pinned; the framework's own pin is not among them.</summary>
         public IReadOnlyList<(string Name, string Version)> Packages { get; }
+
+        /// <summary>
+        /// akerbp.mlops's own requirement (<c>akerbp-mlops==MLOPS_VERSION</c>, which every akerbp.mlops project lists): recognised and
+        /// not installed, because the MlOps runtime provides what model code imports from it (its loggers and exceptions).
+        /// </summary>
+        public IReadOnlyList<string> FrameworkPins { get; }
+
+        /// <summary>
+        /// The file as it goes into a package's requirements.txt: the framework's pin becomes a comment (pip on CDF Functions
+        /// would otherwise fail on MLOPS_VERSION, and the runtime in the package provides its names).
+        /// </summary>
+        public byte[] PackagedContent()
+        {
+            var text = new System.Text.StringBuilder();
+            foreach (var line in _lines)
+            {
+                text.Append(FrameworkName.IsMatch(line.Split('#')[0]) ? "# " + line.Trim() + "  (akerbp.mlops: provided by the MlOps runtime)" : line).Append('\n');
+            }
+
+            return new System.Text.UTF8Encoding(false).GetBytes(text.ToString());
+        }
 
         /// <summary>Reads the file; every requirement must be pinned with <c>==</c> so a service installs exactly what was tested.</summary>
         public static RequirementsFile Read(string path)
         {
             var packages = new List<(string, string)>();
+            var framework = new List<string>();
             var problems = new List<string>();
             var number = 0;
             string[] lines;
@@ -50,6 +79,12 @@ namespace MlOps.Python
                     continue;
                 }
 
+                if (FrameworkName.IsMatch(line))
+                {
+                    framework.Add(line);
+                    continue;
+                }
+
                 var match = Pinned.Match(line);
                 if (!match.Success)
                 {
@@ -67,7 +102,7 @@ namespace MlOps.Python
                     "Pin every requirement as name==version (for example scikit-learn==1.2.1), so the service runs what was tested.");
             }
 
-            return new RequirementsFile(path, packages);
+            return new RequirementsFile(path, packages, framework, lines);
         }
 
         private const string CheckScript =

@@ -59,10 +59,10 @@ namespace MlOps.Scaffolding
             };
             files.AddRange(SharedFiles(root, values, PlannedFileMode.Create));
             files.AddRange(ModelFiles(root, modelName, values));
-            var pipeline = ProjectTemplates.PipelineTemplate(ciSystem);
+            var pipeline = PipelineFile(root, name, modelName, ciSystem);
             if (pipeline != null)
             {
-                files.Add(Plan(root, ProjectTemplates.PipelinePath(ciSystem)!, ScaffoldFileKind.Pipeline, PlannedFileMode.Create, ProjectTemplates.Render(pipeline, values)));
+                files.Add(pipeline);
             }
 
             return new ScaffoldPlan(root, Path.Combine(root, SettingsLoader.FileName), name, ciSystem, new[] { modelName }, files, null);
@@ -192,7 +192,7 @@ namespace MlOps.Scaffolding
         }
 
         /// <summary>Writes every planned file, or none: each goes to a temporary file first, and only when all are written do they take their names.</summary>
-        private static IReadOnlyList<ScaffoldedFile> Write(ScaffoldPlan plan, ScaffoldOptions options, IOperationReporter reporter)
+        internal static IReadOnlyList<ScaffoldedFile> Write(ScaffoldPlan plan, ScaffoldOptions options, IOperationReporter reporter)
         {
             CheckConflicts(plan, options);
             var toWrite = plan.Files.Where(f => f.Mode != PlannedFileMode.CreateIfMissing || !f.Exists).ToList();
@@ -288,6 +288,18 @@ namespace MlOps.Scaffolding
             }
         }
 
+        /// <summary>The CI pipeline file of <paramref name="ciSystem"/> for a project (null for <see cref="CiSystem.None"/>).</summary>
+        internal static PlannedFile? PipelineFile(string root, string projectName, string modelName, CiSystem ciSystem)
+        {
+            var template = ProjectTemplates.PipelineTemplate(ciSystem);
+            return template == null
+                ? null
+                : Plan(root, ProjectTemplates.PipelinePath(ciSystem)!, ScaffoldFileKind.Pipeline, PlannedFileMode.Create, ProjectTemplates.Render(template, Values(projectName, modelName)));
+        }
+
+        internal static PlannedFile Plan(string root, string relative, ScaffoldFileKind kind, PlannedFileMode mode, string content) =>
+            Plan(root, relative, kind, mode, content, null);
+
         private static Dictionary<string, string> Values(string projectName, string modelName) => new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["ProjectName"] = projectName,
@@ -315,7 +327,7 @@ namespace MlOps.Scaffolding
             yield return ModelFile("model/training_data.csv", "training_data.csv", ScaffoldFileKind.TrainingData);
         }
 
-        private static PlannedFile Plan(string root, string relative, ScaffoldFileKind kind, PlannedFileMode mode, string content, string? model = null) =>
+        private static PlannedFile Plan(string root, string relative, ScaffoldFileKind kind, PlannedFileMode mode, string content, string? model) =>
             new PlannedFile(relative, ScaffoldPlan.Combine(root, relative), kind, mode, content, model);
     }
 }

@@ -58,6 +58,12 @@ namespace MlOps.Services
             Step("Checking Python and requirements", 0);
             var python = _python();
             var requirements = RequirementsFile.Read(model.RequirementsFile);
+            if (requirements.FrameworkPins.Count > 0)
+            {
+                reporter.Verbose($"{model.RequirementsFile} lists {string.Join(", ", requirements.FrameworkPins)}: not installed, because the MlOps " +
+                    "runtime packaged with the service provides what model code imports from akerbp.mlops (its loggers and exceptions).");
+            }
+
             if (platform.Kind == "local")
             {
                 requirements.CheckInstalled(python, reporter, cancellationToken);
@@ -67,7 +73,14 @@ namespace MlOps.Services
             IArtifactSource? artifacts = null;
             if (request.Service == ServiceKind.Prediction)
             {
-                version = request.Version ?? FindVersion(model.Name, environment.Name, request.VersionNumber);
+                var number = request.VersionNumber;
+                if (request.Version == null && number == null && model.ArtifactVersion != null)
+                {
+                    number = model.ArtifactVersion;
+                    reporter.Verbose($"The settings pin {model.Name} to version {number} (\"artifactVersion\"); -Version chooses another.");
+                }
+
+                version = request.Version ?? FindVersion(model.Name, environment.Name, number);
                 artifacts = _registry.Open(version);
                 reporter.Verbose($"Deploying {version.ModelId} ({version.ContentHash}).");
             }

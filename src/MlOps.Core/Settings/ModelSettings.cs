@@ -6,8 +6,11 @@ namespace MlOps.Settings
     public sealed class ModelSettings
     {
         public ModelSettings(string name, string codeFolder, string modelFile, string testFile, string requirementsFile,
-            string? artifactFolder, IReadOnlyList<string> services, string? testData, string? description, string? owner)
+            string? artifactFolder, IReadOnlyList<string> services, string? testData, string? description, string? owner, string logLevel = DefaultLogLevel,
+            int? artifactVersion = null)
         {
+            LogLevel = logLevel;
+            ArtifactVersion = artifactVersion;
             Name = name;
             CodeFolder = codeFolder;
             ModelFile = modelFile;
@@ -35,6 +38,19 @@ namespace MlOps.Settings
         public string? TestData { get; }
         public string? Description { get; }
         public string? Owner { get; }
+
+        /// <summary>The lowest level of the model's log lines a service writes: debug, info (the default), warning or error.</summary>
+        public string LogLevel { get; }
+
+        public const string DefaultLogLevel = "info";
+
+        /// <summary>
+        /// The artifact version a prediction deploy takes when none is given (akerbp.mlops's artifact_version); null: the latest.
+        /// </summary>
+        public int? ArtifactVersion { get; }
+
+        /// <summary>The levels "logLevel" accepts.</summary>
+        public static readonly IReadOnlyList<string> LogLevels = new[] { "debug", "info", "warning", "error" };
 
         public override string ToString() => Name;
     }

@@ -5,6 +5,9 @@ namespace MlOps.Settings
     {
         public const int DefaultKeepDeployments = 3;
 
+        /// <summary>The most deployments "keepDeployments" may keep.</summary>
+        public const int MaxKeepDeployments = 100;
+
         public PlatformSettings(string type, string path, int keepDeployments = DefaultKeepDeployments, CdfFunctionsSettings? functions = null)
         {
             Type = type;

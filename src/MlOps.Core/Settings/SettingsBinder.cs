@@ -106,8 +106,15 @@ namespace MlOps.Settings
                     }
                 }
 
+                var logLevel = ModelSettings.DefaultLogLevel;
+                if (Text(entry.GetSection("logLevel")) != null)
+                {
+                    logLevel = Choice(entry.GetSection("logLevel"), path + ".logLevel", ModelSettings.LogLevels, "level");
+                }
+
+                var artifactVersion = Number(entry.GetSection("artifactVersion"), path + ".artifactVersion", 1, int.MaxValue);
                 result.Add(new ModelSettings(name ?? string.Empty, codeFolder, modelFile, testFile, requirements, artifactFolder, services,
-                    testData, Text(entry.GetSection("description")), Text(entry.GetSection("owner"))));
+                    testData, Text(entry.GetSection("description")), Text(entry.GetSection("owner")), logLevel, (int?)artifactVersion));
             }
 
             return result;
@@ -187,7 +194,7 @@ namespace MlOps.Settings
                 var platformPath = Resolve(_projectRoot, Text(env.GetSection("platform:path")) ?? SettingsLoader.DefaultServicesPath);
                 var cdf = registryType == "cdf" ? BindCdf(env.GetSection("registry"), path + ".registry") : null;
                 var platform = env.GetSection("platform");
-                var keep = Number(platform.GetSection("keepDeployments"), path + ".platform.keepDeployments", 1, 100) ?? PlatformSettings.DefaultKeepDeployments;
+                var keep = Number(platform.GetSection("keepDeployments"), path + ".platform.keepDeployments", 1, PlatformSettings.MaxKeepDeployments) ?? PlatformSettings.DefaultKeepDeployments;
                 var functions = platformType == "cdf" ? BindFunctions(platform, path + ".platform", cdf) : null;
                 result.Add(new EnvironmentSettings(name, new RegistrySettings(registryType, registryPath, useArtifactFolder, cdf),
                     new PlatformSettings(platformType, platformPath, (int)keep, functions), isProtected));
@@ -351,7 +358,7 @@ namespace MlOps.Settings
             return null;
         }
 
-        private string Choice(IConfigurationSection section, string path, IReadOnlyList<string> allowed)
+        private string Choice(IConfigurationSection section, string path, IReadOnlyList<string> allowed, string what = "type")
         {
             var value = Text(section);
             if (value == null)
@@ -362,7 +369,7 @@ namespace MlOps.Settings
             var match = allowed.FirstOrDefault(a => string.Equals(a, value, StringComparison.OrdinalIgnoreCase));
             if (match == null)
             {
-                Error(section, path, $"Unknown type '{value}'.", "one of: " + string.Join(", ", allowed));
+                Error(section, path, $"Unknown {what} '{value}'.", "one of: " + string.Join(", ", allowed));
                 return allowed[0];
             }
 

@@ -60,7 +60,9 @@ namespace MlOps.Settings
                 ("services", new Node(NodeKind.Array, Str)),
                 ("testData", Str),
                 ("description", Str),
-                ("owner", Str)))),
+                ("owner", Str),
+                ("logLevel", Str),
+                ("artifactVersion", Str)))),
             ("environments", new Node(NodeKind.Map, Obj(
                 ("registry", Obj(("type", Str), ("path", Str), ("useArtifactFolder", Bool),
                     ("project", Str), ("baseUrl", Str), ("directory", Str), ("dataSetId", Str), ("tokenUrl", Str), ("tenantId", Str),

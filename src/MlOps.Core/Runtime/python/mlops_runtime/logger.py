@@ -9,6 +9,8 @@ import sys
 
 _call_id = contextvars.ContextVar("mlops_call_id", default="-")
 _configured = False
+_level = logging.INFO
+LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 
 
 class _OneRecordPerLine(logging.Formatter):
@@ -36,8 +38,16 @@ def configure(stream=None):
     logging.Formatter.converter = __import__("time").gmtime
     root = logging.getLogger()
     root.addHandler(handler)
-    root.setLevel(logging.INFO)
+    root.setLevel(_level)
     _configured = True
+
+
+def set_level(name):
+    """The lowest level written (the model's "logLevel" setting: debug, info, warning or error)."""
+    global _level
+    _level = LEVELS.get(str(name or "info").lower(), logging.INFO)
+    if _configured:
+        logging.getLogger().setLevel(_level)
 
 
 def get_logger(name="model"):

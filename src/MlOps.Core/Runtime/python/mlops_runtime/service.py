@@ -1,9 +1,11 @@
 """The prediction and training services around a model's standard interface.
 
 Answers are always JSON objects: {"status": "ok", "prediction": ..., "model_id": ...} or
-{"status": "ok", "training": {...}} or {"status": "error", "error": "<message>"} - never an unhandled crash.
+{"status": "ok", "training": {...}} or {"status": "error", "error": "<message>", "error_message": "<message>",
+"model_id": ...} - never an unhandled crash. (error_message is the field akerbp.mlops's callers read.)
 """
 import importlib
+import inspect
 import json
 import os
 import sys
@@ -30,6 +32,7 @@ class Service:
         self._model = None
         self._init_object = None
         self._init_error = None
+        mlops_logger.set_level(settings.get("logLevel"))
 
     @classmethod
     def from_package(cls, handler_file):
@@ -72,14 +75,18 @@ class Service:
             return self._train(data, secrets or {})
         except Exception as error:  # noqa: BLE001 - the answer carries the error
             _log.error("%s: %s\n%s", type(error).__name__, error, traceback.format_exc())
-            return {"status": "error", "error": f"{type(error).__name__}: {error}"}
+            return self.error(f"{type(error).__name__}: {error}")
         finally:
             mlops_logger.reset_call_id(token)
+
+    def error(self, message):
+        """An error answer: MlOps's "error", and "error_message" and "model_id" as akerbp.mlops answered them."""
+        return {"status": "error", "error": message, "error_message": message, "model_id": self.model_id}
 
     def _predict(self, data, secrets):
         init_error = self.initialize(secrets)
         if init_error:
-            return {"status": "error", "error": init_error}
+            return self.error(init_error)
         if isinstance(data, dict) and data.get(PING_KEY):
             # A keep-warm call: the model is loaded, nothing is predicted.
             return {"status": "ok", "prediction": None, "model_id": self.model_id, "ping": True}
@@ -88,9 +95,11 @@ class Service:
 
     def _train(self, data, secrets):
         dry_run = isinstance(data, dict) and bool(data.get(DRY_RUN_KEY))
+        if isinstance(data, dict) and DRY_RUN_KEY in data:
+            data = {k: v for k, v in data.items() if k != DRY_RUN_KEY}
         with tempfile.TemporaryDirectory(prefix="mlops-training-") as folder:
             started = time.monotonic()
-            metadata = self.model().train(folder, secrets) or {}
+            metadata = call_train(self.model().train, data, folder, secrets) or {}
             if not isinstance(metadata, dict):
                 raise TypeError(f"train() returned {type(metadata).__name__}; it must return a dict of metadata")
             metadata = {str(k): v for k, v in jsonutil.normalise(metadata).items()}
@@ -114,3 +123,26 @@ class Service:
             training["published"] = True
             _log.info("published %s", published["model_id"])
             return {"status": "ok", "training": training}
+
+
+def call_train(train, data, folder_path, secrets):
+    """Calls train() the way its signature asks for.
+
+    akerbp.mlops calls ``train(data=..., folder_path=..., secrets=...)``; MlOps's short form is ``train(folder_path, secrets)``.
+    A train() with all three names gets them by name; one whose first parameter is ``data`` gets them by position; one
+    that takes ``data`` (or any keyword) elsewhere gets it by name after (folder_path, secrets); any other gets
+    (folder_path, secrets).
+    """
+    try:
+        parameters = inspect.signature(train).parameters
+    except (TypeError, ValueError):
+        return train(folder_path, secrets)
+    positional = [p.name for p in parameters.values()
+                  if p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    if {"data", "folder_path", "secrets"} <= set(parameters):
+        return train(data=data, folder_path=folder_path, secrets=secrets)
+    if positional[:1] == ["data"]:
+        return train(data, folder_path, secrets)
+    if "data" in parameters or any(p.kind == inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return train(folder_path, secrets, data=data)
+    return train(folder_path, secrets)

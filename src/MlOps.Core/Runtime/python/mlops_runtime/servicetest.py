@@ -7,6 +7,7 @@
 Run from the package root. Prints one JSON object; the exit code is 0 when the test passed.
 """
 import importlib
+import inspect
 import json
 import os
 import sys
@@ -20,11 +21,19 @@ def _settings():
 
 
 def _service_test(settings):
+    """An instance of the test module's ServiceTest, as akerbp.mlops uses it (so checks written with self work; static
+    and class methods and plain attributes work as well). A class whose constructor needs arguments is used as it is."""
     module = importlib.import_module(settings["testModule"])
     service_test = getattr(module, "ServiceTest", None)
     if service_test is None:
         raise LookupError(f"{settings['testModule']} defines no class ServiceTest")
-    return service_test
+    if not inspect.isclass(service_test):
+        return service_test
+    try:
+        inspect.signature(service_test).bind()
+    except (TypeError, ValueError):
+        return service_test
+    return service_test()
 
 
 def sample_input(settings):
@@ -33,6 +42,8 @@ def sample_input(settings):
     if not hasattr(service_test, f"{kind}_input"):
         raise LookupError(f"ServiceTest has no {kind}_input")
     data = getattr(service_test, f"{kind}_input")
+    if callable(data):
+        data = data()
     if kind == "training" and isinstance(data, dict):
         data = dict(data, **{DRY_RUN_KEY: True})
     return data
@@ -44,7 +55,7 @@ def check(settings, answer):
     if not isinstance(answer, dict):
         return False, f"the answer is {type(answer).__name__}, not a JSON object"
     if answer.get("status") != "ok":
-        return False, f"status is {answer.get('status')!r}: {answer.get('error')}"
+        return False, f"status is {answer.get('status')!r}: {answer.get('error') or answer.get('error_message')}"
     if kind not in answer:
         return False, f"the answer has no '{kind}' field"
     if kind == "prediction" and answer.get("model_id") != settings.get("modelId"):
