@@ -273,10 +273,10 @@ public sealed partial class FaultScenarios(ITestOutputHelper output) : IAsyncLif
             }
         }
 
-        // As Publish-MlModelArtifact does for a piped version: without -Force, a retry after a promotion that took effect
-        // returns the version it made instead of making another.
+        // A promotion keeps the source's number: a retry after a promotion that took effect returns the version it made
+        // instead of making another.
         public override void Run(FaultContext context, FaultAttempt attempt, int index) =>
-            attempt.Registry.Promote(context.SourceVersions[index], to, force: false, NullReporter.Instance, default);
+            attempt.Registry.Promote(context.SourceVersions[index], to, NullReporter.Instance, default);
 
         public override void AssertNothingHalfDone(FaultContext context, int index)
         {

@@ -76,8 +76,8 @@ public sealed class SecurityScenarios
 
         // Succeeding: publish, promote across stores, save, list; in this process and in a worker process with tracing on.
         var published = registry.Publish("m", "cloud", artifact, new Dictionary<string, string> { ["r2"] = "0.9" }, reporter, default);
-        var promoted = registry.Promote(published, "prod", force: false, reporter, default).Version;
-        registry.Promote(promoted, "cloudprod", force: false, reporter, default);
+        var promoted = registry.Promote(published, "prod", reporter, default).Version;
+        registry.Promote(promoted, "cloudprod", reporter, default);
         registry.Save(published, Path.Combine(project.Root, "saved"), force: false, reporter, default);
         texts.AddRange(registry.Find(new VersionQuery()).Select(v => string.Join(" ", v.ModelId, v.Location, v.Registry, string.Join(",", v.SystemMetadata))));
         using (var worker = Worker.Project(project, "publish", "m", "cloud", artifact, "--trace"))

@@ -113,7 +113,7 @@ internal static class ProjectCommand
                 case "promote":
                     var source = registry.FindOne(positional[0], positional[1], int.Parse(positional[2], CultureInfo.InvariantCulture))
                         ?? throw new MlOpsException(ErrorIds.ModelVersionNotFound, MlOpsErrorKind.NotFound, "No such version.");
-                    var promoted = registry.Promote(source, positional[3], force: true, reporter, CancellationToken.None);
+                    var promoted = registry.Promote(source, positional[3], reporter, CancellationToken.None);
                     Console.WriteLine($"VERSION {promoted.Version.Version}");
                     Console.WriteLine($"CONTENT_HASH {promoted.Version.ContentHash}");
                     break;
@@ -167,7 +167,7 @@ internal static class ProjectCommand
         registry.Save(warm, Path.Combine(folder, "saved-" + Guid.NewGuid().ToString("N")), force: false, NullReporter.Instance, CancellationToken.None);
         if (operation == "promote")
         {
-            registry.Promote(warm, positional[1], force: true, NullReporter.Instance, CancellationToken.None);
+            registry.Promote(warm, positional[1], NullReporter.Instance, CancellationToken.None);
         }
     }
 

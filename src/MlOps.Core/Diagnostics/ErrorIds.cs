@@ -19,6 +19,7 @@ namespace MlOps.Diagnostics
         public const string RegistryCorrupt = "RegistryCorrupt";
         public const string RegistryWriteFailed = "RegistryWriteFailed";
         public const string PromotionToSameEnvironment = "PromotionToSameEnvironment";
+        public const string PromotionConflict = "PromotionConflict";
         public const string UnsupportedRegistry = "UnsupportedRegistry";
         public const string UnsupportedPlatform = "UnsupportedPlatform";
         public const string PythonNotFound = "PythonNotFound";

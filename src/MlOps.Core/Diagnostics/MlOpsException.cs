@@ -6,7 +6,7 @@ namespace MlOps.Diagnostics
     /// A failure the user can act on: a stable <see cref="ErrorId"/>, a kind, the object it is about
     /// and, where there is one, what to do next. Cmdlets turn it into an ErrorRecord unchanged.
     /// </summary>
-    public sealed class MlOpsException : Exception
+    public class MlOpsException : Exception
     {
         public MlOpsException(string errorId, MlOpsErrorKind kind, string message, object? target = null,
             string? recommendedAction = null, Exception? inner = null)

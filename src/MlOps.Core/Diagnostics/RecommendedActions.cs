@@ -52,6 +52,7 @@ namespace MlOps.Diagnostics
             [ErrorIds.InvalidSchedule] = "Use a name of letters, digits, '.', '_' or '-', and a five-field cron expression in UTC such as '0 3 * * *'.",
             [ErrorIds.ScheduleNotFound] = "List the service's schedules with Get-MlServiceSchedule.",
             [ErrorIds.ProjectFileExists] = "Choose an empty folder, or pass -Force to replace the files MlOps writes.",
+            [ErrorIds.PromotionConflict] = "The target already has a different artifact under that number: publish the artifact as a new version and promote that one.",
             [ErrorIds.AkerbpSettingsNotFound] = "Run Import-MlAkerbpProject in the root of the akerbp.mlops repository, where mlops_settings.yaml or mlops_settings.py is.",
             [ErrorIds.InvalidAkerbpSettings] = "Fix the akerbp.mlops settings file so that akerbp.mlops itself would read it, then import again.",
             [ErrorIds.ModelAlreadyExists] = "Choose another model name, or pass -Force to rewrite the model's files.",

@@ -104,8 +104,8 @@ namespace MlOps.Registry
             var progress = new TransferProgress(source, $"Publishing {model} to {environment}", reporter);
             var level = ChooseCompression(source);
             var target = level == CompressionLevel.NoCompression
-                ? PublishStreamed(model, environment, source, fields, progress, reporter, cancellationToken)
-                : PublishCompressed(model, environment, source, fields, level, progress, reporter, cancellationToken);
+                ? PublishStreamed(model, environment, source, fields, origin, progress, reporter, cancellationToken)
+                : PublishCompressed(model, environment, source, fields, level, origin, progress, reporter, cancellationToken);
             progress.Complete();
 
             // The version is complete: reading it back must not turn the publish into a failure the caller would retry.
@@ -122,12 +122,12 @@ namespace MlOps.Registry
         /// once, never written to disk (multipart uploads spool one part at a time so a failed part can be sent again).
         /// </summary>
         private UploadTarget PublishStreamed(string model, string environment, IArtifactSource source, Dictionary<string, string> fields,
-            TransferProgress progress, IOperationReporter reporter, CancellationToken cancellationToken)
+            PublishOrigin? origin, TransferProgress progress, IOperationReporter reporter, CancellationToken cancellationToken)
         {
             var tarLength = TarArchiveWriter.ArchiveLength(source.Files);
             var archiveLength = StoredGzipStream.LengthFor(tarLength);
             reporter.Verbose($"The artifact does not compress; streaming it as an uncompressed gzip ({ArtifactCopier.FormatSize(archiveLength)}).");
-            var target = Claim(model, environment, fields, archiveLength, reporter, cancellationToken);
+            var target = Claim(model, environment, fields, archiveLength, origin, reporter, cancellationToken);
             return UploadAndComplete(target, () =>
             {
                 reporter.Verbose($"Claimed {target.ExternalId}; uploading {ArtifactCopier.FormatSize(archiveLength)}"
@@ -140,7 +140,7 @@ namespace MlOps.Registry
 
         /// <summary>Data that shrinks: the gzip's length is only known once written, so it goes to a temporary file first.</summary>
         private UploadTarget PublishCompressed(string model, string environment, IArtifactSource source, Dictionary<string, string> fields,
-            CompressionLevel level, TransferProgress progress, IOperationReporter reporter, CancellationToken cancellationToken)
+            CompressionLevel level, PublishOrigin? origin, TransferProgress progress, IOperationReporter reporter, CancellationToken cancellationToken)
         {
             var archive = Path.Combine(TempFolder, "mlops-publish-" + Guid.NewGuid().ToString("N") + ".tar.gz");
             try
@@ -154,7 +154,7 @@ namespace MlOps.Registry
                 }
 
                 var length = new FileInfo(archive).Length;
-                var target = Claim(model, environment, fields, length, reporter, cancellationToken);
+                var target = Claim(model, environment, fields, length, origin, reporter, cancellationToken);
                 return UploadAndComplete(target, () =>
                 {
                     reporter.Verbose($"Claimed {target.ExternalId}; uploading {ArtifactCopier.FormatSize(length)}.");
@@ -466,18 +466,25 @@ namespace MlOps.Registry
             }
         }
 
-        /// <summary>Claims the next free number by creating its file without overwrite; a 409 means another publisher has it.</summary>
-        private UploadTarget Claim(string model, string environment, Dictionary<string, string> fields, long archiveLength, IOperationReporter reporter,
-            CancellationToken cancellationToken)
+        /// <summary>
+        /// Claims a number by creating its file without overwrite; a 409 means another publisher has it. A new artifact takes
+        /// the next number above every number the model has in any environment of this directory (complete or being
+        /// uploaded) and above <see cref="PublishOrigin.NumberAbove"/>, trying the next one after a 409. A promotion takes
+        /// its exact number (<see cref="PublishOrigin.Number"/>): when another promotion is uploading it, it waits for that
+        /// one to finish, and when a version has it, throws <see cref="VersionNumberTakenException"/>.
+        /// </summary>
+        private UploadTarget Claim(string model, string environment, Dictionary<string, string> fields, long archiveLength, PublishOrigin? origin,
+            IOperationReporter reporter, CancellationToken cancellationToken)
         {
-            var existing = Versions(model, environment).ToList();
-            foreach (var stale in existing.Where(v => IsAbandoned(v.File)))
+            var all = ModelFiles(model).ToList();
+            foreach (var stale in all.Where(v => v.Environment == environment && IsAbandoned(v.File)))
             {
                 reporter.Warning($"Removing {stale.File.ExternalId}: a publish claimed it {Age(stale.File):g} ago and never completed.");
                 Release(stale.File.ExternalId!, reporter);
             }
 
-            var number = existing.Where(v => !IsAbandoned(v.File)).Select(v => v.Number).DefaultIfEmpty(0).Max() + 1;
+            var exact = origin?.Number;
+            var number = exact ?? Math.Max(all.Where(v => !IsAbandoned(v.File)).Select(v => v.Number).DefaultIfEmpty(0).Max(), origin?.NumberAbove ?? 0) + 1;
             var multipart = archiveLength > _options.MultipartThreshold;
 
             // CDF takes at most 250 parts: larger archives get larger parts.
@@ -507,6 +514,10 @@ namespace MlOps.Registry
                     var created = Transient(ct => _files.CreateAsync(create, overwrite: false, ct), cancellationToken, createOnly: true);
                     return new UploadTarget(externalId, number, created.UploadUrl, null, partSize);
                 }
+                catch (Exception e) when (CdfCalls.IsDuplicate(e) && exact != null)
+                {
+                    WaitForExact(model, environment, number, reporter, cancellationToken);
+                }
                 catch (Exception e) when (CdfCalls.IsDuplicate(e))
                 {
                     number++;
@@ -526,13 +537,66 @@ namespace MlOps.Registry
                         return Transient(ct => UploadLink(externalId, number, multipart, parts, partSize, ct), cancellationToken);
                     }
 
-                    number++;
+                    if (exact != null)
+                    {
+                        WaitForExact(model, environment, number, reporter, cancellationToken);
+                    }
+                    else
+                    {
+                        number++;
+                    }
                 }
             }
 
             throw new MlOpsException(ErrorIds.RegistryWriteFailed, MlOpsErrorKind.WriteError, $"No free version number was found for {model} in {environment}.",
                 model);
         }
+
+        /// <summary>
+        /// Another file has the exact number a promotion needs. A complete version: <see cref="VersionNumberTakenException"/>.
+        /// A claim being uploaded (another promotion of the same version, most likely): wait for it to complete or go away,
+        /// and remove it once abandoned. Returns when the number may be tried again.
+        /// </summary>
+        private void WaitForExact(string model, string environment, int number, IOperationReporter reporter, CancellationToken cancellationToken)
+        {
+            var externalId = ModelVersionId.Format(model, environment, number);
+            var deadline = DateTime.UtcNow + _options.StaleClaimAge;
+            var delay = TimeSpan.FromMilliseconds(100);
+            var said = false;
+            while (true)
+            {
+                var file = Transient(ct => _files.RetrieveAsync(new[] { Identity.Create(externalId) }, ignoreUnknownIds: true, ct), cancellationToken).FirstOrDefault();
+                if (file == null)
+                {
+                    return;
+                }
+
+                if (IsComplete(file))
+                {
+                    throw new VersionNumberTakenException(ToVersion(model, environment, number, file));
+                }
+
+                if (IsAbandoned(file) || DateTime.UtcNow > deadline)
+                {
+                    reporter.Warning($"Removing {externalId}: a publish claimed it {Age(file):g} ago and never completed.");
+                    Release(externalId, reporter);
+                    return;
+                }
+
+                if (!said)
+                {
+                    reporter.Verbose($"{externalId} is being uploaded by another publisher; waiting for it to complete.");
+                    said = true;
+                }
+
+                Task.Delay(delay, cancellationToken).GetAwaiter().GetResult();
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 2000));
+            }
+        }
+
+        /// <summary>The highest version number <paramref name="model"/> has in any environment of this directory (complete versions), or 0.</summary>
+        public int GetHighestVersionNumber(string model) =>
+            ModelFiles(model).Where(v => IsComplete(v.File)).Select(v => v.Number).DefaultIfEmpty(0).Max();
 
         private async Task<UploadTarget> UploadLink(string externalId, int number, bool multipart, int parts, long partSize, CancellationToken cancellationToken)
         {
@@ -701,6 +765,13 @@ namespace MlOps.Registry
                 .Where(x => x.Id != null && x.Id.Value.Model == model && x.Id.Value.Environment == environment && x.File.Directory == _options.Directory)
                 .Select(x => (x.Id!.Value.Version, x.File));
         }
+
+        /// <summary>Every file of the model's versions in this directory, in every environment (one listing).</summary>
+        private IEnumerable<(string Environment, int Number, CdfFile File)> ModelFiles(string model) =>
+            Wait(ct => _files.ListAllAsync(new FileFilter { ExternalIdPrefix = model + "/", DirectoryPrefix = _options.Directory }, ct))
+                .Select(f => (Id: ParseId(f.ExternalId), File: f))
+                .Where(x => x.Id != null && x.Id.Value.Model == model && x.File.Directory == _options.Directory)
+                .Select(x => (x.Id!.Value.Environment, x.Id!.Value.Version, x.File));
 
         private static bool IsComplete(CdfFile file) => file.Uploaded && (file.Metadata == null || !file.Metadata.ContainsKey(StateKey));
 

@@ -22,6 +22,9 @@ namespace MlOps.Registry
         /// <summary>The highest version number of a model in an environment, or 0. Does not read every version.</summary>
         int GetLatestVersionNumber(string model, string environment);
 
+        /// <summary>The highest version number of a model in any environment of this store, or 0 (new numbers go above it).</summary>
+        int GetHighestVersionNumber(string model);
+
         /// <summary>One version, or null when it does not exist.</summary>
         ModelVersion? GetVersion(string model, string environment, int version);
 
@@ -29,9 +32,12 @@ namespace MlOps.Registry
         IEnumerable<ModelVersion> ListVersions(string model, string environment);
 
         /// <summary>
-        /// Stores <paramref name="source"/> as the next version (previous + 1). The version becomes visible only once
-        /// complete; concurrent publishers get distinct numbers without gaps. <paramref name="origin"/> (lineage and git
-        /// revision) goes into the version's system metadata; null records neither.
+        /// Stores <paramref name="source"/> as a new version. The version becomes visible only once complete; concurrent
+        /// publishers get distinct numbers. A number names one artifact in every environment: a new artifact takes the next
+        /// number above every number the model has in the store (and above <see cref="PublishOrigin.NumberAbove"/>); a
+        /// promotion takes <see cref="PublishOrigin.Number"/> exactly, and when a version has it the store stores nothing
+        /// and throws <see cref="VersionNumberTakenException"/>. <paramref name="origin"/> (lineage and git revision) goes
+        /// into the version's system metadata; null records neither.
         /// </summary>
         ModelVersion Publish(string model, string environment, IArtifactSource source, IReadOnlyDictionary<string, string> metadata,
             PublishOrigin? origin, IOperationReporter reporter, CancellationToken cancellationToken);

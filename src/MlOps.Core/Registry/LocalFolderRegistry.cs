@@ -22,7 +22,14 @@ namespace MlOps.Registry
     /// </code>
     /// A publisher writes the whole version into a staging folder, then claims number N by renaming that folder to
     /// <c>&lt;N&gt;</c>. The rename is atomic and fails when <c>&lt;N&gt;</c> exists, so each number has one winner, a
-    /// version is visible only when complete, numbers have no gaps, and there is no lock for a killed process to leave.
+    /// version is visible only when complete, and there is no lock for a killed process to leave.
+    /// <para>
+    /// A number names one artifact in every environment (a promotion keeps it), so an environment's numbers can have
+    /// gaps. Before a version folder N appears, its publisher raises the hint to at least N (under an OS file lock on
+    /// <c>latest.lock</c>, which the OS releases when a process dies, so it cannot go stale): every visible version is at
+    /// most the hint, so the latest is the hint when its folder exists (probed upward for versions written by older
+    /// writers), and otherwise a scan of the folder.
+    /// </para>
     /// </summary>
     public sealed class LocalFolderRegistry : IModelRegistry
     {
@@ -30,6 +37,7 @@ namespace MlOps.Registry
         private const string FilesFolder = "files";
         private const string ManifestName = "manifest.json";
         private const string LatestHintName = "latest";
+        private const string HintLockName = "latest.lock";
         private static readonly TimeSpan ForeignStagingMaxAge = TimeSpan.FromDays(2);
 
         public LocalFolderRegistry(string root)
@@ -152,7 +160,7 @@ namespace MlOps.Registry
                 MakeReadOnly(staging);
                 cancellationToken.ThrowIfCancellationRequested();
 
-                var number = Claim(staging, envFolder, reporter);
+                var number = Claim(staging, model, environment, origin, reporter);
 
                 // The manifest just written, not read back: the version is what this publisher wrote and renamed into place.
                 var version = ToVersion(manifest, model, environment, number, VersionFolder(envFolder, number));
@@ -168,18 +176,38 @@ namespace MlOps.Registry
             }
         }
 
-        /// <summary>Renames the complete staging folder to the next free version number; the rename is the commit.</summary>
-        private int Claim(string staging, string envFolder, IOperationReporter reporter)
+        /// <summary>The highest version number <paramref name="model"/> has in any environment of this store, or 0.</summary>
+        public int GetHighestVersionNumber(string model)
         {
-            var number = GetLatestVersionNumber(Path.GetFileName(Path.GetDirectoryName(envFolder)!), Path.GetFileName(envFolder)) + 1;
+            var modelFolder = Path.Combine(Root, model);
+            return Directory.Exists(modelFolder)
+                ? new DirectoryInfo(modelFolder).EnumerateDirectories().Where(d => !d.Name.StartsWith(".", StringComparison.Ordinal))
+                    .Select(d => GetLatestVersionNumber(model, d.Name)).DefaultIfEmpty(0).Max()
+                : 0;
+        }
+
+        /// <summary>
+        /// Renames the complete staging folder to its number; the rename is the commit. A promotion takes its exact number
+        /// (<see cref="VersionNumberTakenException"/> when a version has it); a new artifact the next number above every
+        /// number the model has in this store and <see cref="PublishOrigin.NumberAbove"/>.
+        /// </summary>
+        private int Claim(string staging, string model, string environment, PublishOrigin? origin, IOperationReporter reporter)
+        {
+            var envFolder = EnvironmentFolder(model, environment);
+            var exact = origin?.Number;
+            var number = exact ?? Math.Max(GetHighestVersionNumber(model), origin?.NumberAbove ?? 0) + 1;
             for (var attempt = 0; ; attempt++)
             {
                 var target = VersionFolder(envFolder, number);
                 try
                 {
+                    RaiseHint(envFolder, number);
                     Directory.Move(staging, target);
-                    WriteHint(envFolder, number);
                     return number;
+                }
+                catch (IOException) when (Directory.Exists(target) && exact != null)
+                {
+                    throw new VersionNumberTakenException(ReadVersion(model, environment, number, target));
                 }
                 catch (IOException) when (Directory.Exists(target) && attempt < 100_000)
                 {
@@ -309,33 +337,73 @@ namespace MlOps.Registry
             }
         }
 
-        /// <summary>Best effort: the hint only saves work, readers always probe past it.</summary>
-        private static void WriteHint(string envFolder, int number)
+        /// <summary>
+        /// Raises the hint to <paramref name="number"/> unless it is higher already, under the lock, so that hints only grow.
+        /// A publisher does this before its version becomes visible; failing to, it stores nothing.
+        /// </summary>
+        private static void RaiseHint(string envFolder, int number)
         {
-            var hintPath = Path.Combine(envFolder, LatestHintName);
-            var temp = hintPath + "." + Guid.NewGuid().ToString("N") + ".tmp";
-            try
+            using (HintLock(envFolder))
             {
                 if (ReadHint(envFolder) >= number)
                 {
                     return;
                 }
 
-                File.WriteAllText(temp, number.ToString(CultureInfo.InvariantCulture));
-                if (File.Exists(hintPath))
+                var hintPath = Path.Combine(envFolder, LatestHintName);
+                var temp = hintPath + "." + Guid.NewGuid().ToString("N") + ".tmp";
+                try
                 {
-                    File.Replace(temp, hintPath, null);
+                    File.WriteAllText(temp, number.ToString(CultureInfo.InvariantCulture));
+                    if (File.Exists(hintPath))
+                    {
+                        File.Replace(temp, hintPath, null);
+                    }
+                    else
+                    {
+                        File.Move(temp, hintPath);
+                    }
                 }
-                else
+                finally
                 {
-                    File.Move(temp, hintPath);
+                    TryDelete(temp);
                 }
+            }
+        }
+
+        /// <summary>Best effort, for readers: the hint only saves work.</summary>
+        private static void WriteHint(string envFolder, int number)
+        {
+            try
+            {
+                RaiseHint(envFolder, number);
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                TryDelete(temp);
             }
         }
+
+        /// <summary>An exclusive OS lock on the environment's <c>latest.lock</c> (released by the OS if the process dies).</summary>
+        private static FileStream HintLock(string envFolder)
+        {
+            var path = Path.Combine(envFolder, HintLockName);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (true)
+            {
+                try
+                {
+                    return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
+                }
+                catch (IOException e) when (IsLockContention(e) && DateTime.UtcNow < deadline)
+                {
+                    Thread.Sleep(5);
+                }
+            }
+        }
+
+        /// <summary>Another holder of the lock: EWOULDBLOCK on Linux (11) and macOS (35), a sharing or lock violation on Windows.</summary>
+        private static bool IsLockContention(IOException e) =>
+            e.HResult == 11 || e.HResult == 35 || (e.HResult & 0xFFFF) == 32 || (e.HResult & 0xFFFF) == 33;
 
         private static void TryDelete(string file)
         {

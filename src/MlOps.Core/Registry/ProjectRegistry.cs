@@ -178,17 +178,35 @@ namespace MlOps.Registry
                 ? $"The project is at git commit {revision}; the version records it."
                 : "The project is not in a git repository with a commit: the version records no commit.");
 
-            return For(env.Name).Publish(modelSettings.Name, env.Name, source, checkedMetadata, PublishOrigin.FromRevision(revision), reporter,
-                cancellationToken);
+            return For(env.Name).Publish(modelSettings.Name, env.Name, source, checkedMetadata,
+                PublishOrigin.FromRevision(revision).WithNumber(null, HighestElsewhere(modelSettings.Name, env.Name)), reporter, cancellationToken);
         }
 
         /// <summary>
-        /// Copies <paramref name="source"/> into <paramref name="targetEnvironment"/> as its next version: the same bytes,
-        /// verified against the source's hashes, with the source's metadata and <c>promotedFrom</c> lineage. When the
-        /// target's latest version already came from the same source, that version is returned unless <paramref name="force"/>.
+        /// The highest number the model has in the stores of the project's other environments (those not kept in the same
+        /// store as <paramref name="environment"/>): a new number goes above it, so that promotion, which keeps numbers,
+        /// never meets another artifact under the same number.
         /// </summary>
-        public PromotionResult Promote(ModelVersion source, string targetEnvironment, bool force, IOperationReporter reporter,
-            CancellationToken cancellationToken)
+        private int HighestElsewhere(string model, string environment)
+        {
+            var own = For(environment);
+            return Settings.Environments.Select(e => For(e.Name))
+                .Where(r => !string.Equals(r.Kind + ":" + r.Location, own.Kind + ":" + own.Location, StringComparison.Ordinal))
+                .GroupBy(r => r.Kind + ":" + r.Location, StringComparer.Ordinal)
+                .Select(g => g.First().GetHighestVersionNumber(model))
+                .DefaultIfEmpty(0)
+                .Max();
+        }
+
+        /// <summary>
+        /// Copies <paramref name="source"/> into <paramref name="targetEnvironment"/> under the same number
+        /// (<c>model/test/N</c> becomes <c>model/prod/N</c>, as akerbp.mlops promotes): the same bytes, verified against the
+        /// source's hashes, with the source's metadata and <c>promotedFrom</c> lineage. When the target has that number
+        /// already with the same content (an earlier or a concurrent promotion, by MlOps or akerbp.mlops), that version is
+        /// returned; with other content, <see cref="ErrorIds.PromotionConflict"/> and nothing changes. Dev's local artifact
+        /// folder (<c>model/dev/1</c>, not in a store) is promoted as a new number.
+        /// </summary>
+        public PromotionResult Promote(ModelVersion source, string targetEnvironment, IOperationReporter reporter, CancellationToken cancellationToken)
         {
             var target = Settings.GetEnvironment(targetEnvironment);
             if (string.Equals(target.Name, source.Environment, StringComparison.OrdinalIgnoreCase))
@@ -207,22 +225,86 @@ namespace MlOps.Registry
             }
 
             var registry = For(target.Name);
+            if (!source.IsLocalFolder && registry.GetVersion(source.Name, target.Name, source.Version) is ModelVersion existing)
+            {
+                return SamePromotion(source, existing, reporter);
+            }
+
+            // Registries promoted under the earlier rule (a new number per environment) hold the copy under another number.
             var latest = registry.GetLatestVersionNumber(source.Name, target.Name);
-            if (!force && latest > 0)
+            if (latest > 0)
             {
                 var current = registry.GetVersion(source.Name, target.Name, latest);
-                if (current != null && current.PromotedFrom == source.ModelId && current.ContentHash == source.ContentHash)
+                if (current != null && current.PromotedFrom == source.ModelId && current.ContentHash.Length > 0 && current.ContentHash == source.ContentHash)
                 {
                     reporter.Verbose($"{current.ModelId} was already promoted from {source.ModelId}; nothing to do.");
                     return new PromotionResult(current, created: false);
                 }
             }
 
+            var origin = PublishOrigin.PromotionOf(source).WithNumber(source.IsLocalFolder ? (int?)null : source.Version, HighestElsewhere(source.Name, target.Name));
             var artifacts = Open(source);
             try
             {
-                var promoted = registry.Publish(source.Name, target.Name, artifacts, source.Metadata, PublishOrigin.PromotionOf(source), reporter, cancellationToken);
+                var promoted = registry.Publish(source.Name, target.Name, artifacts, source.Metadata, origin, reporter, cancellationToken);
                 return new PromotionResult(promoted, created: true);
+            }
+            catch (VersionNumberTakenException taken)
+            {
+                return SamePromotion(source, taken.Existing, reporter);
+            }
+            finally
+            {
+                (artifacts as IDisposable)?.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// The target already has the source's number: the same content is the same promotion (returned); other content is a
+        /// conflict. Versions written by akerbp.mlops record no content hash: their files are read and hashed.
+        /// </summary>
+        private PromotionResult SamePromotion(ModelVersion source, ModelVersion existing, IOperationReporter reporter)
+        {
+            var sourceHash = ContentHashOf(source);
+            var existingHash = ContentHashOf(existing);
+            if (string.Equals(sourceHash, existingHash, StringComparison.Ordinal))
+            {
+                reporter.Verbose($"{existing.ModelId} already holds the content of {source.ModelId} ({existingHash}); nothing to do.");
+                return new PromotionResult(existing, created: false);
+            }
+
+            throw new MlOpsException(ErrorIds.PromotionConflict, MlOpsErrorKind.AlreadyExists,
+                $"{existing.ModelId} already holds another artifact ({existingHash}) than {source.ModelId} ({sourceHash}); a version number names one " +
+                "artifact in every environment, so nothing was promoted.", existing.ModelId,
+                $"Deploy {existing.ModelId} as it is, or publish the artifact of {source.ModelId} to {source.Environment} as a new version and promote that one.");
+        }
+
+        private string ContentHashOf(ModelVersion version)
+        {
+            if (version.ContentHash.Length > 0)
+            {
+                return version.ContentHash;
+            }
+
+            var artifacts = Open(version);
+            try
+            {
+                if (artifacts.Files.All(f => f.Sha256 != null))
+                {
+                    return ContentHash.Compute(artifacts.Files);
+                }
+
+                var files = new List<ArtifactFile>();
+                foreach (var (file, content) in artifacts.ReadFiles(CancellationToken.None))
+                {
+                    using (var hashing = new HashingReadStream(content))
+                    {
+                        hashing.Drain();
+                        files.Add(new ArtifactFile(file.Path, file.Length, hashing.Sha256));
+                    }
+                }
+
+                return ContentHash.Compute(files);
             }
             finally
             {

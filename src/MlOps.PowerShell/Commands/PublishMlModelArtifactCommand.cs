@@ -7,13 +7,16 @@ namespace MlOps.PowerShell.Commands
 {
     /// <summary>
     /// <para type="synopsis">Stores a model's artifact folder as a new version, or promotes a version to another environment.</para>
-    /// <para type="description">With -Path, copies the folder (hashing every file) into the registry of the environment as the next
-    /// version: previous + 1, numbered per model and environment, immutable, visible only once complete, with your -Metadata and
-    /// MlOps's system metadata. When the project is in a git repository, the version also records its Revision: the commit, the
+    /// <para type="description">With -Path, copies the folder (hashing every file) into the registry of the environment as a new
+    /// version: the next number above every number the model has in any environment (so a number names one artifact everywhere),
+    /// immutable, visible only once complete, with your -Metadata and MlOps's system metadata. When the project is in a git repository, the version also records its Revision: the commit, the
     /// branch (a CI system's branch variable for a detached checkout) and whether tracked files had uncommitted changes
     /// (system metadata gitCommit, gitBranch, gitDirty). Piped a ModelVersion (from Get-MlModelVersion), promotes it: the same
-    /// bytes, verified against the source's hashes, become the next version in -Environment, recording the source in
-    /// PromotedFrom and keeping the source's Revision. Changes to a protected environment (prod by default) ask for
+    /// bytes, verified against the source's hashes, become the version with the same number in -Environment (test/4 becomes
+    /// prod/4, as akerbp.mlops promotes), recording the source in PromotedFrom and keeping the source's Revision. Promoting a
+    /// version again returns the copy made before (with a warning), also when several promotions run at once; when the target
+    /// has that number with another artifact, the promotion fails with PromotionConflict and changes nothing. Dev's local
+    /// artifact folder (dev/1) is promoted as a new number. Changes to a protected environment (prod by default) ask for
     /// confirmation unless -Confirm:$false or -Force is given.</para>
     /// </summary>
     /// <example>
@@ -71,8 +74,8 @@ namespace MlOps.PowerShell.Commands
         public Hashtable? Metadata { get; set; }
 
         /// <summary>
-        /// <para type="description">Skip the confirmation for protected environments, and promote again even when the target's latest
-        /// version already came from the same source.</para>
+        /// <para type="description">Skip the confirmation for protected environments. (A promotion never makes a second copy of a
+        /// version: promoting it again returns the first.)</para>
         /// </summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
@@ -116,10 +119,10 @@ namespace MlOps.PowerShell.Commands
                 return;
             }
 
-            var result = registry.Promote(source, environment, Force, Reporter, Cancellation);
+            var result = registry.Promote(source, environment, Reporter, Cancellation);
             if (!result.Created)
             {
-                WriteWarning($"{result.Version.ModelId} was already promoted from {source.ModelId}; returning it. Use -Force to promote again.");
+                WriteWarning($"{result.Version.ModelId} already holds {source.ModelId}; returning it.");
             }
 
             WriteObject(result.Version);

@@ -214,6 +214,8 @@ public sealed class ArgumentCompletionsTests : IDisposable
 
         public int GetLatestVersionNumber(string model, string environment) => fail ? throw new IOException("unreachable") : latest;
 
+        public int GetHighestVersionNumber(string model) => GetLatestVersionNumber(model, "dev");
+
         public ModelVersion? GetVersion(string model, string environment, int version)
         {
             Thread.Sleep(delay);

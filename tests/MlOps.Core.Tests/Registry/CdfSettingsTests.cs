@@ -118,7 +118,7 @@ public sealed class CdfSettingsTests
             var registry = new ProjectRegistry(SettingsLoader.Load(project.SettingsPath, TempProject.NoEnvironment));
             var tested = registry.Publish("diabetes", "test", project.MakeArtifact("art", files: 3, bytesEach: 70_000),
                 new Dictionary<string, string> { ["r2"] = "0.9" }, NullReporter.Instance, default);
-            var promoted = registry.Promote(tested, "prod", false, NullReporter.Instance, default);
+            var promoted = registry.Promote(tested, "prod", NullReporter.Instance, default);
 
             Assert.True(promoted.Created);
             Assert.Equal("cdf", registry.For("prod").Kind);
@@ -126,7 +126,7 @@ public sealed class CdfSettingsTests
             Assert.Equal(tested.ContentHash, promoted.Version.ContentHash);
             Assert.Equal("diabetes/test/1", promoted.Version.PromotedFrom);
             Assert.Equal("0.9", promoted.Version.Metadata["r2"]);
-            Assert.False(registry.Promote(tested, "prod", false, NullReporter.Instance, default).Created);
+            Assert.False(registry.Promote(tested, "prod", NullReporter.Instance, default).Created);
 
             var latest = Assert.Single(registry.Find(new VersionQuery { Environment = "prod", Latest = true }));
 

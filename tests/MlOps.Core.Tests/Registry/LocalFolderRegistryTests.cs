@@ -14,7 +14,7 @@ public class LocalFolderRegistryTests
     private static string Sha(string file) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)));
 
     [Fact]
-    public void Publish_numbers_versions_per_model_and_environment_and_records_everything()
+    public void Publish_numbers_versions_per_model_above_every_environment_and_records_everything()
     {
         using var project = new TempProject().Standard();
         var registry = Open(project);
@@ -25,7 +25,8 @@ public class LocalFolderRegistryTests
         var v2 = registry.Publish("diabetes", "test", artifact, null, NullReporter.Instance, default);
         var p1 = registry.Publish("diabetes", "prod", artifact, null, NullReporter.Instance, default);
 
-        Assert.Equal((1, 2, 1), (v1.Version, v2.Version, p1.Version));
+        // A new artifact's number is above every number of the model, so that prod/3 can never be another artifact than test/3.
+        Assert.Equal((1, 2, 3), (v1.Version, v2.Version, p1.Version));
         Assert.Equal("diabetes/test/1", v1.ModelId);
         Assert.Equal("0.91", v1.Metadata["r2"]);
         Assert.Equal(4, v1.FileCount);
@@ -145,7 +146,7 @@ public class LocalFolderRegistryTests
         Assert.False(Directory.Exists(Path.Combine(project.RegistryPath, "diabetes", "dev")), "the folder is not copied");
         Assert.Empty(registry.Find(new VersionQuery { Environment = "test" }));
 
-        var promoted = registry.Promote(local, "test", false, NullReporter.Instance, default).Version;
+        var promoted = registry.Promote(local, "test", NullReporter.Instance, default).Version;
         Assert.Equal("diabetes/test/1", promoted.ModelId);
         Assert.Equal("diabetes/dev/1", promoted.PromotedFrom);
         Assert.Equal(Sha(Path.Combine(folder, "info.json")), promoted.Files.Single(f => f.Path == "info.json").Sha256);
@@ -159,7 +160,7 @@ public class LocalFolderRegistryTests
         var source = registry.Publish("diabetes", "test", project.MakeArtifact("art"), new Dictionary<string, string> { ["r2"] = "0.8" },
             NullReporter.Instance, default);
 
-        var first = registry.Promote(source, "prod", false, NullReporter.Instance, default);
+        var first = registry.Promote(source, "prod", NullReporter.Instance, default);
         Assert.True(first.Created);
         Assert.Equal("diabetes/prod/1", first.Version.ModelId);
         Assert.Equal(source.ContentHash, first.Version.ContentHash);
@@ -167,13 +168,77 @@ public class LocalFolderRegistryTests
         Assert.Equal("diabetes/test/1", first.Version.SystemMetadata["promotedFrom"]);
         Assert.Equal("0.8", first.Version.Metadata["r2"]);
 
-        var again = registry.Promote(source, "prod", false, NullReporter.Instance, default);
+        var again = registry.Promote(source, "prod", NullReporter.Instance, default);
         Assert.False(again.Created);
         Assert.Equal(1, again.Version.Version);
-        Assert.Equal(2, registry.Promote(source, "prod", true, NullReporter.Instance, default).Version.Version);
+        Assert.Single(registry.Find(new VersionQuery { Environment = "prod" }));
 
         Assert.Equal(ErrorIds.PromotionToSameEnvironment, Assert.Throws<MlOpsException>(() =>
-            registry.Promote(source, "test", false, NullReporter.Instance, default)).ErrorId);
+            registry.Promote(source, "test", NullReporter.Instance, default)).ErrorId);
+    }
+
+    [Fact]
+    public void A_promotion_keeps_the_number_and_refuses_another_artifact_under_it()
+    {
+        using var project = new TempProject().Standard();
+        var registry = Open(project);
+        var first = registry.Publish("diabetes", "test", project.MakeArtifact("a", seed: 1), null, NullReporter.Instance, default);
+        var second = registry.Publish("diabetes", "test", project.MakeArtifact("b", seed: 2), null, NullReporter.Instance, default);
+
+        Assert.Equal("diabetes/prod/2", registry.Promote(second, "prod", NullReporter.Instance, default).Version.ModelId);
+        Assert.Equal("diabetes/prod/1", registry.Promote(first, "prod", NullReporter.Instance, default).Version.ModelId);
+        Assert.Equal(2, registry.FindOne("diabetes", "prod", null)!.Version);
+
+        // Another artifact under test/3's number in prod (written there by another tool): a clear error, nothing changes.
+        var third = registry.Publish("diabetes", "test", project.MakeArtifact("c", seed: 3), null, NullReporter.Instance, default);
+        registry.For("prod").Publish("diabetes", "prod", FolderArtifactSource.Open(project.MakeArtifact("d", seed: 4)), new Dictionary<string, string>(),
+            new PublishOrigin(null, null, number: 3), NullReporter.Instance, default);
+        var before = registry.Find(new VersionQuery { Environment = "prod" }).Select(v => (v.Version, v.ContentHash)).ToList();
+        var conflict = Assert.Throws<MlOpsException>(() => registry.Promote(third, "prod", NullReporter.Instance, default));
+        Assert.Equal(ErrorIds.PromotionConflict, conflict.ErrorId);
+        Assert.Contains("diabetes/prod/3", conflict.Message);
+        Assert.Equal(before, registry.Find(new VersionQuery { Environment = "prod" }).Select(v => (v.Version, v.ContentHash)).ToList());
+
+        // The next new artifact, published anywhere, goes above them all.
+        Assert.Equal(4, registry.Publish("diabetes", "dev", project.MakeArtifact("e", seed: 5), null, NullReporter.Instance, default).Version);
+    }
+
+    [Fact]
+    public async Task Eight_promotions_of_one_version_at_once_make_one_copy()
+    {
+        using var project = new TempProject().Standard();
+        var registry = Open(project);
+        var source = registry.Publish("diabetes", "test", project.MakeArtifact("a", files: 3, bytesEach: 50_000), null, NullReporter.Instance, default);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => Open(project).Promote(source, "prod", NullReporter.Instance, default))));
+
+        Assert.Single(results, r => r.Created);
+        Assert.All(results, r => Assert.Equal("diabetes/prod/1", r.Version.ModelId));
+        Assert.Single(registry.Find(new VersionQuery { Environment = "prod" }));
+    }
+
+    [Fact]
+    public void The_latest_number_is_right_with_gaps_also_when_the_hint_was_lost_or_is_behind()
+    {
+        using var project = new TempProject().Standard();
+        var registry = Open(project);
+        var artifact = project.MakeArtifact("a");
+        var store = new LocalFolderRegistry(project.RegistryPath);
+        foreach (var number in new[] { 3, 7, 40 })
+        {
+            store.Publish("diabetes", "prod", FolderArtifactSource.Open(artifact), new Dictionary<string, string>(), new PublishOrigin("x", null, number),
+                NullReporter.Instance, default);
+        }
+
+        var envFolder = Path.Combine(project.RegistryPath, "diabetes", "prod");
+        Assert.Equal(40, new LocalFolderRegistry(project.RegistryPath).GetLatestVersionNumber("diabetes", "prod"));
+        File.Delete(Path.Combine(envFolder, "latest"));
+        Assert.Equal(40, new LocalFolderRegistry(project.RegistryPath).GetLatestVersionNumber("diabetes", "prod"));
+        // A hint naming a number whose publisher died before its folder appeared: the folder is scanned.
+        File.WriteAllText(Path.Combine(envFolder, "latest"), "41");
+        Assert.Equal(40, new LocalFolderRegistry(project.RegistryPath).GetLatestVersionNumber("diabetes", "prod"));
+        Assert.Equal(40, registry.FindOne("diabetes", "prod", null)!.Version);
+        Assert.Equal(41, registry.Publish("diabetes", "prod", artifact, null, NullReporter.Instance, default).Version);
     }
 
     [Fact]
@@ -197,7 +262,7 @@ public class LocalFolderRegistryTests
         // The code moves on: the prod copy still names the commit that trained what it holds.
         File.AppendAllText(project.SettingsPath, " ");
         Assert.True(registry.Publish("diabetes", "test", artifact, null, NullReporter.Instance, default).Revision!.IsDirty);
-        var promoted = registry.Promote(published, "prod", false, NullReporter.Instance, default).Version;
+        var promoted = registry.Promote(published, "prod", NullReporter.Instance, default).Version;
         Assert.Equal(commit, promoted.Revision!.Commit);
         Assert.False(promoted.Revision.IsDirty);
         Assert.Equal(commit, Open(project).FindOne("diabetes", "prod", null)!.SystemMetadata["gitCommit"]);
@@ -205,7 +270,8 @@ public class LocalFolderRegistryTests
         // Versions made from a commit, by its start in any case: test/2 and test/3 (3 with changes), not test/1.
         Assert.Equal(new[] { 2, 3 }, registry.Find(new VersionQuery { Environment = "test", Commit = commit[..7].ToUpperInvariant() }).Select(v => v.Version));
         Assert.Equal(3, Assert.Single(registry.Find(new VersionQuery { Environment = "test", Commit = commit[..4], Latest = true })).Version);
-        Assert.Equal(new[] { "diabetes/prod/1", "diabetes/test/2", "diabetes/test/3" },
+        Assert.Equal("diabetes/prod/2", promoted.ModelId);
+        Assert.Equal(new[] { "diabetes/prod/2", "diabetes/test/2", "diabetes/test/3" },
             registry.Find(new VersionQuery { Commit = commit }).Select(v => v.ModelId).Order(StringComparer.Ordinal));
         Assert.Empty(registry.Find(new VersionQuery { Environment = "test", Commit = "0000000" }));
     }
@@ -220,13 +286,13 @@ public class LocalFolderRegistryTests
         var foreign = Open(other).Publish("diabetes", "test", other.MakeArtifact("art"), null, NullReporter.Instance, default);
         var registry = Open(project);
 
-        var error = Assert.Throws<MlOpsException>(() => registry.Promote(foreign, "prod", false, NullReporter.Instance, default));
+        var error = Assert.Throws<MlOpsException>(() => registry.Promote(foreign, "prod", NullReporter.Instance, default));
 
         Assert.Equal(ErrorIds.ModelVersionNotFound, error.ErrorId);
         Assert.Contains(other.RegistryPath, error.Message);
         Assert.Equal(0, registry.For("prod").GetLatestVersionNumber("diabetes", "prod"));
         var own = registry.Publish("diabetes", "test", project.MakeArtifact("art"), null, NullReporter.Instance, default);
-        Assert.True(registry.Promote(own, "prod", false, NullReporter.Instance, default).Created);
+        Assert.True(registry.Promote(own, "prod", NullReporter.Instance, default).Created);
     }
 
     [Fact]
@@ -239,7 +305,7 @@ public class LocalFolderRegistryTests
         stored.IsReadOnly = false;
         File.WriteAllText(stored.FullName, "{\"seed\": 9}");
 
-        var error = Assert.Throws<MlOpsException>(() => registry.Promote(source, "prod", false, NullReporter.Instance, default));
+        var error = Assert.Throws<MlOpsException>(() => registry.Promote(source, "prod", NullReporter.Instance, default));
         Assert.Equal(ErrorIds.ContentHashMismatch, error.ErrorId);
         Assert.Contains("info.json", error.Message);
         Assert.Equal(0, registry.For("prod").GetLatestVersionNumber("diabetes", "prod"));

@@ -25,19 +25,20 @@ public abstract class RegistryContractTests : IAsyncLifetime
     }
 
     private ModelVersion Publish(string model, string env, string folder, Dictionary<string, string>? metadata = null, string? promotedFrom = null,
-        SourceRevision? revision = null) =>
+        SourceRevision? revision = null, int? number = null, int numberAbove = 0) =>
         Store.Publish(model, env, FolderArtifactSource.Open(folder), metadata ?? new Dictionary<string, string>(),
-            new PublishOrigin(promotedFrom, revision), NullReporter.Instance, default);
+            new PublishOrigin(promotedFrom, revision, number, numberAbove), NullReporter.Instance, default);
 
     [Fact]
-    public void Versions_count_up_per_model_and_environment_with_metadata_and_hashes()
+    public void Versions_count_up_per_model_with_metadata_and_hashes()
     {
         var artifact = Project.MakeArtifact("art", files: 4, bytesEach: 50_000);
         var v1 = Publish("m", "test", artifact, new Dictionary<string, string> { ["r2"] = "0.9" });
         var v2 = Publish("m", "test", artifact);
-        var other = Publish("m", "prod", artifact, promotedFrom: "m/test/2");
+        var other = Publish("m", "prod", artifact, promotedFrom: "m/test/2", number: 2);
+        var otherModel = Publish("n", "test", artifact);
 
-        Assert.Equal((1, 2, 1), (v1.Version, v2.Version, other.Version));
+        Assert.Equal((1, 2, 2, 1), (v1.Version, v2.Version, other.Version, otherModel.Version));
         Assert.Equal("0.9", v1.Metadata["r2"]);
         Assert.Empty(v2.Metadata);
         Assert.Equal(v1.ContentHash, v2.ContentHash);
@@ -51,6 +52,60 @@ public abstract class RegistryContractTests : IAsyncLifetime
         Assert.Null(Store.GetVersion("m", "test", 3));
         Assert.Equal(new[] { "m" }, Store.ListModels("prod"));
         Assert.Empty(Store.ListModels("dev"));
+    }
+
+    [Fact]
+    public void A_new_artifact_takes_a_number_above_every_environment_and_a_promotion_keeps_its_number()
+    {
+        var artifact = Project.MakeArtifact("art");
+        Publish("m", "dev", artifact);
+        Publish("m", "dev", artifact);
+        var promoted = Publish("m", "test", artifact, promotedFrom: "m/dev/2", number: 2);
+        var direct = Publish("m", "prod", Project.MakeArtifact("other", seed: 9));
+        var low = Publish("m", "prod", artifact, promotedFrom: "m/test/2", number: 2);
+        var above = Publish("m", "dev", artifact, numberAbove: 10);
+
+        Assert.Equal((2, 3, 2, 11), (promoted.Version, direct.Version, low.Version, above.Version));
+        Assert.Equal(11, Store.GetHighestVersionNumber("m"));
+        Assert.Equal(3, Store.GetLatestVersionNumber("m", "prod"));
+        Assert.Equal(new[] { 2, 3 }, Store.ListVersions("m", "prod").Select(v => v.Version));
+        Assert.Equal(11, Store.GetLatestVersionNumber("m", "dev"));
+        Assert.Equal(new[] { 1, 2, 11 }, Store.ListVersions("m", "dev").Select(v => v.Version));
+        Assert.Equal(0, Store.GetHighestVersionNumber("unknown"));
+    }
+
+    [Fact]
+    public void A_promotion_to_a_number_that_is_taken_stores_nothing_and_names_the_version_there()
+    {
+        var artifact = Project.MakeArtifact("art");
+        var first = Publish("m", "prod", artifact, number: 4);
+        var taken = Assert.Throws<VersionNumberTakenException>(() => Publish("m", "prod", Project.MakeArtifact("other", seed: 3), number: 4));
+
+        Assert.Equal(ErrorIds.PromotionConflict, taken.ErrorId);
+        Assert.Equal(first.ContentHash, taken.Existing.ContentHash);
+        Assert.Equal(new[] { 4 }, Store.ListVersions("m", "prod").Select(v => v.Version));
+        Assert.Equal(4, Store.GetLatestVersionNumber("m", "prod"));
+    }
+
+    [Fact]
+    public async Task Concurrent_promotions_to_one_number_store_it_once()
+    {
+        var artifact = Project.MakeArtifact("art", files: 2, bytesEach: 30_000);
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
+        {
+            try
+            {
+                return Publish("m", "prod", artifact, promotedFrom: "m/test/3", number: 3).ContentHash;
+            }
+            catch (VersionNumberTakenException e)
+            {
+                return e.Existing.ContentHash;
+            }
+        })));
+
+        Assert.Single(Store.ListVersions("m", "prod"));
+        Assert.Single(outcomes.Distinct());
+        Assert.Equal(3, Store.GetLatestVersionNumber("m", "prod"));
     }
 
     [Fact]

@@ -258,14 +258,18 @@ public sealed class CdfServiceTests : IAsyncLifetime
         var entry = Assert.Single(Deployer().History("diabetes", "test", ServiceKind.Training));
         Assert.Equal((commit, "main", (bool?)false), (entry.Revision!.Commit, entry.Revision.Branch, entry.Revision.IsDirty));
 
+        // Another environment of the same CDF directory has number 5 (a promotion kept it): the service's new version goes above it.
+        var registry = new ProjectRegistry(_example.Settings);
+        registry.For("test").Publish("diabetes", "prod", FolderArtifactSource.Open(_example.ArtifactFolder), new Dictionary<string, string>(),
+            new PublishOrigin("diabetes/test/5", null, number: 5), NullReporter.Instance, default);
+
         var answer = Deployer().Invoke("diabetes", "test", ServiceKind.Training, "{}", TimeSpan.FromMinutes(3), default);
         Assert.True(answer.IsOk, answer.Error);
         Assert.Equal(commit, Assert.IsType<System.Collections.Specialized.OrderedDictionary>(answer.Result)["git_commit"]);
-        var registry = new ProjectRegistry(_example.Settings);
         var published = registry.FindOne("diabetes", "test", null)!;
-        Assert.Equal(2, published.Version);
+        Assert.Equal(6, published.Version);
         Assert.Equal((commit, "main", (bool?)false), (published.Revision!.Commit, published.Revision.Branch, published.Revision.IsDirty));
-        Assert.Equal(commit, _cdf.Files.Find(_cdf.Project, "diabetes/test/2")!.Metadata!["mlops_git_commit"]);
+        Assert.Equal(commit, _cdf.Files.Find(_cdf.Project, "diabetes/test/6")!.Metadata!["mlops_git_commit"]);
         Assert.Equal(published.ContentHash, published.SystemMetadata.TryGetValue("contentHash", out var hash) ? hash : published.ContentHash);
         var saved = Path.Combine(_example.Root, "saved");
         registry.Save(published, saved, false, NullReporter.Instance, default);
@@ -287,7 +291,7 @@ public sealed class CdfServiceTests : IAsyncLifetime
         var call = _cdf.Functions.TriggerSchedule(_cdf.Project, live.Id);
         var done = await _cdf.Functions.WaitForCallAsync(_cdf.Project, call.Id, TimeSpan.FromMinutes(2));
         Assert.Equal("Completed", done.Status);
-        Assert.Equal(3, registry.FindOne("diabetes", "test", null)!.Version);
+        Assert.Equal(7, registry.FindOne("diabetes", "test", null)!.Version);
 
         Assert.True(Deployer().RemoveSchedule("diabetes", "test", ServiceKind.Training, "nightly", NullReporter.Instance));
         Assert.Empty(_cdf.Functions.Schedules(_cdf.Project));

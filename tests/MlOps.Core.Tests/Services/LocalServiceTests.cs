@@ -229,11 +229,14 @@ public sealed class LocalServiceTests : IDisposable
         var deployment = Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Training), NullReporter.Instance, default);
         Assert.All(deployment.TestResults, t => Assert.True(t.Passed, t.Message));
         Assert.Equal(0, registry.For("test").GetLatestVersionNumber("diabetes", "test"));
+        // prod (the same store) has number 2 (promoted there): the service's new version goes above it, as the module's would.
+        registry.For("prod").Publish("diabetes", "prod", FolderArtifactSource.Open(_example.ArtifactFolder), new Dictionary<string, string>(),
+            new PublishOrigin("diabetes/test/2", null, number: 2), NullReporter.Instance, default);
 
         var answer = Deployer().Invoke("diabetes", "test", ServiceKind.Training, "{}", TimeSpan.FromMinutes(2), default);
         Assert.True(answer.IsOk, answer.Error);
         var training = Assert.IsType<System.Collections.Specialized.OrderedDictionary>(answer.Result);
-        Assert.Equal("diabetes/test/1", training["model_id"]);
+        Assert.Equal("diabetes/test/3", training["model_id"]);
         Assert.True((bool)training["published"]!);
         Assert.True(Convert.ToDouble(training["r2"]) > 0.3);
         Assert.Equal(353L, training["train_rows"]);
@@ -246,7 +249,8 @@ public sealed class LocalServiceTests : IDisposable
         Assert.True(File.Exists(Path.Combine(copy, "model.pkl")));
 
         var prediction = Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction), NullReporter.Instance, default);
-        Assert.Equal("diabetes/test/1", prediction.ModelId);
+        Assert.Equal("diabetes/test/3", prediction.ModelId);
+        Assert.Equal(4, registry.Publish("diabetes", "dev", _example.ArtifactFolder, null, NullReporter.Instance, default).Version);
     }
 
     [Fact]

@@ -2,7 +2,9 @@
 
 The local store follows the same protocol as the MlOps module (LocalFolderRegistry): the complete version is
 written into <root>/.staging/<host>~<pid>~<guid>, made read-only, and claimed as version N by renaming the folder
-to <root>/<model>/<env>/<N>; the rename fails when N exists, so the next number is tried.
+to <root>/<model>/<env>/<N>; the rename fails when N exists, so the next number is tried. N is above every number the
+model has in any environment (a number names one artifact everywhere; promotions keep it), so numbers can have gaps:
+before the rename, the environment's "latest" hint is raised to N under an OS lock on "latest.lock".
 
 The CDF store follows CdfFilesRegistry: the artifact folder becomes one gzipped tar; number N is claimed by creating
 the file <model>/<env>/<N> in CDF Files without overwrite (409: another publisher won, try N+1), with
@@ -55,17 +57,46 @@ def _latest(env_folder):
     return hint
 
 
-def _write_hint(env_folder, number):
-    temp = os.path.join(env_folder, f"latest.{uuid.uuid4().hex}.tmp")
+def _highest(model_folder):
+    """The highest number the model has in any environment of the store."""
+    if not os.path.isdir(model_folder):
+        return 0
+    return max((_latest(os.path.join(model_folder, name)) for name in os.listdir(model_folder)
+                if not name.startswith(".") and os.path.isdir(os.path.join(model_folder, name))), default=0)
+
+
+def _lock(handle):
     try:
-        with open(temp, "w", encoding="utf-8") as handle:
-            handle.write(str(number))
-        os.replace(temp, os.path.join(env_folder, "latest"))
-    except OSError:
+        import fcntl
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+    except ImportError:  # Windows
+        import msvcrt
+        while True:
+            try:
+                msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)
+                return
+            except OSError:
+                time.sleep(0.01)
+
+
+def _raise_hint(env_folder, number):
+    """Raises the hint to number unless it is higher, under the lock the MlOps module takes too (hints only grow)."""
+    with open(os.path.join(env_folder, "latest.lock"), "a+b") as lock:
+        _lock(lock)
         try:
-            os.remove(temp)
-        except OSError:
+            with open(os.path.join(env_folder, "latest"), encoding="utf-8") as handle:
+                if int(handle.read().strip() or 0) >= number:
+                    return
+        except (OSError, ValueError):
             pass
+        temp = os.path.join(env_folder, f"latest.{uuid.uuid4().hex}.tmp")
+        try:
+            with open(temp, "w", encoding="utf-8") as handle:
+                handle.write(str(number))
+            os.replace(temp, os.path.join(env_folder, "latest"))
+        finally:
+            if os.path.exists(temp):
+                os.remove(temp)
 
 
 class LocalRegistry:
@@ -109,17 +140,17 @@ class LocalRegistry:
                 for name in names:
                     path = os.path.join(base, name)
                     os.chmod(path, os.stat(path).st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
-            number = _latest(env_folder) + 1
+            number = _highest(os.path.join(self.root, model)) + 1
             while True:
                 target = os.path.join(env_folder, str(number))
                 try:
+                    _raise_hint(env_folder, number)
                     os.rename(staging, target)
                     break
                 except OSError:
                     if not os.path.isdir(target):
                         raise
                     number += 1
-            _write_hint(env_folder, number)
             return _published(f"{model}/{environment}/{number}", number, manifest["contentHash"], revision)
         finally:
             if os.path.isdir(staging):
@@ -330,10 +361,12 @@ class CdfRegistry:
             os.remove(archive)
 
     def _claim(self, model, environment, fields):
-        prefix = f"{model}/{environment}/"
-        numbers = [int(f["externalId"][len(prefix):]) for f in self.client.list_files(prefix)
-                   if f.get("externalId", "")[len(prefix):].isdigit()]
+        # A new artifact's number is above every number of the model in any environment of the directory.
+        numbers = [int(parts[2]) for parts in (f.get("externalId", "").split("/") for f in self.client.list_files(f"{model}/")
+                                                   if f.get("directory") == self.directory)
+                   if len(parts) == 3 and parts[0] == model and parts[2].isdigit()]
         number = max(numbers, default=0) + 1
+        prefix = f"{model}/{environment}/"
         while True:
             external_id = f"{prefix}{number}"
             fields["version"] = str(number)
