@@ -24,6 +24,7 @@ public sealed class CdfEmulatorServer : IAsyncDisposable
         Tokens = app.Services.GetRequiredService<AccessTokens>();
         Files = app.Services.GetRequiredService<FileStore>();
         Sessions = app.Services.GetRequiredService<SessionStore>();
+        DataSets = app.Services.GetRequiredService<DataSetStore>();
         Functions = app.Services.GetRequiredService<FunctionStore>();
         Faults = app.Services.GetRequiredService<Faults>();
         Requests = app.Services.GetRequiredService<RequestLog>();
@@ -53,6 +54,9 @@ public sealed class CdfEmulatorServer : IAsyncDisposable
     public FileStore Files { get; }
 
     public SessionStore Sessions { get; }
+
+    /// <summary>The data sets of each project (Data Sets API).</summary>
+    public DataSetStore DataSets { get; }
 
     /// <summary>Functions, calls and schedules, with test hooks (<see cref="FunctionStore.WaitForDeploymentAsync"/>, <see cref="FunctionStore.TriggerSchedule"/>...).</summary>
     public FunctionStore Functions { get; }
@@ -109,6 +113,7 @@ public sealed class CdfEmulatorServer : IAsyncDisposable
         builder.Services.AddSingleton(ids);
         builder.Services.AddSingleton(files);
         builder.Services.AddSingleton(new SessionStore(options, clock, ids));
+        builder.Services.AddSingleton(new DataSetStore(clock, ids));
         builder.Services.AddSingleton(faults);
         builder.Services.AddSingleton(new FunctionStore(options, clock, ids, files, faults));
         builder.Services.AddSingleton<RequestLog>();
@@ -117,6 +122,7 @@ public sealed class CdfEmulatorServer : IAsyncDisposable
         builder.Services.AddSingleton<FilesEndpoints>();
         builder.Services.AddSingleton<FileTransferEndpoints>();
         builder.Services.AddSingleton<SessionsEndpoints>();
+        builder.Services.AddSingleton<DataSetsEndpoints>();
         builder.Services.AddSingleton<FunctionsEndpoints>();
         builder.Services.AddSingleton<SchedulesEndpoints>();
 
@@ -130,6 +136,7 @@ public sealed class CdfEmulatorServer : IAsyncDisposable
         app.Services.GetRequiredService<FilesEndpoints>().Map(app);
         app.Services.GetRequiredService<FileTransferEndpoints>().Map(app);
         app.Services.GetRequiredService<SessionsEndpoints>().Map(app);
+        app.Services.GetRequiredService<DataSetsEndpoints>().Map(app);
         app.Services.GetRequiredService<FunctionsEndpoints>().Map(app);
         app.Services.GetRequiredService<SchedulesEndpoints>().Map(app);
 

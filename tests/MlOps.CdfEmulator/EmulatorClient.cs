@@ -9,6 +9,7 @@ public sealed class EmulatorClient
         "filesAcl:READ", "filesAcl:WRITE",
         "functionsAcl:READ", "functionsAcl:WRITE", "functionsAcl:RUN",
         "sessionsAcl:LIST", "sessionsAcl:CREATE", "sessionsAcl:DELETE",
+        "datasetsAcl:READ", "datasetsAcl:OWNER",
     ];
 
     public const string DefaultClientId = "emulator-client";

@@ -10,7 +10,7 @@ Describe 'The demo (build.ps1 -Task Demo)' {
             $output = Invoke-FreshPwsh "& '$RepoRoot/scripts/demo.ps1' -WorkFolder '$work' -Python '$python'" | Out-String
             $output | Should -Match 'test answered: status=ok prediction=[\d.]+, [\d.]+ model_id=diabetes/test/2'
             $output | Should -Match 'bad input answered: status=error error=ModelException: missing features'
-            $output | Should -Match 'prod answered: status=ok .* model_id=diabetes/prod/1'
+            $output | Should -Match 'prod answered: status=ok .* model_id=diabetes/prod/2'
             $output | Should -Match 'training answered: status=ok model_id=diabetes/test/3'
             $output | Should -Match 'test now serves diabetes/test/3'
             $output | Should -Match 'rolled back: test serves diabetes/test/2 again'
@@ -29,8 +29,8 @@ Describe 'The demo (build.ps1 -Task Demo)' {
                 (Get-MlModelVersion diabetes -Environment test -Version 3).Revision.Commit | Should -Be $commit
                 # The history table (the services are gone now, and their history with them) showed it in its Commit column.
                 $output | Should -Match ('diabetes/test/2\s+' + $commit.Substring(0, 10) + '\s+\d{4}-\d\d-\d\d')
-                # The lineage view: prod/1 came from test/2, made from the commit.
-                $output | Should -Match ('diabetes/prod/1\s.*diabetes/test/2\s+' + $commit.Substring(0, 10))
+                # The lineage view: prod/2 came from test/2 (a promotion keeps the number), made from the commit.
+                $output | Should -Match ('diabetes/prod/2\s.*diabetes/test/2\s+' + $commit.Substring(0, 10))
                 Test-Path (Join-Path $work 'prod-artifact/model.pkl') | Should -BeTrue
             }
             finally { Pop-Location }

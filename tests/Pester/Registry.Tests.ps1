@@ -155,7 +155,8 @@ Describe 'Publish-MlModelArtifact, Get-MlModelVersion and Save-MlModelArtifact o
 
         $again = Get-MlModelVersion diabetes -Environment test -Latest | Publish-MlModelArtifact -Environment prod -Confirm:$false -WarningVariable w 3>$null
         $again.Version | Should -Be 1
-        $w.Message | Should -Match 'already promoted'
+        $w.Message | Should -Match 'diabetes/prod/1 already holds diabetes/test/1'
+        @(Get-MlModelVersion diabetes -Environment prod).Count | Should -Be 1
     }
 
     It 'records the git commit of a project in a git repository, and the promotion keeps it' {
@@ -188,7 +189,8 @@ Describe 'Publish-MlModelArtifact, Get-MlModelVersion and Save-MlModelArtifact o
         { Get-MlModelVersion diabetes -Environment test -Latest | Publish-MlModelArtifact -Environment prod -ErrorAction Stop } | Should -Throw
         { Publish-MlModelArtifact diabetes $artifact -Environment prod -ErrorAction Stop } | Should -Throw
         Get-MlModelVersion -Environment prod | Should -BeNullOrEmpty
-        (Publish-MlModelArtifact diabetes $artifact -Environment prod -Force).ModelId | Should -Be 'diabetes/prod/1'
+        # A new artifact's number is above every environment's (test has 1), so prod/2 can never be another artifact than test/2.
+        (Publish-MlModelArtifact diabetes $artifact -Environment prod -Force).ModelId | Should -Be 'diabetes/prod/2'
     }
 
     It 'finds versions by wildcard, version, metadata and -Latest' {

@@ -35,10 +35,14 @@ namespace MlOps.Cdf
             Sessions = new SessionsResource(http);
             Functions = new FunctionsResource(http);
             Token = new TokenResource(http);
+            DataSets = new DataSetsResource(http);
         }
 
         /// <summary>The options this client was built from.</summary>
         public CdfClientOptions Options { get; }
+
+        /// <summary>Data sets: resolving a data set's external id.</summary>
+        public ICdfDataSets DataSets { get; }
 
         /// <summary>Files: metadata, upload, download, list, update, delete.</summary>
         public ICdfFiles Files { get; }

@@ -17,7 +17,8 @@ namespace MlOps.Cdf
             + @"|functions/(list|byids|status)"
             + @"|functions/schedules/(list|byids)"
             + @"|functions/[^/]+/calls/(list|byids)"
-            + @"|sessions/(byids|revoke))/?$",
+            + @"|sessions/(byids|revoke)"
+            + @"|datasets/(list|byids))/?$",
             RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
         private static readonly object RandomGate = new object();

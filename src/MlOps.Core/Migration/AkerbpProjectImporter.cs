@@ -54,7 +54,8 @@ namespace MlOps.Migration
             var keepDeployments = keep.Count > 0 ? keep.Max() : (int?)null;
 
             var name = Path.GetFileName(root.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
-            var settings = SettingsJson(name, models, useCdf ? options : null, runtimes.FirstOrDefault(), keepDeployments);
+            var dataSets = documents.Select(d => Text(d, "dataset")).Where(d => d != null).Distinct(StringComparer.Ordinal).ToList();
+            var settings = SettingsJson(name, models, useCdf ? options : null, runtimes.FirstOrDefault(), keepDeployments, dataSets.FirstOrDefault());
             var files = new List<PlannedFile>
             {
                 ProjectScaffolder.Plan(root, SettingsLoader.FileName, ScaffoldFileKind.Settings, PlannedFileMode.Create, settings),
@@ -341,16 +342,17 @@ namespace MlOps.Migration
                 var dataset = Text(doc, "dataset");
                 if (dataset != null)
                 {
-                    fields.Add(new AkerbpFieldMapping(model, "dataset", dataset, AkerbpFieldStatus.NotMapped, null,
-                        useCdf
-                            ? $"MlOps names a data set by its numeric id: look up the id of the data set '{dataset}' and set \"dataSetId\" under each environment's registry"
-                            : "the environments keep their versions in the local registry, which has no data sets"));
+                    fields.Add(useCdf
+                        ? new AkerbpFieldMapping(model, "dataset", dataset, AkerbpFieldStatus.Mapped, "$.environments.*.registry.dataSetExternalId",
+                            "versions are read from and written to that data set, as akerbp.mlops does")
+                        : new AkerbpFieldMapping(model, "dataset", dataset, AkerbpFieldStatus.NotMapped, null,
+                            "the environments keep their versions in the local registry, which has no data sets"));
                 }
             }
         }
 
         private static string SettingsJson(string project, IReadOnlyList<Dictionary<string, object?>> models, AkerbpImportOptions? cdf, string? runtime,
-            int? keepDeployments)
+            int? keepDeployments, string? dataSet)
         {
             using (var stream = new MemoryStream())
             {
@@ -411,6 +413,10 @@ namespace MlOps.Migration
                             }
 
                             json.WriteString("clientSecretVariable", cdf.CdfClientSecretVariable);
+                            if (dataSet != null)
+                            {
+                                json.WriteString("dataSetExternalId", dataSet);
+                            }
                         }
 
                         json.WriteEndObject();

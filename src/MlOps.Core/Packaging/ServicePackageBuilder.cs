@@ -315,6 +315,11 @@ namespace MlOps.Packaging
                             json.WriteNumber("dataSetId", cdf.DataSetId.Value);
                         }
 
+                        if (cdf.DataSetExternalId != null)
+                        {
+                            json.WriteString("dataSetExternalId", cdf.DataSetExternalId);
+                        }
+
                         json.WriteString("auth", cdf.ApiKeyVariable != null ? "apikey" : "oauth");
                         json.WriteString("secretVariable", cdf.ApiKeyVariable ?? cdf.ClientSecretVariable);
                         if (cdf.ClientId != null)

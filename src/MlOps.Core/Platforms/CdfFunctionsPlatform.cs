@@ -318,7 +318,7 @@ namespace MlOps.Platforms
                 Name = Path.GetFileName(package.Path),
                 Directory = _settings.Connection.Directory,
                 MimeType = "application/zip",
-                DataSetId = _settings.Connection.DataSetId,
+                DataSetId = CdfConnections.DataSetId(_settings.Connection),
                 Source = "mlops",
                 Metadata = new Dictionary<string, string> { ["mlops_service"] = package.ServiceName, ["mlops_package_sha256"] = package.Sha256 },
             };
@@ -694,7 +694,7 @@ namespace MlOps.Platforms
                     ExternalId = externalId,
                     Name = scheduleName,
                     Directory = _settings.Connection.Directory + "/schedules",
-                    DataSetId = _settings.Connection.DataSetId,
+                    DataSetId = CdfConnections.DataSetId(_settings.Connection),
                     Source = "mlops",
                     Metadata = metadata,
                 }, false, ct), CancellationToken.None);
@@ -915,7 +915,7 @@ namespace MlOps.Platforms
                     ExternalId = externalId,
                     Name = $"{serviceName} deployment {sequence}",
                     Directory = _settings.Connection.Directory + "/deployments",
-                    DataSetId = _settings.Connection.DataSetId,
+                    DataSetId = CdfConnections.DataSetId(_settings.Connection),
                     Source = "mlops",
                     Metadata = DeploymentRecordFields.ToFields(record),
                 };

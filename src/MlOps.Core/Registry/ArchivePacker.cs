@@ -17,6 +17,10 @@ namespace MlOps.Registry
         /// <summary>Small enough that a buffer read from the file is still in the CPU's cache when it is hashed and sent.</summary>
         internal const int ReadBufferSize = 256 * 1024;
 
+        /// <summary>The empty folders of a source that knows them (they go into the archive first, as directory entries).</summary>
+        public static IReadOnlyList<string> EmptyFolders(IArtifactSource source) =>
+            (source as IEmptyFolderSource)?.EmptyFolders ?? (IReadOnlyList<string>)Array.Empty<string>();
+
         /// <summary>Writes the tar into <paramref name="output"/> (not closed) and returns the files with their hashes, in order.</summary>
         public static List<ArtifactFile> WriteTar(IArtifactSource source, Stream output, TransferProgress progress, CancellationToken cancellationToken)
         {
@@ -24,6 +28,11 @@ namespace MlOps.Registry
 
             // Not disposed on failure: disposing writes the archive's end blocks, which must not follow a half-written file.
             var tar = new TarArchiveWriter(output, ReadBufferSize);
+            foreach (var folder in EmptyFolders(source))
+            {
+                tar.WriteDirectory(folder);
+            }
+
             foreach (var (file, content) in source.ReadFiles(cancellationToken))
             {
                 cancellationToken.ThrowIfCancellationRequested();

@@ -102,7 +102,101 @@ namespace MlOps.Registry
                     has ? "granted" : $"missing: ask the CDF project's admin to grant {capability} to this client"));
             }
 
+            if (checks.All(c => c.Passed))
+            {
+                checks.AddRange(DataSetChecks(environment, settings, client, cancellationToken));
+            }
+
             return checks;
+        }
+
+        /// <summary>
+        /// The data set the settings name exists, and the registry's directory holds no versions in another data set (which
+        /// the store would not see, or, when the settings name none, whose readers would not see the store's new versions).
+        /// </summary>
+        private static IEnumerable<CdfConnectionCheck> DataSetChecks(string environment, CdfConnectionSettings settings, CdfClient client,
+            System.Threading.CancellationToken cancellationToken)
+        {
+            long? dataSet;
+            try
+            {
+                dataSet = DataSetId(settings, cancellationToken);
+            }
+            catch (MlOpsException e)
+            {
+                return new[] { new CdfConnectionCheck(environment, "data set", false, e.Message) };
+            }
+
+            var checks = new List<CdfConnectionCheck>();
+            if (dataSet != null)
+            {
+                checks.Add(new CdfConnectionCheck(environment, "data set", true, $"{settings.DataSetExternalId ?? dataSet.ToString()} (id {dataSet})"));
+            }
+
+            var versions = client.Files.ListAllAsync(new FileFilter { DirectoryPrefix = settings.Directory }, cancellationToken).GetAwaiter().GetResult()
+                .Where(f => f.Directory == settings.Directory && IsVersionId(f.ExternalId))
+                .ToList();
+            var outside = versions.Where(f => f.DataSetId != dataSet).ToList();
+            if (outside.Count == 0)
+            {
+                return checks;
+            }
+
+            var others = outside.Where(f => f.DataSetId != null).Select(f => f.DataSetId!.Value).Distinct().ToList();
+            var names = others.Count == 0 ? new Dictionary<long, string>() : client.DataSets
+                .RetrieveAsync(others.Select(Identity.Create), ignoreUnknownIds: true, cancellationToken).GetAwaiter().GetResult()
+                .ToDictionary(d => d.Id, d => d.ExternalId ?? d.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            string Name(long? id) => id == null ? "no data set" : names.TryGetValue(id.Value, out var name) ? $"data set {name} (id {id})" : $"data set {id}";
+            var models = string.Join(", ", outside.Select(f => f.ExternalId!.Split('/')[0]).Distinct(StringComparer.Ordinal).OrderBy(m => m, StringComparer.Ordinal));
+            var where = string.Join(", ", outside.Select(f => f.DataSetId).Distinct().Select(Name));
+            checks.Add(new CdfConnectionCheck(environment, "versions in other data sets", false, dataSet != null
+                ? $"{outside.Count} version(s) of {models} in {settings.Directory} are in {where}, not in the data set the settings name: this registry does not see them. " +
+                  "Name their data set in the settings if they are the registry's (akerbp.mlops keeps its versions in 'mlops')."
+                : $"{outside.Count} version(s) of {models} in {settings.Directory} are in {where}, and the settings name no data set: new versions go in none, " +
+                  "where readers of that data set (akerbp.mlops) do not see them. Name it with \"dataSetExternalId\" (or \"dataSetId\")."));
+            return checks;
+        }
+
+        private static bool IsVersionId(string? externalId)
+        {
+            var parts = (externalId ?? string.Empty).Split('/');
+            return parts.Length == 3 && int.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _);
+        }
+
+        private static readonly Dictionary<string, long> DataSets = new Dictionary<string, long>(StringComparer.Ordinal);
+
+        /// <summary>
+        /// The id of the data set a connection names: <see cref="CdfConnectionSettings.DataSetId"/>, or its
+        /// <see cref="CdfConnectionSettings.DataSetExternalId"/> looked up once per session in the Data Sets API; null when none.
+        /// </summary>
+        public static long? DataSetId(CdfConnectionSettings settings, System.Threading.CancellationToken cancellationToken = default)
+        {
+            if (settings.DataSetExternalId == null)
+            {
+                return settings.DataSetId;
+            }
+
+            var key = string.Join("|", settings.BaseUrl, settings.Project, settings.DataSetExternalId);
+            lock (DataSets)
+            {
+                if (DataSets.TryGetValue(key, out var known))
+                {
+                    return known;
+                }
+            }
+
+            var found = Client(settings).DataSets.RetrieveAsync(new[] { Identity.Create(settings.DataSetExternalId) }, ignoreUnknownIds: true, cancellationToken)
+                .GetAwaiter().GetResult().FirstOrDefault()
+                ?? throw new MlOpsException(ErrorIds.InvalidSettings, MlOpsErrorKind.NotFound,
+                    $"The data set '{settings.DataSetExternalId}' (\"dataSetExternalId\") does not exist in the CDF project {settings.Project}, or the client may not read it.",
+                    settings.DataSetExternalId,
+                    "Name an existing data set (akerbp.mlops keeps its registry in 'mlops'), or ask the project's admin for datasetsAcl:READ.");
+            lock (DataSets)
+            {
+                DataSets[key] = found.Id;
+            }
+
+            return found.Id;
         }
 
         public static CdfClient Client(CdfConnectionSettings settings, System.Collections.IDictionary? environment = null)

@@ -50,16 +50,27 @@ namespace MlOps.Registry
             _files = files;
             _options = options ?? new CdfStoreOptions();
             Location = location.TrimEnd('/') + _options.Directory;
+            _dataSet = new Lazy<long?>(() => _options.DataSetId ?? _options.DataSetResolver?.Invoke());
         }
+
+        private readonly Lazy<long?> _dataSet;
+
+        /// <summary>The data set the store's versions are in (read and written), or null: every file of the directory.</summary>
+        private long? DataSet => _dataSet.Value;
+
+        private List<Identity>? DataSetFilter => DataSet is long id ? new List<Identity> { Identity.Create(id) } : null;
+
+        /// <summary>A file of this store: in its directory and, when it has one, its data set.</summary>
+        private bool InStore(CdfFile file) => file.Directory == _options.Directory && (DataSet == null || file.DataSetId == DataSet);
 
         public string Kind => "cdf";
 
         public string Location { get; }
 
         public IReadOnlyList<string> ListModels(string environment) =>
-            Wait(ct => _files.ListAllAsync(new FileFilter { DirectoryPrefix = _options.Directory }, ct))
+            Wait(ct => _files.ListAllAsync(new FileFilter { DirectoryPrefix = _options.Directory, DataSetIds = DataSetFilter }, ct))
                 .Select(f => (File: f, Id: ParseId(f.ExternalId)))
-                .Where(x => x.Id != null && x.Id.Value.Environment == environment && IsComplete(x.File))
+                .Where(x => x.Id != null && x.Id.Value.Environment == environment && IsComplete(x.File) && InStore(x.File))
                 .Select(x => x.Id!.Value.Model)
                 .Distinct(StringComparer.Ordinal)
                 .OrderBy(n => n, StringComparer.OrdinalIgnoreCase)
@@ -72,7 +83,7 @@ namespace MlOps.Registry
         {
             var externalId = ModelVersionId.Format(model, environment, version);
             var file = Wait(ct => _files.RetrieveAsync(new[] { Identity.Create(externalId) }, ignoreUnknownIds: true, ct)).FirstOrDefault();
-            return file != null && IsComplete(file) && file.Directory == _options.Directory ? ToVersion(model, environment, version, file) : null;
+            return file != null && IsComplete(file) && InStore(file) ? ToVersion(model, environment, version, file) : null;
         }
 
         public IEnumerable<ModelVersion> ListVersions(string model, string environment) =>
@@ -124,7 +135,7 @@ namespace MlOps.Registry
         private UploadTarget PublishStreamed(string model, string environment, IArtifactSource source, Dictionary<string, string> fields,
             PublishOrigin? origin, TransferProgress progress, IOperationReporter reporter, CancellationToken cancellationToken)
         {
-            var tarLength = TarArchiveWriter.ArchiveLength(source.Files);
+            var tarLength = TarArchiveWriter.ArchiveLength(source.Files, ArchivePacker.EmptyFolders(source));
             var archiveLength = StoredGzipStream.LengthFor(tarLength);
             reporter.Verbose($"The artifact does not compress; streaming it as an uncompressed gzip ({ArtifactCopier.FormatSize(archiveLength)}).");
             var target = Claim(model, environment, fields, archiveLength, origin, reporter, cancellationToken);
@@ -375,7 +386,8 @@ namespace MlOps.Registry
                 try
                 {
                     var buffer = new byte[1 << 16];
-                    foreach (var (path, length, content) in new TarArchiveReader(gzip).ReadFiles())
+                    var reader = new TarArchiveReader(gzip);
+                    foreach (var (path, length, content) in reader.ReadFiles())
                     {
                         cancellationToken.ThrowIfCancellationRequested();
                         var target = Path.Combine(folder, path.Replace('/', Path.DirectorySeparatorChar));
@@ -399,6 +411,12 @@ namespace MlOps.Registry
                     var rest = new byte[81920];
                     while (gzip.Read(rest, 0, rest.Length) > 0)
                     {
+                    }
+
+                    // Folders the archive names (akerbp.mlops's archives name every folder; MlOps's its empty ones) are recreated.
+                    foreach (var directory in reader.Directories)
+                    {
+                        Directory.CreateDirectory(Path.Combine(folder, directory.Replace('/', Path.DirectorySeparatorChar)));
                     }
                 }
                 catch (InvalidDataException e)
@@ -501,7 +519,7 @@ namespace MlOps.Registry
                     Directory = _options.Directory,
                     MimeType = MimeType,
                     Metadata = new Dictionary<string, string>(fields, StringComparer.Ordinal),
-                    DataSetId = _options.DataSetId,
+                    DataSetId = DataSet,
                 };
                 try
                 {
@@ -760,13 +778,16 @@ namespace MlOps.Registry
         private IEnumerable<(int Number, CdfFile File)> Versions(string model, string environment)
         {
             var prefix = model + "/" + environment + "/";
-            return Wait(ct => _files.ListAllAsync(new FileFilter { ExternalIdPrefix = prefix, DirectoryPrefix = _options.Directory }, ct))
+            return Wait(ct => _files.ListAllAsync(new FileFilter { ExternalIdPrefix = prefix, DirectoryPrefix = _options.Directory, DataSetIds = DataSetFilter }, ct))
                 .Select(f => (Id: ParseId(f.ExternalId), File: f))
-                .Where(x => x.Id != null && x.Id.Value.Model == model && x.Id.Value.Environment == environment && x.File.Directory == _options.Directory)
+                .Where(x => x.Id != null && x.Id.Value.Model == model && x.Id.Value.Environment == environment && InStore(x.File))
                 .Select(x => (x.Id!.Value.Version, x.File));
         }
 
-        /// <summary>Every file of the model's versions in this directory, in every environment (one listing).</summary>
+        /// <summary>
+        /// Every file of the model's versions in this directory, in every environment and data set (one listing): new numbers go
+        /// above them all, so a claim never meets a file it cannot see.
+        /// </summary>
         private IEnumerable<(string Environment, int Number, CdfFile File)> ModelFiles(string model) =>
             Wait(ct => _files.ListAllAsync(new FileFilter { ExternalIdPrefix = model + "/", DirectoryPrefix = _options.Directory }, ct))
                 .Select(f => (Id: ParseId(f.ExternalId), File: f))

@@ -11,6 +11,12 @@ namespace MlOps.Registry
         /// <summary>A data set to put new versions in, or null.</summary>
         public long? DataSetId { get; set; }
 
+        /// <summary>
+        /// Finds the data set's id when the settings name it by external id (asked once, when first needed). With a data set,
+        /// the store reads only the versions in it and puts new ones in it, as akerbp.mlops does.
+        /// </summary>
+        public Func<long?>? DataSetResolver { get; set; }
+
         /// <summary>A version claimed but not completed for this long is taken to be abandoned and removed.</summary>
         public TimeSpan StaleClaimAge { get; set; } = TimeSpan.FromHours(1);
 

@@ -8,14 +8,30 @@ using MlOps.Diagnostics;
 namespace MlOps.Registry
 {
     /// <summary>An artifact folder on disk, read as it is (no hashes known in advance).</summary>
-    public sealed class FolderArtifactSource : IArtifactSource
+    public sealed class FolderArtifactSource : IArtifactSource, IEmptyFolderSource
     {
         private readonly string _folder;
+        private readonly Lazy<IReadOnlyList<string>> _emptyFolders;
 
         private FolderArtifactSource(string folder, IReadOnlyList<ArtifactFile> files, IReadOnlyList<ArtifactFile>? withHashes)
         {
             _folder = folder;
             Files = withHashes ?? files;
+            _emptyFolders = new Lazy<IReadOnlyList<string>>(() => ListEmptyFolders(folder));
+        }
+
+        /// <inheritdoc />
+        public IReadOnlyList<string> EmptyFolders => _emptyFolders.Value;
+
+        /// <summary>Every folder below <paramref name="folder"/> that holds nothing, '/'-separated, in ordinal order.</summary>
+        public static List<string> ListEmptyFolders(string folder)
+        {
+            var prefix = folder.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar).Length + 1;
+            return new DirectoryInfo(folder).EnumerateDirectories("*", SearchOption.AllDirectories)
+                .Where(d => !d.EnumerateFileSystemInfos().Any())
+                .Select(d => d.FullName.Substring(prefix).Replace(Path.DirectorySeparatorChar, '/'))
+                .OrderBy(p => p, StringComparer.Ordinal)
+                .ToList();
         }
 
         public string Description => _folder;

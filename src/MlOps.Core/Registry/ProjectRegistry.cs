@@ -179,7 +179,7 @@ namespace MlOps.Registry
                 : "The project is not in a git repository with a commit: the version records no commit.");
 
             return For(env.Name).Publish(modelSettings.Name, env.Name, source, checkedMetadata,
-                PublishOrigin.FromRevision(revision).WithNumber(null, HighestElsewhere(modelSettings.Name, env.Name)), reporter, cancellationToken);
+                PublishOrigin.FromRevision(revision).WithNumber(null, HighestElsewhere(modelSettings.Name, env.Name, reporter)), reporter, cancellationToken);
         }
 
         /// <summary>
@@ -187,15 +187,30 @@ namespace MlOps.Registry
         /// store as <paramref name="environment"/>): a new number goes above it, so that promotion, which keeps numbers,
         /// never meets another artifact under the same number.
         /// </summary>
-        private int HighestElsewhere(string model, string environment)
+        private int HighestElsewhere(string model, string environment, IOperationReporter? reporter = null)
         {
             var own = For(environment);
-            return Settings.Environments.Select(e => For(e.Name))
-                .Where(r => !string.Equals(r.Kind + ":" + r.Location, own.Kind + ":" + own.Location, StringComparison.Ordinal))
-                .GroupBy(r => r.Kind + ":" + r.Location, StringComparer.Ordinal)
-                .Select(g => g.First().GetHighestVersionNumber(model))
-                .DefaultIfEmpty(0)
-                .Max();
+            var highest = 0;
+            var seen = new HashSet<string>(StringComparer.Ordinal) { own.Kind + ":" + own.Location };
+            foreach (var env in Settings.Environments)
+            {
+                // Best effort: a store this session cannot reach (prod's CDF without its secret on a laptop) does not stop a
+                // publish elsewhere; a promotion into it later finds any clash and says so (PromotionConflict).
+                try
+                {
+                    var store = For(env.Name);
+                    if (seen.Add(store.Kind + ":" + store.Location))
+                    {
+                        highest = Math.Max(highest, store.GetHighestVersionNumber(model));
+                    }
+                }
+                catch (MlOpsException e)
+                {
+                    reporter?.Verbose($"The {env.Name} registry could not be read ({e.Message}); the new number is chosen from the registries that could.");
+                }
+            }
+
+            return highest;
         }
 
         /// <summary>
@@ -242,7 +257,7 @@ namespace MlOps.Registry
                 }
             }
 
-            var origin = PublishOrigin.PromotionOf(source).WithNumber(source.IsLocalFolder ? (int?)null : source.Version, HighestElsewhere(source.Name, target.Name));
+            var origin = PublishOrigin.PromotionOf(source).WithNumber(source.IsLocalFolder ? (int?)null : source.Version, HighestElsewhere(source.Name, target.Name, reporter));
             var artifacts = Open(source);
             try
             {

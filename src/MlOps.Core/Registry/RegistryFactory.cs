@@ -18,7 +18,12 @@ namespace MlOps.Registry
                 case "cdf":
                     var cdf = settings.Cdf!;
                     var client = CdfConnections.Client(cdf);
-                    return new CdfFilesRegistry(client.Files, client.Options.ApiUrl, new CdfStoreOptions { Directory = cdf.Directory, DataSetId = cdf.DataSetId });
+                    return new CdfFilesRegistry(client.Files, client.Options.ApiUrl, new CdfStoreOptions
+                    {
+                        Directory = cdf.Directory,
+                        DataSetId = cdf.DataSetId,
+                        DataSetResolver = cdf.DataSetExternalId != null ? () => CdfConnections.DataSetId(cdf) : (Func<long?>?)null,
+                    });
                 default:
                     throw new MlOpsException(ErrorIds.UnsupportedRegistry, MlOpsErrorKind.InvalidArgument,
                         $"The registry type '{settings.Type}' is not supported.", settings.Type,

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.IO;
 using System.Text;
 
@@ -9,7 +10,7 @@ namespace MlOps.Registry
     /// <summary>
     /// Reads the regular files of a tar archive from a stream, in order, without buffering them: ustar and GNU headers,
     /// PAX extended headers (path, size) and GNU long names, as Python's tarfile and shutil.make_archive write them.
-    /// Directory, link and device entries are skipped; names are normalised ("./a/b" is "a/b") and names that would
+    /// Directory entries are collected (<see cref="Directories"/>); link and device entries are skipped; names are normalised ("./a/b" is "a/b") and names that would
     /// escape the archive ("../x", absolute paths) are refused.
     /// </summary>
     public sealed class TarArchiveReader
@@ -21,6 +22,11 @@ namespace MlOps.Registry
         {
             _input = input;
         }
+
+        private readonly List<string> _directories = new List<string>();
+
+        /// <summary>The folders the archive's directory entries name (normalised), as read so far.</summary>
+        public IReadOnlyList<string> Directories => _directories;
 
         /// <summary>The files in the archive; each entry's stream is valid until the next is read.</summary>
         public IEnumerable<(string Path, long Length, Stream Content)> ReadFiles()
@@ -70,9 +76,20 @@ namespace MlOps.Registry
                 var length = paxSize ?? size;
                 longName = null;
                 paxSize = null;
+                if (type == '5')
+                {
+                    // The root ("./") names no folder of its own; a name that escapes the archive is refused like a file's.
+                    if (name.Replace('\\', '/').Split('/').Any(p => p.Length > 0 && p != "."))
+                    {
+                        _directories.Add(Normalise(name));
+                    }
+
+                    continue;
+                }
+
                 if (type != '0' && type != '\0' && type != '7')
                 {
-                    Skip(type == '5' ? 0 : length);
+                    Skip(length);
                     continue;
                 }
 

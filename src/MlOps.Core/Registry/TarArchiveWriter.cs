@@ -43,16 +43,33 @@ namespace MlOps.Registry
             return header + Padded(length);
         }
 
-        /// <summary>The exact length of the archive of these files (entries and the end blocks).</summary>
-        public static long ArchiveLength(IEnumerable<ArtifactFile> files)
+        /// <summary>The exact length of the archive of these files and empty folders (entries and the end blocks).</summary>
+        public static long ArchiveLength(IEnumerable<ArtifactFile> files, IEnumerable<string>? emptyFolders = null)
         {
             long total = EndLength;
+            foreach (var folder in emptyFolders ?? Array.Empty<string>())
+            {
+                total += EntryLength(folder + "/", 0);
+            }
+
             foreach (var file in files)
             {
                 total += EntryLength(file.Path, file.Length);
             }
 
             return total;
+        }
+
+        /// <summary>Appends a directory entry (type 5, the name ending in '/'), as tar and akerbp.mlops's archives keep folders.</summary>
+        public void WriteDirectory(string path)
+        {
+            var name = Normalize(path).TrimEnd('/') + "/";
+            if (NeedsPax(name))
+            {
+                WritePaxHeader(name);
+            }
+
+            _output.Write(Header(Truncate(name, 100), 0, '5'), 0, Block);
         }
 
         /// <summary>Appends a regular file; <paramref name="content"/> must yield exactly <paramref name="length"/> bytes.</summary>

@@ -9,7 +9,7 @@ namespace MlOps.Registry
     /// A version's files unpacked into a temporary folder (for stores that keep an archive, such as CDF Files), with the
     /// hashes they were verified against. Deleted on dispose.
     /// </summary>
-    public sealed class TemporaryArtifactFolder : IArtifactSource, IDisposable
+    public sealed class TemporaryArtifactFolder : IArtifactSource, IEmptyFolderSource, IDisposable
     {
         private readonly FolderArtifactSource _folder;
 
@@ -25,6 +25,8 @@ namespace MlOps.Registry
         public string Description { get; }
 
         public IReadOnlyList<ArtifactFile> Files => _folder.Files;
+
+        public IReadOnlyList<string> EmptyFolders => _folder.EmptyFolders;
 
         public string? GetLocalPath(ArtifactFile file) => _folder.GetLocalPath(file);
 

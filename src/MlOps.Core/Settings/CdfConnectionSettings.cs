@@ -10,8 +10,9 @@ namespace MlOps.Settings
     {
         public CdfConnectionSettings(string project, string baseUrl, string directory, long? dataSetId, string? tokenUrl, string? tenantId,
             string? clientId, string clientSecretVariable, string? apiKeyVariable, IReadOnlyList<string> scopes,
-            string? secretName = null, string? secretVault = null)
+            string? secretName = null, string? secretVault = null, string? dataSetExternalId = null)
         {
+            DataSetExternalId = dataSetExternalId;
             SecretName = secretName;
             SecretVault = secretVault;
             Project = project;
@@ -34,7 +35,11 @@ namespace MlOps.Settings
         /// <summary>The CDF Files directory of the registry (akerbp.mlops: /mlops).</summary>
         public string Directory { get; }
 
+        /// <summary>The data set the registry's files belong to, by id; null when none or named by <see cref="DataSetExternalId"/>.</summary>
         public long? DataSetId { get; }
+
+        /// <summary>The data set by external id (akerbp.mlops's <c>dataset</c>, usually <c>mlops</c>), resolved once per session.</summary>
+        public string? DataSetExternalId { get; }
         public string? TokenUrl { get; }
         public string? TenantId { get; }
         public string? ClientId { get; }
@@ -55,7 +60,7 @@ namespace MlOps.Settings
 
         /// <summary>The same connection with another CDF Files directory.</summary>
         public CdfConnectionSettings WithDirectory(string directory) => new CdfConnectionSettings(Project, BaseUrl, directory, DataSetId, TokenUrl,
-            TenantId, ClientId, ClientSecretVariable, ApiKeyVariable, Scopes, SecretName, SecretVault);
+            TenantId, ClientId, ClientSecretVariable, ApiKeyVariable, Scopes, SecretName, SecretVault, DataSetExternalId);
 
         public override string ToString() => $"{BaseUrl}/{Project}{Directory}";
     }

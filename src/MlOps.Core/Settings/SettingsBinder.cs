@@ -243,6 +243,13 @@ namespace MlOps.Settings
                 }
             }
 
+            var dataSetExternalId = Text(registry.GetSection("dataSetExternalId"));
+            if (dataSetExternalId != null && dataSetText != null)
+            {
+                Error(registry.GetSection("dataSetExternalId"), path + ".dataSetExternalId", "Both \"dataSetId\" and \"dataSetExternalId\" name a data set.",
+                    "one of them: the data set's id, or its external id (akerbp.mlops uses mlops)");
+            }
+
             // Secrets never come from the settings: not as a user name or a query parameter of a URL, and not pasted where the
             // name of the variable that holds one belongs. The messages never repeat the value.
             foreach (var key in new[] { "baseUrl", "tokenUrl" })
@@ -280,7 +287,7 @@ namespace MlOps.Settings
             var scopes = registry.GetSection("scopes").GetChildren().Select(Text).Where(s => s != null).Select(s => s!).ToList();
             return new CdfConnectionSettings(project, baseUrl, directory, dataSetId, tokenUrl, tenantId, clientId,
                 Text(registry.GetSection("clientSecretVariable")) ?? SettingsLoader.DefaultClientSecretVariable, apiKeyVariable, scopes,
-                Text(registry.GetSection("secretName")), Text(registry.GetSection("secretVault")));
+                Text(registry.GetSection("secretName")), Text(registry.GetSection("secretVault")), dataSetExternalId);
         }
 
         private CdfFunctionsSettings BindFunctions(IConfigurationSection platform, string path, CdfConnectionSettings? registryConnection)

@@ -65,11 +65,11 @@ namespace MlOps.Settings
                 ("artifactVersion", Str)))),
             ("environments", new Node(NodeKind.Map, Obj(
                 ("registry", Obj(("type", Str), ("path", Str), ("useArtifactFolder", Bool),
-                    ("project", Str), ("baseUrl", Str), ("directory", Str), ("dataSetId", Str), ("tokenUrl", Str), ("tenantId", Str),
+                    ("project", Str), ("baseUrl", Str), ("directory", Str), ("dataSetId", Str), ("dataSetExternalId", Str), ("tokenUrl", Str), ("tenantId", Str),
                     ("clientId", Str), ("clientSecretVariable", Str), ("apiKeyVariable", Str), ("secretName", Str), ("secretVault", Str), ("scopes", new Node(NodeKind.Array, Str)))),
                 ("platform", Obj(("type", Str), ("path", Str), ("keepDeployments", Str),
                     ("runtime", Str), ("cpu", Str), ("memory", Str), ("deployTimeoutMinutes", Str), ("callTimeoutMinutes", Str), ("owner", Str), ("indexUrl", Str),
-                    ("project", Str), ("baseUrl", Str), ("directory", Str), ("dataSetId", Str), ("tokenUrl", Str), ("tenantId", Str),
+                    ("project", Str), ("baseUrl", Str), ("directory", Str), ("dataSetId", Str), ("dataSetExternalId", Str), ("tokenUrl", Str), ("tenantId", Str),
                     ("clientId", Str), ("clientSecretVariable", Str), ("apiKeyVariable", Str), ("secretName", Str), ("secretVault", Str), ("scopes", new Node(NodeKind.Array, Str)))),
                 ("protected", Bool)))));
 

@@ -1,5 +1,5 @@
 // Drives a running CDF emulator through Cognite's official JS SDK: upload, list (with paging), retrieve,
-// download, update, a 409, a 400 with missing, multipart and delete. Exit code 0 and "SDK CHECK OK" on success.
+// download, update, a 409, a 400 with missing, multipart, data sets and delete. Exit code 0 and "SDK CHECK OK" on success.
 // Environment: CDF_BASE_URL, CDF_PROJECT, CDF_TOKEN_URL, CDF_CLIENT_ID, CDF_CLIENT_SECRET.
 import { CogniteClient, CogniteError } from '@cognite/sdk';
 import assert from 'node:assert/strict';
@@ -101,6 +101,26 @@ const [multiLink] = await client.files.getDownloadUrls([{ externalId: `${prefix}
 const multiBytes = Buffer.from(await (await fetch(multiLink.downloadUrl)).arrayBuffer());
 assert.ok(multiBytes.equals(Buffer.concat([partA, partB])), 'multipart parts joined in order');
 uploaded.push(multi);
+
+// Data sets: create, retrieve by external id, list; files filtered by a data set named by external id.
+const [dataSet] = await client.datasets.create([{ externalId: `${prefix}-mlops`, name: 'mlops', writeProtected: false, metadata: { team: 'ml' } }]);
+assert.ok(dataSet.id > 0 && dataSet.createdTime instanceof Date, 'data set created');
+const [byExternalId] = await client.datasets.retrieve([{ externalId: `${prefix}-mlops` }]);
+assert.equal(byExternalId.id, dataSet.id);
+const listedSets = await client.datasets.list({ filter: { externalIdPrefix: prefix } }).autoPagingToArray({ limit: Infinity });
+assert.deepEqual(listedSets.map(d => d.id), [dataSet.id], 'data sets listed by external id prefix');
+let unknownSet;
+try {
+  await client.datasets.retrieve([{ externalId: `${prefix}-none` }]);
+} catch (e) {
+  unknownSet = e;
+}
+assert.equal(unknownSet?.status, 400);
+assert.deepEqual(unknownSet.missing, [{ externalId: `${prefix}-none` }]);
+const inSet = await client.files.upload({ externalId: `${prefix}/in-set`, name: 'in-set.bin', dataSetId: dataSet.id }, Buffer.from('x'), false, true);
+uploaded.push(inSet);
+const filtered = await client.files.list({ filter: { dataSetIds: [{ externalId: `${prefix}-mlops` }] } }).autoPagingToArray({ limit: Infinity });
+assert.deepEqual(filtered.map(f => f.externalId), [`${prefix}/in-set`], 'files filtered by a data set external id');
 
 await client.files.delete(uploaded.map(f => ({ id: f.id })));
 const after = await client.files.retrieve(uploaded.map(f => ({ id: f.id })), { ignoreUnknownIds: true });

@@ -7,7 +7,8 @@ internal static class FileFilter
 {
     private static readonly string[] TimeRanges = ["createdTime", "lastUpdatedTime", "uploadedTime", "sourceCreatedTime", "sourceModifiedTime"];
 
-    public static Func<StoredFile, bool> Parse(JsonObject? filter, long nowMs)
+    /// <param name="dataSetIds">Resolves the data sets a filter names (by id or external id) to their ids.</param>
+    public static Func<StoredFile, bool> Parse(JsonObject? filter, long nowMs, Func<IEnumerable<ResourceIdentifier>, HashSet<long>> dataSetIds)
     {
         if (filter is null)
         {
@@ -49,10 +50,11 @@ internal static class FileFilter
 
         if (RequestBody.OptionalArray(filter, "dataSetIds") is { } dataSets)
         {
-            // Data sets are not emulated, so a data set named by externalId matches nothing.
-            var dataSetIds = dataSets.Select(d => RequestBody.Identifier(d, "filter.dataSetIds")).Where(d => d.Id is not null)
-                .Select(d => d.Id!.Value).ToHashSet();
-            conditions.Add(f => f.DataSetId is long id && dataSetIds.Contains(id));
+            // By id as given; by external id through the Data Sets API (an unknown external id matches nothing).
+            var identifiers = dataSets.Select(d => RequestBody.Identifier(d, "filter.dataSetIds")).ToList();
+            var ids = identifiers.Where(d => d.Id is not null).Select(d => d.Id!.Value).ToHashSet();
+            ids.UnionWith(dataSetIds(identifiers.Where(d => d.Id is null)));
+            conditions.Add(f => f.DataSetId is long id && ids.Contains(id));
         }
 
         if (RequestBody.OptionalLongList(filter, "assetIds", 100) is { } assetIds)

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace MlOps.CdfEmulator;
 
 /// <summary>The Files API under <c>/api/v1/projects/{project}/files</c>.</summary>
-internal sealed class FilesEndpoints(ApiAuthorization auth, FileStore files, EmulatorClock clock)
+internal sealed class FilesEndpoints(ApiAuthorization auth, FileStore files, EmulatorClock clock, DataSetStore dataSets)
 {
     private const string Read = "filesAcl:READ";
     private const string Write = "filesAcl:WRITE";
@@ -90,7 +90,7 @@ internal sealed class FilesEndpoints(ApiAuthorization auth, FileStore files, Emu
         var body = await RequestBody.ReadObjectAsync(context);
         RequestBody.AllowOnly(body, "the request", "filter", "limit", "cursor", "partition");
         var now = clock.NowMs;
-        var filter = FileFilter.Parse(RequestBody.OptionalObject(body, "filter"), now);
+        var filter = FileFilter.Parse(RequestBody.OptionalObject(body, "filter"), now, identifiers => dataSets.Ids(project, identifiers));
         var partition = Partition(RequestBody.OptionalString(body, "partition"));
         var (page, next) = files.List(project, f => filter(f) && partition(f), RequestBody.OptionalString(body, "cursor"),
             Paging.Limit(body["limit"]));

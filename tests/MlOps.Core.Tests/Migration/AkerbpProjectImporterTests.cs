@@ -185,7 +185,8 @@ public sealed class AkerbpProjectImporterTests : IDisposable
             Assert.Equal(AkerbpImportOptions.DefaultClientSecretVariable, e.Registry.Cdf.ClientSecretVariable);
         });
         Assert.Equal(AkerbpFieldStatus.Mapped, Field(import, "forecast", "python_version").Status);
-        Assert.Contains("dataSetId", Field(import, "forecast", "dataset").Reason);
+        Assert.Equal(AkerbpFieldStatus.Mapped, Field(import, "forecast", "dataset").Status);
+        Assert.All(settings.Environments, e => Assert.Equal("mlops", e.Registry.Cdf!.DataSetExternalId));
     }
 
     [Fact]

@@ -321,7 +321,10 @@ class CdfRegistry:
         try:
             files = []
             with tarfile.open(archive, "w:gz", format=tarfile.PAX_FORMAT) as tar:
-                for base, _, names in sorted(os.walk(folder)):
+                for base, folders, names in sorted(os.walk(folder)):
+                    if not folders and not names and base != folder:
+                        # An empty folder is kept as a directory entry (as akerbp.mlops's archives keep folders).
+                        tar.add(base, arcname=os.path.relpath(base, folder).replace(os.sep, "/"), recursive=False)
                     for name in sorted(names):
                         full = os.path.join(base, name)
                         relative = os.path.relpath(full, folder).replace(os.sep, "/")
@@ -372,8 +375,9 @@ class CdfRegistry:
             fields["version"] = str(number)
             item = {"externalId": external_id, "name": f"{model}-{environment}-{number}.tar.gz", "directory": self.directory,
                     "mimeType": "application/gzip", "metadata": dict(fields)}
-            if self.connection.get("dataSetId"):
-                item["dataSetId"] = int(self.connection["dataSetId"])
+            data_set = self._data_set_id()
+            if data_set:
+                item["dataSetId"] = data_set
             try:
                 created = self.client.request("POST", "/files?overwrite=false", item, idempotent=False)
                 return number, external_id, created["uploadUrl"]
@@ -391,6 +395,20 @@ class CdfRegistry:
                     link = self.client.request("POST", "/files/uploadlink", {"items": [{"externalId": external_id}]})
                     return number, external_id, link["items"][0]["uploadUrl"]
                 number += 1
+
+    def _data_set_id(self):
+        """The data set new versions go in: dataSetId, or dataSetExternalId looked up in the Data Sets API (once)."""
+        if self.connection.get("dataSetId"):
+            return int(self.connection["dataSetId"])
+        external_id = self.connection.get("dataSetExternalId")
+        if not external_id:
+            return None
+        if not hasattr(self, "_data_set"):
+            found = self.client.request("POST", "/datasets/byids", {"items": [{"externalId": external_id}], "ignoreUnknownIds": True})
+            if not found.get("items"):
+                raise CdfError(404, f"the data set '{external_id}' does not exist in the project, or the client may not read it")
+            self._data_set = int(found["items"][0]["id"])
+        return self._data_set
 
     def _release(self, external_id):
         try:
