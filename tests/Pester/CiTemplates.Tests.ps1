@@ -79,6 +79,19 @@ Describe 'The <_> pipeline of a new project' -ForEach $systems {
         foreach ($install in $installs) { $install | Should -Match "Install-PSResource -Name MlOps -Version ['`"]$([regex]::Escape($version))['`"]" }
     }
 
+    It 'installs MlOps only from the feed it registers by name, and the requirements files the settings name' {
+        $installs = @($scripts | Where-Object { $_ -match 'Install-PSResource' })
+        foreach ($install in $installs) {
+            $install | Should -Match 'Register-PSResourceRepository -Name MlOpsFeed -Uri \$env:MLOPS_FEED'
+            $install | Should -Match 'Install-PSResource -Name MlOps .*-Repository MlOpsFeed'
+            $install | Should -Not -Match 'TrustRepository'
+        }
+        $all = $scripts -join "`n"
+        $all | Should -Match '\(Get-MlSetting\)\.Models\.RequirementsFile'
+        $all | Should -Match 'akerbp\[-_\.\]\+mlops'
+        $text | Should -Not -Match 'find models|Get-ChildItem models'
+    }
+
     It 'only tests a feature branch: settings, model tests and service tests, and changes nothing' {
         $push = @(Get-Call 'feature/better-features' 'push')
         $push.Command | Should -Contain 'Test-MlSetting'
