@@ -42,6 +42,7 @@ namespace MlOps.Diagnostics
         public const string InvalidSchedule = "InvalidSchedule";
         public const string ScheduleNotFound = "ScheduleNotFound";
         public const string ProjectFileExists = "ProjectFileExists";
+        public const string ModelSecretMissing = "ModelSecretMissing";
         public const string AkerbpSettingsNotFound = "AkerbpSettingsNotFound";
         public const string InvalidAkerbpSettings = "InvalidAkerbpSettings";
         public const string ModelAlreadyExists = "ModelAlreadyExists";

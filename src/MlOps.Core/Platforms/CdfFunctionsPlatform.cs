@@ -94,7 +94,8 @@ namespace MlOps.Platforms
             };
         }
 
-        public DeployedInstance Start(ServicePackage package, PythonInterpreter python, IOperationReporter reporter, CancellationToken cancellationToken)
+        public DeployedInstance Start(ServicePackage package, PythonInterpreter python, IReadOnlyDictionary<string, string> secrets, IOperationReporter reporter,
+            CancellationToken cancellationToken)
         {
             var code = UploadCode(package, reporter, cancellationToken);
             var alias = package.ServiceName;
@@ -117,7 +118,8 @@ namespace MlOps.Platforms
                     + (package.ModelId != null ? $", serving {package.ModelId}" : string.Empty),
                 Owner = _settings.Owner ?? LocalFolderRegistry.CurrentUser(),
                 Metadata = FunctionMetadata(package),
-                Secrets = new Dictionary<string, string>(_secrets().ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal),
+                // The model's secrets and the module's own key (which a model's settings cannot name), CDF keeps them encrypted.
+                Secrets = new Dictionary<string, string>(secrets.Concat(_secrets()).ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal),
                 EnvVars = new Dictionary<string, string>
                 {
                     ["MLOPS_SERVICE"] = alias,
@@ -405,7 +407,8 @@ namespace MlOps.Platforms
             }
         }
 
-        public DeployedInstance Revive(DeploymentRecord record, PythonInterpreter python, IOperationReporter reporter, CancellationToken cancellationToken)
+        public DeployedInstance Revive(DeploymentRecord record, PythonInterpreter python, IReadOnlyDictionary<string, string> secrets, IOperationReporter reporter,
+            CancellationToken cancellationToken)
         {
             var function = FindFunction(record.DeploymentId, cancellationToken);
             if (function == null || function.Status != "Ready")

@@ -20,7 +20,13 @@ namespace MlOps.Platforms
         /// <summary><c>local</c> or <c>cdf</c>.</summary>
         string Kind { get; }
 
-        DeployedInstance Start(ServicePackage package, PythonInterpreter python, IOperationReporter reporter, CancellationToken cancellationToken);
+        /// <summary>
+        /// Brings up a new deployment of <paramref name="package"/>, not yet reachable by callers. <paramref name="secrets"/>
+        /// (the model's secrets, by key) reach the model code's <c>secrets</c>: in the service process (Local) or as function
+        /// secrets (CDF); they are never written into the package or the history.
+        /// </summary>
+        DeployedInstance Start(ServicePackage package, PythonInterpreter python, IReadOnlyDictionary<string, string> secrets, IOperationReporter reporter,
+            CancellationToken cancellationToken);
 
         /// <summary>Makes a started (or revived) deployment the one callers reach and appends it to the service's history.</summary>
         ServiceDeployment Activate(DeployedInstance instance, IReadOnlyList<ServiceTestResult> tests, IOperationReporter reporter);
@@ -28,7 +34,8 @@ namespace MlOps.Platforms
         void Discard(DeployedInstance instance, IOperationReporter reporter);
 
         /// <summary>Brings a kept deployment from the history back up, not yet reachable by callers; throws DeploymentNotFound when it is gone.</summary>
-        DeployedInstance Revive(DeploymentRecord record, PythonInterpreter python, IOperationReporter reporter, CancellationToken cancellationToken);
+        DeployedInstance Revive(DeploymentRecord record, PythonInterpreter python, IReadOnlyDictionary<string, string> secrets, IOperationReporter reporter,
+            CancellationToken cancellationToken);
 
         /// <summary>Sends <c>{"data": …}</c> to a deployment's endpoint and returns the answer's JSON text.</summary>
         string Call(string endpoint, string dataJson, string callId, TimeSpan timeout, CancellationToken cancellationToken);

@@ -50,7 +50,11 @@ namespace MlOps.Platforms
 
         public string Kind => "local";
 
-        public DeployedInstance Start(ServicePackage package, PythonInterpreter python, IOperationReporter reporter, CancellationToken cancellationToken)
+        /// <summary>The variable that hands a service process the model's secrets (JSON); mlops_runtime.server removes it.</summary>
+        public const string SecretsVariable = "MLOPS_SERVICE_SECRETS";
+
+        public DeployedInstance Start(ServicePackage package, PythonInterpreter python, IReadOnlyDictionary<string, string> secrets, IOperationReporter reporter,
+            CancellationToken cancellationToken)
         {
             var id = string.Join("-", package.Version?.ToString(CultureInfo.InvariantCulture) ?? "t",
                 DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture), Guid.NewGuid().ToString("N").Substring(0, 6));
@@ -61,10 +65,11 @@ namespace MlOps.Platforms
             File.Copy(package.Path, Path.Combine(folder, PackageCopy));
             var kept = new ServicePackage(Path.Combine(folder, PackageCopy), package.Sha256, package.ServiceName, package.Model, package.Environment,
                 package.Service, package.ModelId, package.Version, package.FileCount, package.Size, package.Revision);
-            return Launch(kept, id, folder, python, reporter, cancellationToken, restoredFrom: null);
+            return Launch(kept, id, folder, python, secrets, reporter, cancellationToken, restoredFrom: null);
         }
 
-        public DeployedInstance Revive(DeploymentRecord record, PythonInterpreter python, IOperationReporter reporter, CancellationToken cancellationToken)
+        public DeployedInstance Revive(DeploymentRecord record, PythonInterpreter python, IReadOnlyDictionary<string, string> secrets, IOperationReporter reporter,
+            CancellationToken cancellationToken)
         {
             var folder = Path.Combine(Root, record.Name, "deployments", record.DeploymentId);
             var zip = Path.Combine(folder, PackageCopy);
@@ -85,11 +90,11 @@ namespace MlOps.Platforms
             var package = new ServicePackage(zip, record.PackageSha256, record.Name, record.Model, record.Environment, record.Service, record.ModelId,
                 record.Version, 0, new FileInfo(zip).Length, record.Revision);
             File.Delete(Path.Combine(folder, "ready.json"));
-            return Launch(package, record.DeploymentId, folder, python, reporter, cancellationToken, record.Sequence);
+            return Launch(package, record.DeploymentId, folder, python, secrets, reporter, cancellationToken, record.Sequence);
         }
 
-        private DeployedInstance Launch(ServicePackage package, string id, string folder, PythonInterpreter python, IOperationReporter reporter,
-            CancellationToken cancellationToken, int? restoredFrom)
+        private DeployedInstance Launch(ServicePackage package, string id, string folder, PythonInterpreter python, IReadOnlyDictionary<string, string> secrets,
+            IOperationReporter reporter, CancellationToken cancellationToken, int? restoredFrom)
         {
             var packageFolder = Path.Combine(folder, "package");
             var ready = Path.Combine(folder, "ready.json");
@@ -105,7 +110,10 @@ namespace MlOps.Platforms
             info.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
             info.Environment["PYTHONUNBUFFERED"] = "1";
             info.Environment["PYTHONIOENCODING"] = "utf-8";
-            reporter.Verbose($"Starting {package.ServiceName} ({id}) with {python}.");
+            // The model's secrets reach the process in its environment, which the server reads and removes before any model
+            // code runs: never in a file, an argument (visible to other users) or the log.
+            info.Environment[SecretsVariable] = System.Text.Json.JsonSerializer.Serialize(secrets);
+            reporter.Verbose($"Starting {package.ServiceName} ({id}) with {python}" + (secrets.Count > 0 ? $" and the secrets {string.Join(", ", secrets.Keys)}." : "."));
             int pid;
             using (var process = Process.Start(info)!)
             {

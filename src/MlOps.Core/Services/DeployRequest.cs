@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+
 namespace MlOps.Services
 {
     /// <summary>What to deploy: a model's service in an environment, from the latest version unless one is named.</summary>
@@ -22,5 +24,11 @@ namespace MlOps.Services
 
         /// <summary>Package and test only; deploy nothing (akerbp.mlops's TESTING_ONLY).</summary>
         public bool TestOnly { get; set; }
+
+        /// <summary>
+        /// The values of the secrets the model's settings name, read by the caller (PowerShell reads vault secrets on its own
+        /// thread); null: read here from the environment variables. Never written anywhere but into the service.
+        /// </summary>
+        public IReadOnlyDictionary<string, string>? Secrets { get; set; }
     }
 }

@@ -54,6 +54,7 @@ namespace MlOps.Services
 
             var platform = _platforms(environment.Platform);
             void Step(string status, int percent) => reporter.Progress(new OperationProgress(ProgressId, $"Deploying {serviceName}", status, percent));
+            var secrets = request.Secrets ?? ModelSecrets.Resolve(model);
 
             Step("Checking Python and requirements", 0);
             var python = _python();
@@ -110,7 +111,7 @@ namespace MlOps.Services
             Step("Running the model tests", 25);
             Require(tests, tester.RunModelTests(_project, model, serviceName, cancellationToken), ErrorIds.ModelTestsFailed, reporter);
             Step("Running the service test on the package", 45);
-            Require(tests, tester.RunPackageTest(package, cancellationToken), ErrorIds.ServiceTestFailed, reporter);
+            Require(tests, tester.RunPackageTest(package, secrets, cancellationToken), ErrorIds.ServiceTestFailed, reporter);
 
             if (request.TestOnly)
             {
@@ -121,7 +122,7 @@ namespace MlOps.Services
             }
 
             Step($"Starting the new deployment on {platform.Kind}", 60);
-            var instance = platform.Start(package, python, reporter, cancellationToken);
+            var instance = platform.Start(package, python, secrets, reporter, cancellationToken);
             try
             {
                 Step("Running the service test against the new deployment", 80);
@@ -224,14 +225,14 @@ namespace MlOps.Services
         /// deployment is brought back, passes the deployed service test, and only then becomes the one callers reach.
         /// </summary>
         public ServiceDeployment Restore(string model, string environment, ServiceKind service, int? sequence, int? version, IOperationReporter reporter,
-            CancellationToken cancellationToken)
+            CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? secrets = null)
         {
             var target = RestoreTarget(model, environment, service, sequence, version);
             var platform = Platform(environment);
             void Step(string status, int percent) => reporter.Progress(new OperationProgress(ProgressId, $"Restoring {target.Name}", status, percent));
             Step($"Bringing back deployment {target.DeploymentId} (history entry {target.Sequence})", 10);
             var python = _python();
-            var instance = platform.Revive(target, python, reporter, cancellationToken);
+            var instance = platform.Revive(target, python, secrets ?? ModelSecrets.Resolve(_project.RequireModel(model)), reporter, cancellationToken);
             var tests = new List<ServiceTestResult>();
             try
             {

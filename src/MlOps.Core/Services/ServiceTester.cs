@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
@@ -52,10 +53,12 @@ namespace MlOps.Services
             }
         }
 
-        public ServiceTestResult RunPackageTest(ServicePackage package, CancellationToken cancellationToken) =>
+        public ServiceTestResult RunPackageTest(ServicePackage package, IReadOnlyDictionary<string, string>? secrets, CancellationToken cancellationToken) =>
             WithExtracted(package.Path, folder =>
             {
-                var run = ProcessRunner.Run(_python.Path, new[] { "-m", "mlops_runtime.servicetest", "run" }, folder, null, TestTimeout, cancellationToken);
+                // The model's secrets, as the deployed service gets them (the test process reads and removes the variable).
+                var environment = new Dictionary<string, string> { [LocalPlatform.SecretsVariable] = JsonSerializer.Serialize(secrets ?? new Dictionary<string, string>()) };
+                var run = ProcessRunner.Run(_python.Path, new[] { "-m", "mlops_runtime.servicetest", "run" }, folder, environment, TestTimeout, cancellationToken);
                 return ToResult(package.ServiceName, package.ModelId, "package service test", run);
             });
 

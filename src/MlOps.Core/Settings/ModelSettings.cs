@@ -7,8 +7,9 @@ namespace MlOps.Settings
     {
         public ModelSettings(string name, string codeFolder, string modelFile, string testFile, string requirementsFile,
             string? artifactFolder, IReadOnlyList<string> services, string? testData, string? description, string? owner, string logLevel = DefaultLogLevel,
-            int? artifactVersion = null)
+            int? artifactVersion = null, IReadOnlyList<ModelSecret>? secrets = null)
         {
+            Secrets = secrets ?? new ModelSecret[0];
             LogLevel = logLevel;
             ArtifactVersion = artifactVersion;
             Name = name;
@@ -48,6 +49,9 @@ namespace MlOps.Settings
         /// The artifact version a prediction deploy takes when none is given (akerbp.mlops's artifact_version); null: the latest.
         /// </summary>
         public int? ArtifactVersion { get; }
+
+        /// <summary>The secrets model code receives in its <c>secrets</c> dict (keys and where their values come from; never values).</summary>
+        public IReadOnlyList<ModelSecret> Secrets { get; }
 
         /// <summary>The levels "logLevel" accepts.</summary>
         public static readonly IReadOnlyList<string> LogLevels = new[] { "debug", "info", "warning", "error" };

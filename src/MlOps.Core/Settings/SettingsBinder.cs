@@ -113,8 +113,56 @@ namespace MlOps.Settings
                 }
 
                 var artifactVersion = Number(entry.GetSection("artifactVersion"), path + ".artifactVersion", 1, int.MaxValue);
+                var secrets = BindSecrets(entry.GetSection("secrets"), path + ".secrets");
                 result.Add(new ModelSettings(name ?? string.Empty, codeFolder, modelFile, testFile, requirements, artifactFolder, services,
-                    testData, Text(entry.GetSection("description")), Text(entry.GetSection("owner")), logLevel, (int?)artifactVersion));
+                    testData, Text(entry.GetSection("description")), Text(entry.GetSection("owner")), logLevel, (int?)artifactVersion, secrets));
+            }
+
+            return result;
+        }
+
+        /// <summary>"secrets": { "key": { "variable": "NAME" } | { "secretName": "name", "vault": "vault" } }, keys as CDF Functions allows them.</summary>
+        private List<ModelSecret> BindSecrets(IConfigurationSection section, string path)
+        {
+            var result = new List<ModelSecret>();
+            foreach (var entry in section.GetChildren())
+            {
+                var at = path + "." + entry.Key;
+                if (!entry.GetChildren().Any())
+                {
+                    continue; // reported by the schema check, without repeating the value
+                }
+
+                if (!Services.ModelSecrets.KeyRule.IsMatch(entry.Key) || Services.ModelSecrets.ReservedKeys.Contains(entry.Key))
+                {
+                    Error(entry, at, $"'{entry.Key}' cannot be a secret's key.",
+                        "1-15 lower-case letters, digits and dashes (CDF Functions' rule; akerbp.mlops's keys such as id-write qualify), not mlops-secret or mlops-api-key");
+                    continue;
+                }
+
+                var variable = Text(entry.GetSection("variable"));
+                var secretName = Text(entry.GetSection("secretName"));
+                if (variable == null && secretName == null)
+                {
+                    Error(entry, at, $"The secret '{entry.Key}' says nowhere where its value comes from.",
+                        "\"variable\": the environment variable that holds it, and/or \"secretName\" (and \"vault\"): a SecretManagement secret");
+                    continue;
+                }
+
+                if (variable != null && !VariableName.IsMatch(variable))
+                {
+                    Error(entry.GetSection("variable"), at + ".variable",
+                        "The value of 'variable' is not the name of an environment variable; if it is the secret itself, remove it from the file and rotate it.",
+                        "a variable name: letters, digits and _, not starting with a digit");
+                    continue;
+                }
+
+                result.Add(new ModelSecret(entry.Key, variable, secretName, Text(entry.GetSection("vault"))));
+            }
+
+            if (result.Count > 29)
+            {
+                Error(section, path, $"{result.Count} secrets are named; a CDF function takes 30, one of which MlOps uses.", "at most 29 secrets");
             }
 
             return result;

@@ -62,6 +62,7 @@ namespace MlOps.Settings
                 ("description", Str),
                 ("owner", Str),
                 ("logLevel", Str),
+                ("secrets", new Node(NodeKind.Map, Obj(("variable", Str), ("secretName", Str), ("vault", Str)))),
                 ("artifactVersion", Str)))),
             ("environments", new Node(NodeKind.Map, Obj(
                 ("registry", Obj(("type", Str), ("path", Str), ("useArtifactFolder", Bool),
@@ -126,7 +127,13 @@ namespace MlOps.Settings
             var isContainer = node.Kind == NodeKind.Object || node.Kind == NodeKind.Map || node.Kind == NodeKind.Array;
             if (isContainer)
             {
-                if (children.Count == 0 && !string.IsNullOrEmpty(section.Value))
+                if (children.Count == 0 && !string.IsNullOrEmpty(section.Value) && parentPath.EndsWith(".secrets", StringComparison.Ordinal))
+                {
+                    // A model secret written as a value may be the secret itself: never repeat it.
+                    Add(section, describeSource, path, "A model secret is given as a value; secrets are never read from the settings file.",
+                        "where it comes from: { \"variable\": \"NAME\" } or { \"secretName\": \"name\", \"vault\": \"vault\" } (and rotate it if it was the secret)");
+                }
+                else if (children.Count == 0 && !string.IsNullOrEmpty(section.Value))
                 {
                     Add(section, describeSource, path, $"Found the value '{section.Value}'.",
                         node.Kind == NodeKind.Array ? "a JSON array" : "a JSON object");

@@ -55,6 +55,8 @@ namespace MlOps.PowerShell.Commands
                 return;
             }
 
+            // Read here, on the pipeline thread, where PowerShell can read a vault secret (Get-Secret).
+            request.Secrets = ModelSecrets.Resolve(Settings.RequireModel(request.Model), null, ReadVaultSecret);
             if (ThrottleLimit > 1)
             {
                 _pending.Add(request);

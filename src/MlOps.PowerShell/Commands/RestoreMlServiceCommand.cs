@@ -75,7 +75,8 @@ namespace MlOps.PowerShell.Commands
                     return;
                 }
 
-                WriteObject(RunOnWorker(reporter => deployer.Restore(model, environment, service, target.Sequence, null, reporter, Cancellation)));
+                var secrets = ModelSecrets.Resolve(Settings.RequireModel(model), null, ReadVaultSecret);
+                WriteObject(RunOnWorker(reporter => deployer.Restore(model, environment, service, target.Sequence, null, reporter, Cancellation, secrets)));
             });
         }
     }

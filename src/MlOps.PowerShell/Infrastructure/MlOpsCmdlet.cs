@@ -84,7 +84,8 @@ namespace MlOps.PowerShell.Infrastructure
             base.BeginProcessing();
         }
 
-        private string ReadVaultSecret(string name, string? vault)
+        /// <summary>Reads a SecretManagement secret with Get-Secret; call it on the pipeline thread.</summary>
+        protected string ReadVaultSecret(string name, string? vault)
         {
             if (InvokeCommand.GetCommand("Get-Secret", CommandTypes.Cmdlet | CommandTypes.Function) == null)
             {

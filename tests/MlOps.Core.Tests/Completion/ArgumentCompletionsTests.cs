@@ -239,7 +239,7 @@ public sealed class ArgumentCompletionsTests : IDisposable
 
         public IEnumerable<ServiceDeployment> List() => deployments;
 
-        public DeployedInstance Start(ServicePackage package, PythonInterpreter python, IOperationReporter reporter, CancellationToken cancellationToken) =>
+        public DeployedInstance Start(ServicePackage package, PythonInterpreter python, IReadOnlyDictionary<string, string> secrets, IOperationReporter reporter, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
         public ServiceDeployment Activate(DeployedInstance instance, IReadOnlyList<ServiceTestResult> tests, IOperationReporter reporter) =>
@@ -258,7 +258,7 @@ public sealed class ArgumentCompletionsTests : IDisposable
 
         public IEnumerable<ServiceLogEntry> Logs(string serviceName) => throw new NotSupportedException();
 
-        public DeployedInstance Revive(DeploymentRecord record, PythonInterpreter python, IOperationReporter reporter, CancellationToken cancellationToken) =>
+        public DeployedInstance Revive(DeploymentRecord record, PythonInterpreter python, IReadOnlyDictionary<string, string> secrets, IOperationReporter reporter, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
         public IReadOnlyList<DeploymentRecord> History(string serviceName) => throw new NotSupportedException();

@@ -90,8 +90,9 @@ public sealed class CdfServiceTests : IAsyncLifetime
 
     private ModelVersion Publish(string? folder = null) => _example.Publish("test", folder);
 
-    private ServiceDeployment Deploy(int? version = null, TimeSpan? deployTimeout = null) =>
-        Deployer(deployTimeout).Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction) { VersionNumber = version }, NullReporter.Instance, default);
+    private ServiceDeployment Deploy(int? version = null, TimeSpan? deployTimeout = null, IReadOnlyDictionary<string, string>? secrets = null) =>
+        Deployer(deployTimeout).Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction) { VersionNumber = version, Secrets = secrets },
+            NullReporter.Instance, default);
 
     private ServiceResponse Predict() =>
         Deployer().Invoke("diabetes", "test", ServiceKind.Prediction, TwoPatients, TimeSpan.FromMinutes(2), default);
@@ -109,7 +110,8 @@ public sealed class CdfServiceTests : IAsyncLifetime
     public void A_deploy_creates_a_versioned_function_with_the_secret_as_function_secret_and_moves_the_alias_to_it()
     {
         var version = Publish();
-        var deployment = Deploy();
+        const string modelSecret = "M0del-secret-for-cdf-4e1f";
+        var deployment = Deploy(secrets: new Dictionary<string, string> { ["id-write"] = modelSecret });
 
         Assert.Equal("cdf", deployment.Platform);
         Assert.Equal(ServiceStatus.Running, deployment.Status);
@@ -118,6 +120,7 @@ public sealed class CdfServiceTests : IAsyncLifetime
         var function = _cdf.Functions.Find(_cdf.Project, "diabetes-prediction-test-1")!;
         Assert.Equal("Ready", function.Status);
         Assert.Equal(CdfTestSetup.Secret, function.Secrets!["mlops-secret"]);
+        Assert.Equal(modelSecret, function.Secrets["id-write"]);
         Assert.Equal("diabetes-prediction-test", function.Metadata!["mlops-service"]);
         Assert.EndsWith("/functions/" + function.Id, deployment.Endpoint);
 
@@ -128,7 +131,9 @@ public sealed class CdfServiceTests : IAsyncLifetime
             foreach (var zipped in zip.Entries)
             {
                 using var reader = new StreamReader(zipped.Open());
-                Assert.DoesNotContain(CdfTestSetup.Secret, reader.ReadToEnd());
+                var text = reader.ReadToEnd();
+                Assert.DoesNotContain(CdfTestSetup.Secret, text);
+                Assert.DoesNotContain(modelSecret, text);
             }
         }
 

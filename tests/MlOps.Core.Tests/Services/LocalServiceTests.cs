@@ -168,7 +168,7 @@ public sealed class LocalServiceTests : IDisposable
             new ProjectRegistry(settings).Open(version), Path.Combine(_example.Root, "pkg"), NullReporter.Instance, default);
         var platform = new LocalPlatform(settings.GetEnvironment("test").Platform.Path);
 
-        var error = Assert.Throws<MlOpsException>(() => platform.Start(package, _example.Python, NullReporter.Instance, default));
+        var error = Assert.Throws<MlOpsException>(() => platform.Start(package, _example.Python, new Dictionary<string, string>(), NullReporter.Instance, default));
         Assert.Equal(ErrorIds.ServiceStartFailed, error.ErrorId);
         Assert.Contains("UnpicklingError", error.Message);
         Assert.Null(platform.Get(package.ServiceName));

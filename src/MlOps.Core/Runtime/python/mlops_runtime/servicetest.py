@@ -82,7 +82,9 @@ def main(argv):
             passed, message = check(settings, answer)
         elif command == "run":
             service = Service(os.getcwd(), settings)
-            answer = service.handle(sample_input(settings), secrets={}, call_info={"call_id": "servicetest"})
+            # The model's secrets, as the deployed service gets them (never in the package).
+            secrets = json.loads(os.environ.pop("MLOPS_SERVICE_SECRETS", "{}") or "{}")
+            answer = service.handle(sample_input(settings), secrets=secrets, call_info={"call_id": "servicetest"})
             passed, message = check(settings, answer)
         else:
             raise ValueError(f"unknown command {command!r}")
