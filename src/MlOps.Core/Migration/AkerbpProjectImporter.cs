@@ -224,57 +224,80 @@ namespace MlOps.Migration
         }
 
         /// <summary>
-        /// info.prediction / info.training: the services the model offers, and its description and owner (MlOps keeps one of each
-        /// per model: the prediction service's, else the training service's).
+        /// info.prediction / info.training: the services the model offers; each one's description, owner and metadata (CDF
+        /// function metadata: values as strings, lists and objects as JSON). The model's own description and owner are the
+        /// prediction service's (else the first service's); a service whose differ keeps its own under "info".
         /// </summary>
         private static void MapInfo(IReadOnlyDictionary<string, object?> doc, string path, Dictionary<string, object?> entry, string model,
             List<AkerbpFieldMapping> fields)
         {
             var info = Get(doc, "info") as Dictionary<string, object?>;
             var services = new List<string>();
-            if (info != null)
+            var perService = new Dictionary<string, object?>(StringComparer.Ordinal);
+            var ordered = (info ?? new Dictionary<string, object?>())
+                .OrderBy(p => p.Key.Equals("prediction", StringComparison.OrdinalIgnoreCase) ? 0 : 1).ToList();
+            foreach (var pair in ordered)
             {
-                foreach (var pair in info)
+                var service = ServiceNames.FirstOrDefault(s => s.Equals(pair.Key, StringComparison.OrdinalIgnoreCase));
+                if (service == null)
                 {
-                    var service = ServiceNames.FirstOrDefault(s => s.Equals(pair.Key, StringComparison.OrdinalIgnoreCase));
-                    if (service == null)
-                    {
-                        fields.Add(new AkerbpFieldMapping(model, "info." + pair.Key, Show(pair.Value), AkerbpFieldStatus.NotMapped, null,
-                            "not a service MlOps knows (prediction or training)"));
-                        continue;
-                    }
+                    fields.Add(new AkerbpFieldMapping(model, "info." + pair.Key, Show(pair.Value), AkerbpFieldStatus.NotMapped, null,
+                        "not a service MlOps knows (prediction or training)"));
+                    continue;
+                }
 
-                    services.Add(service);
-                    var details = pair.Value as Dictionary<string, object?> ?? new Dictionary<string, object?>();
-                    foreach (var key in details.Keys)
+                services.Add(service);
+                var details = pair.Value as Dictionary<string, object?> ?? new Dictionary<string, object?>();
+                var own = new Dictionary<string, object?>(StringComparer.Ordinal);
+                foreach (var key in details.Keys)
+                {
+                    var field = $"info.{pair.Key}.{key}";
+                    if (key == "description" || key == "owner")
                     {
-                        var field = $"info.{pair.Key}.{key}";
-                        var target = key == "description" ? "description" : key == "owner" ? "owner" : null;
-                        if (target == null)
-                        {
-                            fields.Add(new AkerbpFieldMapping(model, field, Show(details[key]), AkerbpFieldStatus.NotMapped, null,
-                                key == "metadata"
-                                    ? "MlOps sets no service metadata of its own choosing yet (CDF function metadata); keep it in the model's description or the version's -Metadata"
-                                    : "not a service setting MlOps knows"));
-                            continue;
-                        }
-
                         var value = Convert.ToString(details[key], CultureInfo.InvariantCulture);
-                        if (!entry.ContainsKey(target))
+                        if (!entry.ContainsKey(key))
                         {
-                            entry[target] = value;
-                            fields.Add(new AkerbpFieldMapping(model, field, Show(value), AkerbpFieldStatus.Mapped, $"{path}.{target}", null));
+                            entry[key] = value;
+                            fields.Add(new AkerbpFieldMapping(model, field, Show(value), AkerbpFieldStatus.Mapped, $"{path}.{key}", null));
                         }
-                        else if (Equals(entry[target], value))
+                        else if (Equals(entry[key], value))
                         {
-                            fields.Add(new AkerbpFieldMapping(model, field, Show(value), AkerbpFieldStatus.Mapped, $"{path}.{target}", "the same as the other service's"));
+                            fields.Add(new AkerbpFieldMapping(model, field, Show(value), AkerbpFieldStatus.Mapped, $"{path}.{key}", "the same as the model's"));
                         }
                         else
                         {
-                            fields.Add(new AkerbpFieldMapping(model, field, Show(value), AkerbpFieldStatus.NotMapped, null,
-                                $"MlOps keeps one {target} per model; the {services[0]} service's is used"));
+                            own[key] = value;
+                            fields.Add(new AkerbpFieldMapping(model, field, Show(value), AkerbpFieldStatus.Mapped, $"{path}.info.{service}.{key}", null));
                         }
                     }
+                    else if (key == "metadata" && details[key] is Dictionary<string, object?> card)
+                    {
+                        var metadata = card.ToDictionary(p => p.Key, p => (object?)(p.Value is string text ? text : Show(p.Value, int.MaxValue) ?? string.Empty),
+                            StringComparer.Ordinal);
+                        var bytes = metadata.Sum(p => Encoding.UTF8.GetByteCount(p.Key) + Encoding.UTF8.GetByteCount((string)p.Value!));
+                        if (metadata.Count > ServiceInfo.MaxMetadataPairs || bytes > ServiceInfo.MaxMetadataBytes
+                            || metadata.Keys.Any(k => k.Length > 32 || k.StartsWith("mlops", StringComparison.OrdinalIgnoreCase)))
+                        {
+                            fields.Add(new AkerbpFieldMapping(model, field, Show(card), AkerbpFieldStatus.NotMapped, null,
+                                $"{metadata.Count} pairs and {bytes} bytes: a service's function metadata may have {ServiceInfo.MaxMetadataPairs} pairs and " +
+                                $"{ServiceInfo.MaxMetadataBytes} bytes beside MlOps's keys (CDF allows 512 bytes), keys of 32 characters not starting with mlops"));
+                        }
+                        else
+                        {
+                            own["metadata"] = metadata;
+                            fields.Add(new AkerbpFieldMapping(model, field, Show(card), AkerbpFieldStatus.Mapped, $"{path}.info.{service}.metadata",
+                                "CDF function metadata of the service: values as strings (lists and objects as JSON)"));
+                        }
+                    }
+                    else
+                    {
+                        fields.Add(new AkerbpFieldMapping(model, field, Show(details[key]), AkerbpFieldStatus.NotMapped, null, "not a service setting MlOps knows"));
+                    }
+                }
+
+                if (own.Count > 0)
+                {
+                    perService[service] = own;
                 }
             }
 
@@ -285,6 +308,11 @@ namespace MlOps.Migration
 
             // The prediction service first, as akerbp.mlops lists them.
             entry["services"] = ServiceNames.Where(services.Contains).ToList();
+            if (perService.Count > 0)
+            {
+                entry["info"] = perService;
+            }
+
             if (info == null)
             {
                 fields.Add(new AkerbpFieldMapping(model, "info", null, AkerbpFieldStatus.NotNeeded, path + ".services",
@@ -364,30 +392,7 @@ namespace MlOps.Migration
                     foreach (var model in models)
                     {
                         json.WriteStartObject();
-                        foreach (var pair in model)
-                        {
-                            json.WritePropertyName(pair.Key);
-                            switch (pair.Value)
-                            {
-                                case int number:
-                                    json.WriteNumberValue(number);
-                                    break;
-                                case IEnumerable<string> list:
-                                    json.WriteStartArray();
-                                    foreach (var item in list)
-                                    {
-                                        json.WriteStringValue(item);
-                                    }
-
-                                    json.WriteEndArray();
-                                    break;
-                                default:
-                                    json.WriteStringValue(Convert.ToString(pair.Value, CultureInfo.InvariantCulture));
-                                    break;
-                            }
-                        }
-
-                        json.WriteEndObject();
+                        WriteObject(json, model);
                     }
 
                     json.WriteEndArray();
@@ -449,6 +454,38 @@ namespace MlOps.Migration
             }
         }
 
+        private static void WriteObject(Utf8JsonWriter json, Dictionary<string, object?> values)
+        {
+            foreach (var pair in values)
+            {
+                json.WritePropertyName(pair.Key);
+                switch (pair.Value)
+                {
+                    case int number:
+                        json.WriteNumberValue(number);
+                        break;
+                    case Dictionary<string, object?> nested:
+                        json.WriteStartObject();
+                        WriteObject(json, nested);
+                        break;
+                    case IEnumerable<string> list:
+                        json.WriteStartArray();
+                        foreach (var item in list)
+                        {
+                            json.WriteStringValue(item);
+                        }
+
+                        json.WriteEndArray();
+                        break;
+                    default:
+                        json.WriteStringValue(Convert.ToString(pair.Value, CultureInfo.InvariantCulture));
+                        break;
+                }
+            }
+
+            json.WriteEndObject();
+        }
+
         private static object? Get(IReadOnlyDictionary<string, object?> doc, string field) => doc.TryGetValue(field, out var value) ? value : null;
 
         private static string? Text(IReadOnlyDictionary<string, object?> doc, string field)
@@ -459,7 +496,7 @@ namespace MlOps.Migration
         }
 
         /// <summary>A value as a short line: text as it is, lists and dictionaries as JSON.</summary>
-        private static string? Show(object? value)
+        private static string? Show(object? value, int maxLength = 120)
         {
             if (value == null)
             {
@@ -468,7 +505,7 @@ namespace MlOps.Migration
 
             var text = value is string s ? s : value is bool b ? (b ? "true" : "false")
                 : value is Dictionary<string, object?> || value is List<object?> ? JsonSerializer.Serialize(value) : Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty;
-            return text.Length > 120 ? text.Substring(0, 117) + "..." : text;
+            return text.Length > maxLength ? text.Substring(0, maxLength - 3) + "..." : text;
         }
 
         /// <summary>A repository path as akerbp.mlops wrote it, '/'-separated and without a leading ./.</summary>

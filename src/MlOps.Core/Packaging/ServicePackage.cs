@@ -7,8 +7,9 @@ namespace MlOps.Packaging
     public sealed class ServicePackage
     {
         public ServicePackage(string path, string sha256, string serviceName, string model, string environment, ServiceKind service,
-            string? modelId, int? version, int fileCount, long size, SourceRevision? revision = null)
+            string? modelId, int? version, int fileCount, long size, SourceRevision? revision = null, Settings.ServiceInfo? info = null)
         {
+            Info = info;
             Revision = revision;
             Path = path;
             Sha256 = sha256;
@@ -38,6 +39,9 @@ namespace MlOps.Packaging
 
         /// <summary>The git revision of the project the code was packaged from; null outside a git repository.</summary>
         public SourceRevision? Revision { get; }
+
+        /// <summary>The service's description, owner and metadata from the settings (CDF Functions shows them with the function).</summary>
+        public Settings.ServiceInfo? Info { get; }
 
         public override string ToString() => Path;
     }

@@ -127,8 +127,10 @@ namespace MlOps.Packaging
 
             var sha = ContentHash.OfFile(target);
             reporter.Verbose($"Packaged {serviceName} ({entries.Count + artifactEntries.Count} files, {ArtifactCopier.FormatSize(size)}) into {target}.");
+            var info = new ServiceInfo(model.DescriptionOf(service.Name()), model.OwnerOf(service.Name()),
+                model.Info.TryGetValue(service.Name(), out var own) ? own.Metadata : new Dictionary<string, string>());
             return new ServicePackage(target, sha, serviceName, model.Name, environment.Name, service, version?.ModelId, version?.Version,
-                entries.Count + artifactEntries.Count, size, revision);
+                entries.Count + artifactEntries.Count, size, revision, info);
         }
 
         /// <summary>
@@ -347,14 +349,14 @@ namespace MlOps.Packaging
                     }
 
                     json.WriteEndObject();
-                    if (model.Description != null)
+                    if (model.DescriptionOf(service.Name()) is string description)
                     {
-                        json.WriteString("description", model.Description);
+                        json.WriteString("description", description);
                     }
 
-                    if (model.Owner != null)
+                    if (model.OwnerOf(service.Name()) is string owner)
                     {
-                        json.WriteString("owner", model.Owner);
+                        json.WriteString("owner", owner);
                     }
 
                     json.WriteEndObject();

@@ -114,9 +114,10 @@ namespace MlOps.Platforms
             {
                 FileId = code.Id,
                 FunctionPath = "handler.py",
-                Description = $"MlOps {package.Service.Name()} service of {package.Model} in {package.Environment}"
-                    + (package.ModelId != null ? $", serving {package.ModelId}" : string.Empty),
-                Owner = _settings.Owner ?? LocalFolderRegistry.CurrentUser(),
+                Description = Shorten((package.Info?.Description is string own ? own + " — " : string.Empty)
+                    + $"MlOps {package.Service.Name()} service of {package.Model} in {package.Environment}"
+                    + (package.ModelId != null ? $", serving {package.ModelId}" : string.Empty), 500),
+                Owner = package.Info?.Owner ?? _settings.Owner ?? LocalFolderRegistry.CurrentUser(),
                 Metadata = FunctionMetadata(package),
                 // The model's secrets and the module's own key (which a model's settings cannot name), CDF keeps them encrypted.
                 Secrets = new Dictionary<string, string>(secrets.Concat(_secrets()).ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal),
@@ -204,10 +205,14 @@ namespace MlOps.Platforms
                 ? attempt == 1 ? $"{alias}-{version}" : $"{alias}-{version}-{attempt}"
                 : $"{alias}-t{attempt}";
 
+        private static string Shorten(string text, int length) => text.Length <= length ? text : text.Substring(0, length - 1) + "…";
+
         private static Dictionary<string, string> FunctionMetadata(ServicePackage package)
         {
-            // CDF allows 16 pairs, keys of 32 characters, values of 512 and 512 bytes in all: only what identifies the deployment.
-            var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+            // CDF allows 16 pairs, keys of 32 characters, values of 512 and 512 bytes in all: the service's own metadata from the
+            // settings (a model card; checked against its share there), and what identifies the deployment.
+            var metadata = new Dictionary<string, string>(package.Info?.Metadata?.ToDictionary(p => p.Key, p => p.Value) ?? new Dictionary<string, string>(),
+                StringComparer.Ordinal)
             {
                 [ServiceKey] = package.ServiceName,
                 ["mlops-package"] = package.Sha256.Substring(0, Math.Min(16, package.Sha256.Length)),
@@ -222,7 +227,7 @@ namespace MlOps.Platforms
             {
                 throw new MlOpsException(ErrorIds.InvalidMetadata, MlOpsErrorKind.InvalidArgument,
                     $"The function metadata of {package.ServiceName} would take {total} bytes; CDF allows 512.", package.ServiceName,
-                    "Use a shorter model name.");
+                    "Use a shorter model name, or shorten the service's metadata in the settings (\"info\").");
             }
 
             return metadata;

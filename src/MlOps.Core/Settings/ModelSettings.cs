@@ -7,8 +7,9 @@ namespace MlOps.Settings
     {
         public ModelSettings(string name, string codeFolder, string modelFile, string testFile, string requirementsFile,
             string? artifactFolder, IReadOnlyList<string> services, string? testData, string? description, string? owner, string logLevel = DefaultLogLevel,
-            int? artifactVersion = null, IReadOnlyList<ModelSecret>? secrets = null)
+            int? artifactVersion = null, IReadOnlyList<ModelSecret>? secrets = null, IReadOnlyDictionary<string, ServiceInfo>? info = null)
         {
+            Info = info ?? new Dictionary<string, ServiceInfo>();
             Secrets = secrets ?? new ModelSecret[0];
             LogLevel = logLevel;
             ArtifactVersion = artifactVersion;
@@ -49,6 +50,15 @@ namespace MlOps.Settings
         /// The artifact version a prediction deploy takes when none is given (akerbp.mlops's artifact_version); null: the latest.
         /// </summary>
         public int? ArtifactVersion { get; }
+
+        /// <summary>Per service (prediction, training): its description, owner and metadata, where the settings give them.</summary>
+        public IReadOnlyDictionary<string, ServiceInfo> Info { get; }
+
+        /// <summary>The description of a service: its own, else the model's.</summary>
+        public string? DescriptionOf(string service) => Info.TryGetValue(service, out var info) && info.Description != null ? info.Description : Description;
+
+        /// <summary>The owner of a service: its own, else the model's.</summary>
+        public string? OwnerOf(string service) => Info.TryGetValue(service, out var info) && info.Owner != null ? info.Owner : Owner;
 
         /// <summary>The secrets model code receives in its <c>secrets</c> dict (keys and where their values come from; never values).</summary>
         public IReadOnlyList<ModelSecret> Secrets { get; }

@@ -114,8 +114,53 @@ namespace MlOps.Settings
 
                 var artifactVersion = Number(entry.GetSection("artifactVersion"), path + ".artifactVersion", 1, int.MaxValue);
                 var secrets = BindSecrets(entry.GetSection("secrets"), path + ".secrets");
+                var info = BindInfo(entry.GetSection("info"), path + ".info");
                 result.Add(new ModelSettings(name ?? string.Empty, codeFolder, modelFile, testFile, requirements, artifactFolder, services,
-                    testData, Text(entry.GetSection("description")), Text(entry.GetSection("owner")), logLevel, (int?)artifactVersion, secrets));
+                    testData, Text(entry.GetSection("description")), Text(entry.GetSection("owner")), logLevel, (int?)artifactVersion, secrets, info));
+            }
+
+            return result;
+        }
+
+        /// <summary>"info": { "prediction": { "description", "owner", "metadata": { … } }, "training": { … } } (akerbp.mlops's info).</summary>
+        private Dictionary<string, ServiceInfo> BindInfo(IConfigurationSection section, string path)
+        {
+            var result = new Dictionary<string, ServiceInfo>(StringComparer.Ordinal);
+            foreach (var entry in section.GetChildren())
+            {
+                var at = path + "." + entry.Key;
+                var service = SettingsLoader.KnownServices.FirstOrDefault(s => string.Equals(s, entry.Key, StringComparison.OrdinalIgnoreCase));
+                if (service == null)
+                {
+                    Error(entry, at, $"Unknown service '{entry.Key}'.", "prediction or training");
+                    continue;
+                }
+
+                var metadata = new SortedDictionary<string, string>(StringComparer.Ordinal);
+                foreach (var pair in entry.GetSection("metadata").GetChildren())
+                {
+                    if (pair.GetChildren().Any())
+                    {
+                        Error(pair, at + ".metadata." + pair.Key, "A metadata value is an object or array.", "a string (CDF function metadata holds strings)");
+                    }
+                    else if (pair.Key.Length > 32 || pair.Key.StartsWith("mlops", StringComparison.OrdinalIgnoreCase))
+                    {
+                        Error(pair, at + ".metadata." + pair.Key, $"'{pair.Key}' cannot be a function metadata key.", "at most 32 characters, not starting with mlops");
+                    }
+                    else
+                    {
+                        metadata[pair.Key] = pair.Value ?? string.Empty;
+                    }
+                }
+
+                var bytes = metadata.Sum(p => System.Text.Encoding.UTF8.GetByteCount(p.Key) + System.Text.Encoding.UTF8.GetByteCount(p.Value));
+                if (metadata.Count > ServiceInfo.MaxMetadataPairs || bytes > ServiceInfo.MaxMetadataBytes)
+                {
+                    Error(entry.GetSection("metadata"), at + ".metadata", $"The metadata has {metadata.Count} pairs and {bytes} bytes.",
+                        $"at most {ServiceInfo.MaxMetadataPairs} pairs and {ServiceInfo.MaxMetadataBytes} bytes (CDF allows 512 bytes of function metadata; MlOps's keys take the rest)");
+                }
+
+                result[service] = new ServiceInfo(Text(entry.GetSection("description")), Text(entry.GetSection("owner")), metadata);
             }
 
             return result;

@@ -63,6 +63,7 @@ namespace MlOps.Settings
                 ("owner", Str),
                 ("logLevel", Str),
                 ("secrets", new Node(NodeKind.Map, Obj(("variable", Str), ("secretName", Str), ("vault", Str)))),
+                ("info", new Node(NodeKind.Map, Obj(("description", Str), ("owner", Str), ("metadata", new Node(NodeKind.Map, Str))))),
                 ("artifactVersion", Str)))),
             ("environments", new Node(NodeKind.Map, Obj(
                 ("registry", Obj(("type", Str), ("path", Str), ("useArtifactFolder", Bool),

@@ -85,12 +85,16 @@ public sealed class AkerbpProjectImporterTests : IDisposable
         Assert.True(settings.GetEnvironment("prod").IsProtected);
 
         Assert.Equal(AkerbpFieldStatus.Mapped, Field(import, "forecast", "models_to_keep").Status);
-        // The training description came through a YAML merge key (<< : *desc) and differs from the prediction one.
+        // The training service's metadata came through a YAML merge key (<< : *desc); its description differs from the prediction one.
         Assert.Equal("Trains the forecast", Field(import, "forecast", "info.training.description").Value);
-        Assert.Equal(AkerbpFieldStatus.NotMapped, Field(import, "forecast", "info.training.description").Status);
+        Assert.Equal("$.models[0].info.training.description", Field(import, "forecast", "info.training.description").Target);
+        Assert.Equal("Trains the forecast", forecast.DescriptionOf("training"));
+        Assert.Equal("Forecasts production", forecast.DescriptionOf("prediction"));
+        Assert.Equal("datascientist@akerbp.com", forecast.OwnerOf("training"));
         Assert.Equal(AkerbpFieldStatus.Mapped, Field(import, "forecast", "info.training.owner").Status);
-        Assert.Equal(
-            new[] { "dataset", "human_friendly_model_name", "info.prediction.metadata", "info.training.description", "info.training.metadata" },
+        Assert.Equal("[\"rate\"]", forecast.Info["prediction"].Metadata["required_input"]);
+        Assert.Equal("[\"forecast\"]", forecast.Info["training"].Metadata["output_curves"]);
+        Assert.Equal(new[] { "dataset", "human_friendly_model_name" },
             import.Unmapped.Where(f => f.Model == "forecast").Select(f => f.Field).OrderBy(f => f, StringComparer.Ordinal));
         Assert.All(import.Unmapped, f => Assert.False(string.IsNullOrWhiteSpace(f.Reason)));
         Assert.Contains(import.Unmapped, f => f.Model == "anomaly" && f.Field == "helper_models");

@@ -55,7 +55,8 @@ public sealed class CdfServiceTests : IAsyncLifetime
         File.WriteAllText(Path.Combine(_example.Root, "mlops.settings.json"), $$"""
             {
               "project": "diabetes-demo",
-              "models": [ { "name": "diabetes", "codeFolder": "models/diabetes", "artifactFolder": "artifacts/diabetes", "services": [ "prediction", "training" ] } ],
+              "models": [ { "name": "diabetes", "codeFolder": "models/diabetes", "artifactFolder": "artifacts/diabetes", "services": [ "prediction", "training" ],
+                            "info": { "prediction": { "description": "Disease progression", "owner": "ds@example.com", "metadata": { "required_input": "age,sex,bmi" } } } } ],
               "environments": {
                 "dev":  { "registry": { "type": "local" }, "platform": { "type": "local" } },
                 "test": { "registry": { "type": "cdf", {{connection}} }, "platform": { "type": "cdf", "keepDeployments": {{keep}} } }
@@ -122,6 +123,9 @@ public sealed class CdfServiceTests : IAsyncLifetime
         Assert.Equal(CdfTestSetup.Secret, function.Secrets!["mlops-secret"]);
         Assert.Equal(modelSecret, function.Secrets["id-write"]);
         Assert.Equal("diabetes-prediction-test", function.Metadata!["mlops-service"]);
+        Assert.Equal("age,sex,bmi", function.Metadata["required_input"]);
+        Assert.StartsWith("Disease progression — MlOps prediction service of diabetes in test", function.Description);
+        Assert.Equal("ds@example.com", function.Owner);
         Assert.EndsWith("/functions/" + function.Id, deployment.Endpoint);
 
         // The secret travels as a function secret only: never in the code zip.

@@ -222,6 +222,22 @@ public sealed class LocalServiceTests : IDisposable
     }
 
     [Fact]
+    public void A_version_pinned_in_the_settings_is_deployed_when_none_is_given()
+    {
+        var first = _example.Publish();
+        _example.Publish();
+        var pinned = SettingsLoader.Load(Path.Combine(_example.Root, "mlops.settings.json"), new Hashtable { ["MLOPS__models__0__artifactVersion"] = "1" });
+        var reporter = new RecordingReporter();
+
+        var deployment = Deployer(pinned).Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction) { TestOnly = true }, reporter, default);
+
+        Assert.Equal(first.ModelId, deployment.ModelId);
+        Assert.Contains(reporter.Messages, m => m.Contains("pin diabetes to version 1"));
+        Assert.Equal("diabetes/test/2",
+            Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction) { TestOnly = true }, NullReporter.Instance, default).ModelId);
+    }
+
+    [Fact]
     public void The_training_service_publishes_a_version_the_registry_reads_and_verifies()
     {
         var settings = _example.Settings;

@@ -30,6 +30,30 @@ public class SettingsLoaderTests
     }
 
     [Fact]
+    public void Model_log_level_pinned_version_and_service_info_bind_and_bad_values_are_named()
+    {
+        using var project = new TempProject().WithModelFolder("m1").WithSettings("""
+            { "models": [ { "name": "m1", "codeFolder": "models/m1", "logLevel": "DEBUG", "artifactVersion": 3, "description": "model", "owner": "a@x",
+                            "info": { "training": { "description": "trains", "metadata": { "required_input": "rate" } } } } ] }
+            """);
+        var model = SettingsLoader.Load(project.SettingsPath, TempProject.NoEnvironment).Models[0];
+        Assert.Equal(("debug", (int?)3), (model.LogLevel, model.ArtifactVersion));
+        Assert.Equal(("model", "trains", "a@x"), (model.DescriptionOf("prediction"), model.DescriptionOf("training"), model.OwnerOf("training")));
+        Assert.Equal("rate", model.Info["training"].Metadata["required_input"]);
+
+        File.WriteAllText(project.SettingsPath, """
+            { "models": [ { "name": "m1", "codeFolder": "models/m1", "logLevel": "chatty", "artifactVersion": 0,
+                            "info": { "scoring": {}, "prediction": { "metadata": { "mlops-id": "x", "card": "%%%" } } } } ] }
+            """.Replace("%%%", new string('x', 300)));
+        var paths = SettingsLoader.Check(project.SettingsPath, TempProject.NoEnvironment).Problems.Select(p => p.Path).ToList();
+        foreach (var path in new[] { "$.models[0].logLevel", "$.models[0].artifactVersion", "$.models[0].info.scoring",
+                     "$.models[0].info.prediction.metadata.mlops-id", "$.models[0].info.prediction.metadata" })
+        {
+            Assert.Contains(path, paths);
+        }
+    }
+
+    [Fact]
     public void Missing_environments_section_defaults_to_dev_test_prod()
     {
         using var project = new TempProject().WithModelFolder("m1")
