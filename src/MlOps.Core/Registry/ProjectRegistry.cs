@@ -194,8 +194,9 @@ namespace MlOps.Registry
             var seen = new HashSet<string>(StringComparer.Ordinal) { own.Kind + ":" + own.Location };
             foreach (var env in Settings.Environments)
             {
-                // Best effort: a store this session cannot reach (prod's CDF without its secret on a laptop) does not stop a
-                // publish elsewhere; a promotion into it later finds any clash and says so (PromotionConflict).
+                // A store this session has no credentials for (prod's CDF without its secret on a laptop) does not stop a publish
+                // elsewhere; a promotion into it later finds any clash and says so (PromotionConflict). A store that fails
+                // (throttling, an outage) fails the publish instead, rather than guess a number: running it again completes it.
                 try
                 {
                     var store = For(env.Name);
@@ -204,7 +205,7 @@ namespace MlOps.Registry
                         highest = Math.Max(highest, store.GetHighestVersionNumber(model));
                     }
                 }
-                catch (MlOpsException e)
+                catch (MlOpsException e) when (e.ErrorId == CdfConnections.SecretMissing)
                 {
                     reporter?.Verbose($"The {env.Name} registry could not be read ({e.Message}); the new number is chosen from the registries that could.");
                 }
