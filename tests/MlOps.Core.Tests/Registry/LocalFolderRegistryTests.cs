@@ -204,6 +204,27 @@ public class LocalFolderRegistryTests
     }
 
     [Fact]
+    public void A_registry_numbered_per_environment_is_read_continued_and_not_promoted_twice()
+    {
+        // Written by an earlier MlOps: test counted 1..3 on its own, and test/3 was promoted to prod as prod/1.
+        using var project = new TempProject().Standard();
+        var store = new LocalFolderRegistry(project.RegistryPath);
+        var artifacts = Enumerable.Range(1, 3).Select(i => project.MakeArtifact($"a{i}", seed: i)).ToList();
+        var tested = artifacts.Select((a, i) => store.Publish("diabetes", "test", FolderArtifactSource.Open(a), new Dictionary<string, string>(),
+            new PublishOrigin(null, null, number: i + 1), NullReporter.Instance, default)).ToList();
+        store.Publish("diabetes", "prod", FolderArtifactSource.Open(artifacts[2]), new Dictionary<string, string>(), new PublishOrigin("diabetes/test/3", null, number: 1),
+            NullReporter.Instance, default);
+        var registry = Open(project);
+
+        var again = registry.Promote(tested[2], "prod", NullReporter.Instance, default);
+        Assert.False(again.Created);
+        Assert.Equal("diabetes/prod/1", again.Version.ModelId);
+        Assert.Equal(4, registry.Publish("diabetes", "test", project.MakeArtifact("a4", seed: 4), null, NullReporter.Instance, default).Version);
+        Assert.Equal("diabetes/prod/2", registry.Promote(tested[1], "prod", NullReporter.Instance, default).Version.ModelId);
+        Assert.Equal(2, registry.FindOne("diabetes", "prod", null)!.Version);
+    }
+
+    [Fact]
     public async Task Eight_promotions_of_one_version_at_once_make_one_copy()
     {
         using var project = new TempProject().Standard();
