@@ -115,3 +115,65 @@ Describe 'Prediction service on CDF Functions (emulator)' {
         Get-MlService broken -Environment test | Should -BeNullOrEmpty
     }
 }
+
+Describe 'A CDF secret kept in a SecretManagement vault, read by every command that reaches CDF' {
+    BeforeAll {
+        # The settings name a vault secret and no variable is set: each command must read it through Get-Secret, which only
+        # runs on its pipeline thread, also when the work runs on worker threads (deploys, rollbacks, parallel deploys).
+        $savedSettings = Get-Content mlops.settings.json -Raw
+        $savedSettings.Replace('"clientSecretVariable": "MLOPS_PESTER_CDF_SECRET"',
+            '"clientSecretVariable": "MLOPS_PESTER_VAULT_ONLY", "secretName": "cdf-pester", "secretVault": "PesterVault"') | Set-Content mlops.settings.json
+        $script:vaultSecret = $cdf.ClientSecret
+        $script:vaultReads = 0
+        function global:Get-Secret {
+            param([string] $Name, [string] $Vault, [switch] $AsPlainText)
+            if ($Name -ne 'cdf-pester' -or $Vault -ne 'PesterVault' -or -not $AsPlainText) { throw "Get-Secret: no secret '$Name' in vault '$Vault'." }
+            $script:vaultReads++
+            $script:vaultSecret
+        }
+        $env:MLOPS_PESTER_CDF_SECRET = $null
+    }
+
+    AfterAll {
+        Remove-Item Function:\Get-Secret -ErrorAction SilentlyContinue
+        Set-Content mlops.settings.json $savedSettings -NoNewline
+        $env:MLOPS_PESTER_CDF_SECRET = $cdf.ClientSecret
+    }
+
+    BeforeEach {
+        # Forget what an earlier command read, so each one reads the vault itself.
+        Disconnect-MlCdf test | Out-Null
+    }
+
+    It 'deploys' {
+        $reads = $script:vaultReads
+        $deployment = Deploy-MlPredictionService diabetes -Environment test -Version $v2.Version -Confirm:$false
+        $deployment.Status | Should -Be 'Running'
+        $script:vaultReads | Should -BeGreaterThan $reads
+    }
+
+    It 'deploys several models in parallel' {
+        $results = Deploy-MlPredictionService diabetes, sugar -Environment test -ThrottleLimit 2 -Confirm:$false
+        $results.Status | Should -Be @('Running', 'Running')
+    }
+
+    It 'rolls back' {
+        (Restore-MlService diabetes -Environment test -Confirm:$false).Status | Should -Be 'Running'
+    }
+
+    It 'calls the service and reads its log' {
+        (Invoke-MlPrediction diabetes -Environment test -Data $patients).Status | Should -Be 'ok'
+        Disconnect-MlCdf test | Out-Null
+        Get-MlServiceLog diabetes -Environment test -Tail 5 | Should -Not -BeNullOrEmpty
+    }
+
+    It 'registers, lists and removes a schedule' {
+        $service = Get-MlService diabetes -Environment test
+        Disconnect-MlCdf test | Out-Null
+        ($service | Register-MlServiceSchedule -KeepWarm -Confirm:$false).Name | Should -Be 'keep-warm'
+        Disconnect-MlCdf test | Out-Null
+        (Get-MlServiceSchedule diabetes -Environment test -Service Prediction).Name | Should -Be 'keep-warm'
+        Disconnect-MlCdf test | Out-Null
+        Get-MlServiceSchedule diabetes -Environment test -Service Prediction | Unregister-MlServiceSchedule -Confirm:$false
+    }
+}

@@ -18,16 +18,18 @@ namespace MlOps.Registry
         private static readonly Dictionary<string, string> SessionSecrets = new Dictionary<string, string>(StringComparer.Ordinal);
 
         /// <summary>
-        /// Reads a secret from a SecretManagement vault (name, vault) for the thread running a command; the PowerShell layer
-        /// sets it (Get-Secret), the engine only calls it when the settings name a vault secret and the variable is not set.
+        /// Reads a secret from a SecretManagement vault (name, vault) for the command running; the PowerShell layer sets it
+        /// (Get-Secret, which it runs on the command's pipeline thread whichever thread asks), the engine only calls it when
+        /// the settings name a vault secret and the variable is not set. It flows with the command's work into the tasks it
+        /// starts (an AsyncLocal), so a deploy, a rollback or parallel deploys on worker threads read a vault secret too.
         /// </summary>
-        [ThreadStatic]
-        private static Func<string, string?, string>? _vaultReader;
+        private static readonly System.Threading.AsyncLocal<Func<string, string?, string>?> _vaultReader =
+            new System.Threading.AsyncLocal<Func<string, string?, string>?>();
 
         public static Func<string, string?, string>? VaultReader
         {
-            get => _vaultReader;
-            set => _vaultReader = value;
+            get => _vaultReader.Value;
+            set => _vaultReader.Value = value;
         }
 
         /// <summary>The capabilities a registry in CDF Files needs.</summary>

@@ -189,6 +189,35 @@ namespace MlOps.PowerShell.Infrastructure
             }
         }
 
+        /// <summary>Runs <paramref name="read"/> on the pipeline thread (which drains <paramref name="queue"/>) and waits for its result.</summary>
+        private string OnPipelineThread(System.Collections.Concurrent.BlockingCollection<Action> queue, Func<string> read)
+        {
+            string? result = null;
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+            using (var done = new System.Threading.ManualResetEventSlim())
+            {
+                queue.Add(() =>
+                {
+                    try
+                    {
+                        result = read();
+                    }
+                    catch (Exception e)
+                    {
+                        failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+                    }
+                    finally
+                    {
+                        done.Set();
+                    }
+                });
+                done.Wait(Cancellation);
+            }
+
+            failure?.Throw();
+            return result!;
+        }
+
         /// <summary>
         /// Runs <paramref name="work"/> on a worker thread while this (pipeline) thread writes what it reports: cmdlets may
         /// only write from the pipeline thread, and parallel work reports from many.
@@ -200,6 +229,9 @@ namespace MlOps.PowerShell.Infrastructure
                 var reporter = new QueueReporter(queue, new CmdletReporter(this));
                 var task = System.Threading.Tasks.Task.Run(() =>
                 {
+                    // Get-Secret can only run on this command's pipeline thread: the worker (and the tasks it starts) ask it
+                    // through the queue this thread drains.
+                    MlOps.Registry.CdfConnections.VaultReader = (name, vault) => OnPipelineThread(queue, () => ReadVaultSecret(name, vault));
                     try
                     {
                         return work(reporter);
