@@ -312,6 +312,7 @@ public sealed class FunctionsTests(FunctionsFixture fixture) : IClassFixture<Fun
         await BadRequest(""","secrets":{"a-very-long-secret-key":"v"}""", "Invalid secret key");
         await BadRequest(""","envVars":{"bad-name":"v"}""", "Invalid envVars key");
         await BadRequest(""","runtime":"py27" """, "runtime must be one of");
+        await BadRequest(""","runtime":"py39" """, "runtime must be one of");
         await BadRequest(""","cpu":99""", "cpu must be between");
         await BadRequest(""","functionPath":"../handler.py" """, "functionPath");
         await BadRequest(""","functionPath":"handler.txt" """, "functionPath");
@@ -337,7 +338,7 @@ public sealed class FunctionsTests(FunctionsFixture fixture) : IClassFixture<Fun
 
         var limits = await Client.GetAsync("/functions/limits");
         Assert.Equal(HttpStatusCode.OK, limits.Status);
-        Assert.Equal(["py39", "py310", "py311", "py312"], limits.Body!["runtimes"]!.AsArray().Select(r => (string)r!).ToList());
+        Assert.Equal(["py310", "py311", "py312", "py313"], limits.Body!["runtimes"]!.AsArray().Select(r => (string)r!).ToList());
         Assert.Equal(1, (int)limits.Body["timeoutMinutes"]!);
         Assert.Equal(1, (int)limits.Body["responseSizeMb"]!);
         Assert.NotNull(limits.Body["cpuCores"]!["max"]);

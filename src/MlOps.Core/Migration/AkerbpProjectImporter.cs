@@ -55,7 +55,8 @@ namespace MlOps.Migration
 
             var name = Path.GetFileName(root.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
             var dataSets = documents.Select(d => Text(d, "dataset")).Where(d => d != null).Distinct(StringComparer.Ordinal).ToList();
-            var settings = SettingsJson(name, models, useCdf ? options : null, runtimes.FirstOrDefault(), keepDeployments, dataSets.FirstOrDefault());
+            var settings = SettingsJson(name, models, useCdf ? options : null, runtimes.FirstOrDefault(r => CdfFunctionsSettings.Runtimes.Contains(r)),
+                keepDeployments, dataSets.FirstOrDefault());
             var files = new List<PlannedFile>
             {
                 ProjectScaffolder.Plan(root, SettingsLoader.FileName, ScaffoldFileKind.Settings, PlannedFileMode.Create, settings),
@@ -360,7 +361,11 @@ namespace MlOps.Migration
                 var runtime = Text(doc, "python_version");
                 if (runtime != null)
                 {
-                    fields.Add(useCdf
+                    fields.Add(useCdf && !CdfFunctionsSettings.Runtimes.Contains(runtime.ToLowerInvariant())
+                        ? new AkerbpFieldMapping(model, "python_version", runtime, AkerbpFieldStatus.NotMapped, null,
+                            $"CDF Functions no longer offers {runtime} (it offers {string.Join(", ", CdfFunctionsSettings.Runtimes)}): the environments use " +
+                            $"{CdfFunctionsSettings.DefaultRuntime}; check that the model's pinned requirements install there")
+                        : useCdf
                         ? new AkerbpFieldMapping(model, "python_version", runtime, AkerbpFieldStatus.Mapped, "$.environments.*.platform.runtime",
                             runtimes.Distinct().Count() > 1 ? $"the models ask for different runtimes; {runtimes[0]} applies to all" : null)
                         : new AkerbpFieldMapping(model, "python_version", runtime, AkerbpFieldStatus.NotNeeded, null,

@@ -11,6 +11,9 @@ namespace MlOps.Settings
         public const string DefaultDirectory = "/functions/mlops";
         public const string DefaultRuntime = "py311";
 
+        /// <summary>The runtimes CDF Functions offers (Cognite's function limits: py310 to py313); the one list MlOps checks against.</summary>
+        public static readonly System.Collections.Generic.IReadOnlyList<string> Runtimes = new[] { "py310", "py311", "py312", "py313" };
+
         public CdfFunctionsSettings(CdfConnectionSettings connection, string runtime, double? cpu, double? memory, TimeSpan deployTimeout,
             TimeSpan callTimeout, string? owner, string? indexUrl)
         {

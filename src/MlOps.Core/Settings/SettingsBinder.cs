@@ -409,9 +409,10 @@ namespace MlOps.Settings
             }
 
             var runtime = Text(platform.GetSection("runtime")) ?? CdfFunctionsSettings.DefaultRuntime;
-            if (!System.Text.RegularExpressions.Regex.IsMatch(runtime, "^py3[0-9]{1,2}$"))
+            if (!CdfFunctionsSettings.Runtimes.Contains(runtime))
             {
-                Error(platform.GetSection("runtime"), path + ".runtime", $"'{runtime}' is not a CDF Functions runtime.", "py39, py310, py311 or py312");
+                Error(platform.GetSection("runtime"), path + ".runtime", $"'{runtime}' is not a CDF Functions runtime.",
+                    "one of " + string.Join(", ", CdfFunctionsSettings.Runtimes));
             }
 
             var cpu = Decimal(platform.GetSection("cpu"), path + ".cpu", 0.1, 3);

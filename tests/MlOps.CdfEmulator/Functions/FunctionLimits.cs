@@ -20,7 +20,8 @@ internal static partial class FunctionLimits
     public const double CpuMin = 0.1, CpuMax = 3.0, CpuDefault = 1.0;
     public const double MemoryMin = 0.1, MemoryMax = 5.0, MemoryDefault = 1.5;
     public const string DefaultRuntime = "py311";
-    public static readonly string[] Runtimes = ["py39", "py310", "py311", "py312"];
+    /// <summary>The runtimes Cognite's function limits list (GET /functions/limits: py310 to py313).</summary>
+    public static readonly string[] Runtimes = ["py310", "py311", "py312", "py313"];
 
     public static void CheckMetadata(Dictionary<string, string>? metadata)
     {

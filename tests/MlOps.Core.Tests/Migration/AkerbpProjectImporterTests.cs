@@ -167,7 +167,8 @@ public sealed class AkerbpProjectImporterTests : IDisposable
     {
         var root = Fixture("yaml");
         File.WriteAllText(Path.Combine(root, AkerbpSettingsReader.YamlFileName),
-            File.ReadAllText(Path.Combine(root, AkerbpSettingsReader.YamlFileName)).Replace("platform: local", "platform: cdf"));
+            File.ReadAllText(Path.Combine(root, AkerbpSettingsReader.YamlFileName)).Replace("platform: local", "platform: cdf")
+                .Replace("python_version: py39\nhelper_models", "python_version: py312\nhelper_models"));
 
         var withoutConnection = Import(root);
         Assert.Equal("local", withoutConnection.Platform);
@@ -184,11 +185,14 @@ public sealed class AkerbpProjectImporterTests : IDisposable
         {
             Assert.Equal("cdf", e.Registry.Type);
             Assert.Equal("cdf", e.Platform.Type);
-            Assert.Equal("py39", e.Platform.Functions!.Runtime);
+            Assert.Equal("py312", e.Platform.Functions!.Runtime);
             Assert.Equal("akerbp-dev", e.Registry.Cdf!.Project);
             Assert.Equal(AkerbpImportOptions.DefaultClientSecretVariable, e.Registry.Cdf.ClientSecretVariable);
         });
-        Assert.Equal(AkerbpFieldStatus.Mapped, Field(import, "forecast", "python_version").Status);
+        // forecast asks for py39, which CDF no longer offers; anomaly's py312 is used.
+        Assert.Equal(AkerbpFieldStatus.NotMapped, Field(import, "forecast", "python_version").Status);
+        Assert.Contains("py310", Field(import, "forecast", "python_version").Reason);
+        Assert.Equal(AkerbpFieldStatus.Mapped, Field(import, "anomaly", "python_version").Status);
         Assert.Equal(AkerbpFieldStatus.Mapped, Field(import, "forecast", "dataset").Status);
         Assert.All(settings.Environments, e => Assert.Equal("mlops", e.Registry.Cdf!.DataSetExternalId));
     }

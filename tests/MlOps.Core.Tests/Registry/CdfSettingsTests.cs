@@ -41,14 +41,14 @@ public sealed class CdfSettingsTests
     {
         const string registry = """{ "type": "cdf", "project": "p", "baseUrl": "https://westeurope-1.cognitedata.com", "clientId": "app", "tenantId": "t" }""";
         using (var project = new TempProject().WithModelFolder("diabetes").WithSettings(
-            Settings(registry + """, "platform": { "type": "cdf", "runtime": "py312", "keepDeployments": 5, "cpu": 0.5 } """)))
+            Settings(registry + """, "platform": { "type": "cdf", "runtime": "py313", "keepDeployments": 5, "cpu": 0.5 } """)))
         {
             var platform = SettingsLoader.Load(project.SettingsPath, TempProject.NoEnvironment).GetEnvironment("prod").Platform;
             Assert.Equal("cdf", platform.Type);
             Assert.Equal(5, platform.KeepDeployments);
             Assert.Equal("p", platform.Functions!.Connection.Project);
             Assert.Equal("/functions/mlops", platform.Functions.Connection.Directory);
-            Assert.Equal("py312", platform.Functions.Runtime);
+            Assert.Equal("py313", platform.Functions.Runtime);
             Assert.Equal(0.5, platform.Functions.Cpu);
             Assert.Equal(TimeSpan.FromMinutes(25), platform.Functions.DeployTimeout);
         }
@@ -66,7 +66,8 @@ public sealed class CdfSettingsTests
         {
             var problems = SettingsLoader.Check(project.SettingsPath, TempProject.NoEnvironment).Problems;
             Assert.Contains(problems, p => p.Path == "$.environments.test.platform" && p.Message.Contains("needs a CDF connection"));
-            Assert.Contains(problems, p => p.Path == "$.environments.prod.platform.runtime");
+            var runtime = Assert.Single(problems, p => p.Path == "$.environments.prod.platform.runtime");
+            Assert.Contains("py310, py311, py312, py313", runtime.Expected);
             Assert.Contains(problems, p => p.Path == "$.environments.prod.platform.keepDeployments");
             Assert.Contains(problems, p => p.Path == "$.environments.prod.platform.memory");
             Assert.DoesNotContain(problems, p => p.Path.StartsWith("$.environments.prod.platform.project", StringComparison.Ordinal));
