@@ -36,6 +36,46 @@ namespace MlOps.Registry
         public static readonly IReadOnlyList<string> RegistryCapabilities = new[] { "filesAcl:READ", "filesAcl:WRITE" };
 
         /// <summary>
+        /// The capabilities services on CDF Functions need: files (code zips, deployment history), functions (create, list,
+        /// delete, call, schedules) and sessions (a call or schedule runs as a session made from the client's credentials).
+        /// </summary>
+        public static readonly IReadOnlyList<string> PlatformCapabilities = new[]
+        {
+            "filesAcl:READ", "filesAcl:WRITE", "functionsAcl:READ", "functionsAcl:WRITE", "sessionsAcl:CREATE",
+        };
+
+        /// <summary>
+        /// Checks what an environment reaches in CDF, each connection once: its registry's (files capabilities, data set) and
+        /// its platform's when its services run on CDF Functions (files, functions and sessions capabilities). Null when the
+        /// environment uses CDF for neither.
+        /// </summary>
+        public static List<CdfConnectionCheck>? TestEnvironment(EnvironmentSettings environment, System.Threading.CancellationToken cancellationToken)
+        {
+            var targets = new List<(CdfConnectionSettings Connection, List<string> Capabilities)>();
+            if (environment.Registry.Cdf is CdfConnectionSettings registry)
+            {
+                targets.Add((registry, RegistryCapabilities.ToList()));
+            }
+
+            if (environment.Platform.Functions?.Connection is CdfConnectionSettings platform)
+            {
+                var same = targets.FindIndex(t => t.Connection.BaseUrl == platform.BaseUrl && t.Connection.Project == platform.Project
+                    && t.Connection.ClientId == platform.ClientId && t.Connection.ClientSecretVariable == platform.ClientSecretVariable
+                    && t.Connection.ApiKeyVariable == platform.ApiKeyVariable);
+                if (same >= 0)
+                {
+                    targets[same].Capabilities.AddRange(PlatformCapabilities.Except(targets[same].Capabilities));
+                }
+                else
+                {
+                    targets.Add((platform, PlatformCapabilities.ToList()));
+                }
+            }
+
+            return targets.Count == 0 ? null : targets.SelectMany(t => Test(environment.Name, t.Connection, t.Capabilities, cancellationToken)).ToList();
+        }
+
+        /// <summary>
         /// Keeps a secret in this process's memory for the variable the settings name (Connect-MlCdf), ahead of the environment
         /// variable itself. It is never written anywhere.
         /// </summary>
@@ -101,7 +141,8 @@ namespace MlOps.Registry
             {
                 var has = inspection.Has(capability, settings.Project);
                 checks.Add(new CdfConnectionCheck(environment, capability, has,
-                    has ? "granted" : $"missing: ask the CDF project's admin to grant {capability} to this client"));
+                    has ? "granted" : $"missing: ask the CDF project's admin to grant {capability} (scope: all, or the data set) to this client; " +
+                        NeededFor(capability)));
             }
 
             if (checks.All(c => c.Passed))
@@ -157,6 +198,17 @@ namespace MlOps.Registry
                 : $"{outside.Count} version(s) of {models} in {settings.Directory} are in {where}, and the settings name no data set: new versions go in none, " +
                   "where readers of that data set (akerbp.mlops) do not see them. Name it with \"dataSetExternalId\" (or \"dataSetId\")."));
             return checks;
+        }
+
+        private static string NeededFor(string capability)
+        {
+            switch (capability.Split(':')[0])
+            {
+                case "filesAcl": return "the registry's versions and the services' code and history are CDF files";
+                case "functionsAcl": return "services on CDF Functions are created, listed, called and removed with it";
+                case "sessionsAcl": return "every call and schedule of a CDF function runs as a session made from this client";
+                default: return "MlOps needs it";
+            }
         }
 
         private static bool IsVersionId(string? externalId)

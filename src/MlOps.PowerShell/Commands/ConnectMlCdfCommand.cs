@@ -51,7 +51,7 @@ namespace MlOps.PowerShell.Commands
                 var cdf = environment.Registry.Cdf ?? throw new MlOpsException(ErrorIds.UnsupportedRegistry, MlOpsErrorKind.InvalidArgument,
                     $"The environment '{environment.Name}' does not use CDF.", environment.Name, "Name an environment whose registry has \"type\": \"cdf\".");
                 CdfConnections.SetSessionSecret(cdf.ApiKeyVariable ?? cdf.ClientSecretVariable, Plain(Secret));
-                var checks = CdfConnections.Test(environment.Name, cdf, CdfConnections.RegistryCapabilities, Cancellation);
+                var checks = CdfConnections.TestEnvironment(environment, Cancellation)!;
                 checks.ForEach(WriteObject);
                 var failed = checks.FirstOrDefault(c => !c.Passed);
                 if (failed != null)

@@ -8,10 +8,13 @@ namespace MlOps.PowerShell.Commands
 {
     /// <summary>
     /// <para type="synopsis">Checks an environment's connection to CDF: secret, token, project and the capabilities MlOps needs.</para>
-    /// <para type="description">For an environment whose registry is in CDF, reads the secret from the environment variable the settings
-    /// name (or from Connect-MlCdf), asks CDF for a token and inspects it: does it reach the project, and does it carry each capability
-    /// the environment needs (filesAcl:READ and filesAcl:WRITE for the registry)? Returns $true when every check passes and writes a
-    /// warning naming each one that fails; with -Detailed, returns one CdfConnectionCheck per check. Secrets never appear in the output.</para>
+    /// <para type="description">For an environment whose registry or services are in CDF, reads the secret of each connection from the
+    /// environment variable the settings name (or from Connect-MlCdf, or the vault they name), asks CDF for a token and inspects it: does it
+    /// reach the project, and does it carry each capability the environment needs (filesAcl:READ and filesAcl:WRITE for a registry in CDF
+    /// Files; those and functionsAcl:READ, functionsAcl:WRITE and sessionsAcl:CREATE for services on CDF Functions)? With a data set in the
+    /// settings, it checks that the data set exists; it reports versions in the registry's directory that are in another data set. Returns
+    /// $true when every check passes and writes a warning naming each one that fails; with -Detailed, returns one CdfConnectionCheck per
+    /// check. Secrets never appear in the output.</para>
     /// </summary>
     /// <example>
     ///   <code>Test-MlCdfConnection prod</code>
@@ -44,14 +47,10 @@ namespace MlOps.PowerShell.Commands
             Run(() =>
             {
                 var environment = Settings.GetEnvironment(RequireEnvironment(Environment));
-                if (environment.Registry.Cdf == null)
-                {
-                    throw new MlOpsException(ErrorIds.UnsupportedRegistry, MlOpsErrorKind.InvalidArgument,
-                        $"The environment '{environment.Name}' does not use CDF (its registry is {environment.Registry.Type}).", environment.Name,
-                        "Name an environment whose registry has \"type\": \"cdf\".");
-                }
-
-                var checks = CdfConnections.Test(environment.Name, environment.Registry.Cdf, CdfConnections.RegistryCapabilities, Cancellation);
+                var checks = CdfConnections.TestEnvironment(environment, Cancellation)
+                    ?? throw new MlOpsException(ErrorIds.UnsupportedRegistry, MlOpsErrorKind.InvalidArgument,
+                        $"The environment '{environment.Name}' does not use CDF (its registry is {environment.Registry.Type}, its platform {environment.Platform.Type}).",
+                        environment.Name, "Name an environment whose registry or platform has \"type\": \"cdf\".");
                 if (Detailed)
                 {
                     checks.ForEach(WriteObject);

@@ -1,0 +1,67 @@
+using MlOps.CdfEmulator;
+using MlOps.Core.Tests.Cdf;
+using MlOps.Registry;
+using MlOps.Settings;
+using Xunit;
+
+namespace MlOps.Core.Tests.Registry;
+
+/// <summary>Test-MlCdfConnection's checks: what each environment needs of CDF, for its registry and for services on CDF Functions.</summary>
+public sealed class CdfEnvironmentCheckTests : IAsyncLifetime
+{
+    private const string Variable = "MLOPS_TEST_FILES_ONLY_SECRET";
+    private readonly TempProject _project = new();
+    private CdfEmulatorServer _cdf = null!;
+
+    public async Task InitializeAsync()
+    {
+        _cdf = await CdfEmulatorServer.StartAsync(new CdfEmulatorOptions
+        {
+            Projects = ["mlops-test"],
+            Clients = [new EmulatorClient { ClientId = "files-only", ClientSecret = "Files-0nly-S3cret", Capabilities = ["filesAcl:READ", "filesAcl:WRITE"] }],
+        });
+        Environment.SetEnvironmentVariable(Variable, "Files-0nly-S3cret");
+        var connection = $$"""
+            "type": "cdf", "project": "{{_cdf.Project}}", "baseUrl": "{{_cdf.BaseUrl}}", "clientId": "files-only", "tokenUrl": "{{_cdf.TokenUrl}}",
+            "clientSecretVariable": "{{Variable}}"
+            """;
+        _project.WithModelFolder("m").WithSettings($$"""
+            {
+              "models": [ { "name": "m", "codeFolder": "models/m" } ],
+              "environments": {
+                "dev":  { "registry": { "type": "local" } },
+                "test": { "registry": { {{connection}} } },
+                "prod": { "registry": { {{connection}} }, "platform": { "type": "cdf" } },
+                "stage": { "registry": { "type": "local" }, "platform": { {{connection}} } }
+              }
+            }
+            """);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Environment.SetEnvironmentVariable(Variable, null);
+        await _cdf.DisposeAsync();
+        _project.Dispose();
+    }
+
+    private ProjectSettings Settings => SettingsLoader.Load(_project.SettingsPath, TempProject.NoEnvironment);
+
+    [Fact]
+    public void A_files_only_client_passes_for_a_registry_and_fails_for_services_naming_each_missing_capability()
+    {
+        var registryOnly = CdfConnections.TestEnvironment(Settings.GetEnvironment("test"), default)!;
+        Assert.All(registryOnly, c => Assert.True(c.Passed, c.Message));
+        Assert.Equal(new[] { "filesAcl:READ", "filesAcl:WRITE" }, registryOnly.Where(c => c.Check.Contains(':')).Select(c => c.Check));
+
+        foreach (var environment in new[] { "prod", "stage" })
+        {
+            var checks = CdfConnections.TestEnvironment(Settings.GetEnvironment(environment), default)!;
+            Assert.Equal(new[] { "functionsAcl:READ", "functionsAcl:WRITE", "sessionsAcl:CREATE" }, checks.Where(c => !c.Passed).Select(c => c.Check));
+            Assert.Contains("session", checks.Single(c => c.Check == "sessionsAcl:CREATE").Message);
+            Assert.Single(checks, c => c.Check == "token");
+        }
+
+        Assert.Null(CdfConnections.TestEnvironment(Settings.GetEnvironment("dev"), default));
+    }
+}
