@@ -43,6 +43,7 @@ namespace MlOps.Diagnostics
         public const string ScheduleNotFound = "ScheduleNotFound";
         public const string ProjectFileExists = "ProjectFileExists";
         public const string ModelSecretMissing = "ModelSecretMissing";
+        public const string CdfSessionRejected = "CdfSessionRejected";
         public const string AkerbpSettingsNotFound = "AkerbpSettingsNotFound";
         public const string InvalidAkerbpSettings = "InvalidAkerbpSettings";
         public const string ModelAlreadyExists = "ModelAlreadyExists";

@@ -439,11 +439,10 @@ namespace MlOps.Platforms
                 data = document.RootElement.Clone();
             }
 
-            var nonce = _auth == CdfAuthKind.ApiKey ? null : Run(ct => _sessions.CreateFromClientCredentialsAsync(ct), cancellationToken).Nonce;
             FunctionCall call;
             try
             {
-                call = _functions.CallAsync(functionId, data, nonce, cancellationToken).GetAwaiter().GetResult();
+                call = CallWithSession(functionId, data, endpoint, cancellationToken);
             }
             catch (MlOpsException e) when (e.ErrorId == CdfErrorIds.CdfBadRequest || e.ErrorId == CdfErrorIds.CdfResourceNotFound)
             {
@@ -479,6 +478,40 @@ namespace MlOps.Platforms
 
             var response = Run(ct => _functions.GetCallResponseAsync(functionId, call.Id, ct), cancellationToken);
             return response.Response?.GetRawText() ?? "null";
+        }
+
+        /// <summary>
+        /// Calls a function with a session nonce made for the call. CDF answers 401 to a nonce that was used, expired or revoked
+        /// (the token itself being fine): the call is made once more with a fresh session, and when that is refused too the
+        /// error says it was the session, not the credentials.
+        /// </summary>
+        private FunctionCall CallWithSession(long functionId, object data, string endpoint, CancellationToken cancellationToken)
+        {
+            if (_auth == CdfAuthKind.ApiKey)
+            {
+                return _functions.CallAsync(functionId, data, null, cancellationToken).GetAwaiter().GetResult();
+            }
+
+            for (var attempt = 1; ; attempt++)
+            {
+                var nonce = Run(ct => _sessions.CreateFromClientCredentialsAsync(ct), cancellationToken).Nonce;
+                try
+                {
+                    return _functions.CallAsync(functionId, data, nonce, cancellationToken).GetAwaiter().GetResult();
+                }
+                catch (MlOpsException e) when (e.ErrorId == CdfErrorIds.CdfAuthenticationFailed && attempt == 1)
+                {
+                    // The session was just made with these credentials, so they work: the nonce was refused. One fresh session.
+                }
+                catch (MlOpsException e) when (e.ErrorId == CdfErrorIds.CdfAuthenticationFailed)
+                {
+                    throw new MlOpsException(ErrorIds.CdfSessionRejected, MlOpsErrorKind.SecurityError,
+                        $"CDF refused the sessions made for a call of function {functionId} twice; the client's credentials work (CDF made the sessions), " +
+                        $"so the session (its nonce) is what was refused: {e.Message}", endpoint,
+                        "Call again; if it persists, check that the client may create sessions (sessionsAcl:CREATE) and that the project accepts " +
+                        "client-credentials sessions (Test-MlCdfConnection).", e);
+                }
+            }
         }
 
         private string TryLogs(long functionId, long callId)

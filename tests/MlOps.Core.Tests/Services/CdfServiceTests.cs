@@ -256,6 +256,36 @@ public sealed class CdfServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_call_whose_session_is_refused_gets_a_fresh_session_once_and_then_an_error_that_names_the_session()
+    {
+        Publish();
+        Deploy();
+
+        // CDF answers 401 to a used, expired or revoked nonce (the client's token being fine); the client itself tries once more
+        // with a new token, so two refusals reach the platform as one.
+        var refusedOnce = _cdf.Faults.Script("POST /functions/*/call", FaultAction.Status(401), FaultAction.Status(401));
+        var sessions = _cdf.Requests.Matching("POST /sessions").Count;
+        var answer = Predict();
+        Assert.True(answer.IsOk, answer.Error);
+        Assert.Equal(2, refusedOnce.Injected);
+        Assert.Equal(sessions + 2, _cdf.Requests.Matching("POST /sessions").Count);
+        _cdf.Faults.Remove(refusedOnce);
+
+        var refused = _cdf.Faults.Always("POST /functions/*/call", FaultAction.Status(401));
+        try
+        {
+            var error = Assert.Throws<MlOpsException>(() => Predict());
+            Assert.Equal(ErrorIds.CdfSessionRejected, error.ErrorId);
+            Assert.Contains("session", error.Message);
+            Assert.Contains("credentials work", error.Message);
+        }
+        finally
+        {
+            _cdf.Faults.Remove(refused);
+        }
+    }
+
+    [Fact]
     public async Task The_training_service_in_CDF_publishes_a_version_the_module_reads_and_schedules_follow_the_alias()
     {
         Publish();
