@@ -28,6 +28,7 @@ public sealed class FunctionsFixture : IAsyncLifetime
             FunctionBuildDelay = TimeSpan.FromMilliseconds(100),
             FunctionCallTimeout = TimeSpan.FromSeconds(3),
             FunctionResponseSizeLimit = 64 * 1024,
+            FunctionCallDataLimit = 36 * 1000,
             Clients =
             [
                 EmulatorClient.Default,

@@ -120,6 +120,20 @@ public sealed class FunctionsTests(FunctionsFixture fixture) : IClassFixture<Fun
     }
 
     [Fact]
+    public async Task Call_data_over_the_projects_limit_is_refused_before_the_nonce_is_spent()
+    {
+        var function = await DeployAsync(Client, EchoZip, EmulatorFixture.Unique("fn-big"));
+        var id = (long)function["id"]!;
+        var nonce = await NonceAsync(Client);
+        var big = $$"""{"rows":"{{new string('x', 36 * 1000)}}"}""";
+
+        var refused = await TryCallAsync(Client, id, big, nonce);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.Status);
+        Assert.Contains("the limit is 36000 bytes", (string?)refused.Error!["message"]);
+        Assert.Equal(HttpStatusCode.Created, (await TryCallAsync(Client, id, """{"rows":"small"}""", nonce)).Status);
+    }
+
+    [Fact]
     public async Task A_call_runs_the_handler_for_real_and_keeps_response_and_logs()
     {
         var function = await DeployAsync(Client, EchoZip, EmulatorFixture.Unique("fn-echo"), ""","secrets":{"db-password":"pw1"}""");

@@ -57,6 +57,12 @@ public sealed class CdfEmulatorOptions
     /// <summary>Largest JSON response (UTF-8 bytes) a call may return; bigger ones fail the call (real CDF: about 1 MB).</summary>
     public int FunctionResponseSizeLimit { get; init; } = 1024 * 1024;
 
+    /// <summary>
+    /// The largest call <c>data</c> (its JSON, in bytes) the project takes; CDF's limit depends on the cloud it runs on
+    /// (Google 9 MB, AWS 240 kB, Azure 36 kB). Larger data is refused with 413 before the call is made.
+    /// </summary>
+    public int FunctionCallDataLimit { get; init; } = 9 * 1024 * 1024;
+
     /// <summary>Functions allowed per project (real CDF: 100).</summary>
     public int MaxFunctionsPerProject { get; init; } = 100;
 

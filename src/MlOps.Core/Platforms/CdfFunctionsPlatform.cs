@@ -433,6 +433,17 @@ namespace MlOps.Platforms
         public string Call(string endpoint, string dataJson, string callId, TimeSpan timeout, CancellationToken cancellationToken)
         {
             var functionId = FunctionId(endpoint);
+            var bytes = System.Text.Encoding.UTF8.GetByteCount(dataJson);
+            if (bytes > _settings.CallDataLimitBytes)
+            {
+                // Checked here: CDF would refuse it only after the session was made, with a less helpful message.
+                throw new MlOpsException(ErrorIds.InvalidServiceInput, MlOpsErrorKind.InvalidArgument,
+                    $"The call's data is {bytes:N0} bytes; CDF Functions in this project takes at most {_settings.CallDataLimitBytes:N0} bytes per call " +
+                    "(36 kB on Azure, 240 kB on AWS, 9 MB on Google Cloud).", endpoint,
+                    "Send fewer rows per call (several calls), or let the model read its input from CDF (a file or time series named in the data) and " +
+                    "write large predictions to CDF Files; if the project's limit is higher, set \"callDataLimitKb\" under the environment's platform.");
+            }
+
             object data;
             using (var document = JsonDocument.Parse(dataJson))
             {

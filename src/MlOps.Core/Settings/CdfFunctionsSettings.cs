@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 
 namespace MlOps.Settings
 {
@@ -15,8 +16,9 @@ namespace MlOps.Settings
         public static readonly System.Collections.Generic.IReadOnlyList<string> Runtimes = new[] { "py310", "py311", "py312", "py313" };
 
         public CdfFunctionsSettings(CdfConnectionSettings connection, string runtime, double? cpu, double? memory, TimeSpan deployTimeout,
-            TimeSpan callTimeout, string? owner, string? indexUrl)
+            TimeSpan callTimeout, string? owner, string? indexUrl, int? callDataLimitBytes = null)
         {
+            CallDataLimitBytes = callDataLimitBytes ?? DefaultCallDataLimit(connection.BaseUrl);
             Connection = connection;
             Runtime = runtime;
             Cpu = cpu;
@@ -44,5 +46,30 @@ namespace MlOps.Settings
 
         public string? Owner { get; }
         public string? IndexUrl { get; }
+
+        /// <summary>
+        /// The largest call data (its JSON, in bytes) the project's functions take: "callDataLimitKb" in the settings, else what
+        /// CDF allows on the cloud the cluster runs on (<see cref="DefaultCallDataLimit"/>).
+        /// </summary>
+        public int CallDataLimitBytes { get; }
+
+        /// <summary>
+        /// CDF's limit on a function call's data by cloud (Cognite's documentation: Google 9 MB, AWS 240 kB, Azure 36 kB), told from
+        /// the cluster's host: Azure clusters are named after Azure regions or start with az-, AWS clusters start with aws-; the
+        /// others run on Google Cloud. "callDataLimitKb" in the settings says otherwise where this guess is wrong.
+        /// </summary>
+        public static int DefaultCallDataLimit(string baseUrl)
+        {
+            var host = Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) ? uri.Host.ToLowerInvariant() : string.Empty;
+            if (host.StartsWith("aws-", StringComparison.Ordinal) || host.Contains(".aws."))
+            {
+                return 240 * 1000;
+            }
+
+            string[] azure = { "az-", "azure-", "westeurope", "northeurope", "eastus", "westus", "centralus", "southcentralus", "uksouth",
+                "norwayeast", "swedencentral", "germanywestcentral", "francecentral", "australiaeast", "japaneast", "southeastasia", "eastasia",
+                "canadacentral", "brazilsouth", "switzerlandnorth", "westus2", "eastus2" };
+            return azure.Any(a => host.StartsWith(a, StringComparison.Ordinal)) ? 36 * 1000 : 9 * 1000 * 1000;
+        }
     }
 }

@@ -419,8 +419,9 @@ namespace MlOps.Settings
             var memory = Decimal(platform.GetSection("memory"), path + ".memory", 0.1, 5);
             var deployMinutes = Number(platform.GetSection("deployTimeoutMinutes"), path + ".deployTimeoutMinutes", 1, 240) ?? 25;
             var callMinutes = Number(platform.GetSection("callTimeoutMinutes"), path + ".callTimeoutMinutes", 1, 60) ?? 10;
+            var callDataKb = Number(platform.GetSection("callDataLimitKb"), path + ".callDataLimitKb", 1, 9 * 1024);
             return new CdfFunctionsSettings(connection, runtime, cpu, memory, TimeSpan.FromMinutes(deployMinutes), TimeSpan.FromMinutes(callMinutes),
-                Text(platform.GetSection("owner")), Text(platform.GetSection("indexUrl")));
+                Text(platform.GetSection("owner")), Text(platform.GetSection("indexUrl")), callDataKb == null ? (int?)null : (int)callDataKb.Value * 1000);
         }
 
         private long? Number(IConfigurationSection section, string path, long min, long max)

@@ -167,6 +167,12 @@ internal sealed class FunctionsEndpoints(ApiAuthorization auth, FunctionStore fu
             throw CdfApiException.BadRequest("data must be an object.");
         }
 
+        var dataBytes = data is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(data.ToJsonString());
+        if (dataBytes > options.FunctionCallDataLimit)
+        {
+            throw new CdfApiException(413, $"The function call data payload is {dataBytes} bytes; the limit is {options.FunctionCallDataLimit} bytes.");
+        }
+
         var function = functions.Find(project, id) ?? throw new CdfApiException(400, "Function not found", missing: [ResourceIdentifier.ById(id)]);
         if (function.Status != "Ready")
         {

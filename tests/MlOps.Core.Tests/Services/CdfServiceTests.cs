@@ -65,9 +65,9 @@ public sealed class CdfServiceTests : IAsyncLifetime
             """);
     }
 
-    private ServiceDeployer Deployer(TimeSpan? deployTimeout = null)
+    private ServiceDeployer Deployer(TimeSpan? deployTimeout = null, ProjectSettings? projectSettings = null)
     {
-        var settings = _example.Settings;
+        var settings = projectSettings ?? _example.Settings;
         return new ServiceDeployer(settings, python: () => _example.Python, platforms: platform =>
         {
             if (platform.Type != "cdf")
@@ -253,6 +253,28 @@ public sealed class CdfServiceTests : IAsyncLifetime
 
         var byVersion = Deployer().Restore("diabetes", "test", ServiceKind.Prediction, null, v1.Version, NullReporter.Instance, default);
         Assert.Equal(v1.ModelId, byVersion.ModelId);
+    }
+
+    [Fact]
+    public void Call_data_over_the_projects_limit_is_refused_before_anything_is_sent()
+    {
+        Publish();
+        Deploy();
+        var limited = SettingsLoader.Load(Path.Combine(_example.Root, "mlops.settings.json"),
+            new Hashtable { ["MLOPS__environments__test__platform__callDataLimitKb"] = "1" });
+        var rows = string.Join(", ", Enumerable.Repeat("0.038076", 200));
+        var large = TwoPatients.Replace("[0.038076, -0.001882]", $"[{rows}]");
+        var calls = _cdf.Requests.Matching("POST /functions/*/call").Count;
+
+        var error = Assert.Throws<MlOpsException>(() =>
+            Deployer(projectSettings: limited).Invoke("diabetes", "test", ServiceKind.Prediction, large, TimeSpan.FromMinutes(1), default));
+        Assert.Equal(ErrorIds.InvalidServiceInput, error.ErrorId);
+        Assert.Contains("at most 1,000 bytes", error.Message);
+        Assert.Contains("callDataLimitKb", error.RecommendedAction);
+        Assert.Equal(calls, _cdf.Requests.Matching("POST /functions/*/call").Count);
+        Assert.Equal(36_000, CdfFunctionsSettings.DefaultCallDataLimit("https://westeurope-1.cognitedata.com"));
+        Assert.Equal(240_000, CdfFunctionsSettings.DefaultCallDataLimit("https://aws-dub-dev.cognitedata.com"));
+        Assert.Equal(9_000_000, CdfFunctionsSettings.DefaultCallDataLimit("https://api.cognitedata.com"));
     }
 
     [Fact]
