@@ -42,6 +42,12 @@ public sealed class CdfEmulatorOptions
     /// <summary>How long an upload link works (real CDF: a week).</summary>
     public TimeSpan UploadLinkLifetime { get; init; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// Answer upload URLs without a host (a path such as <c>/upload/…</c>), as CDF does for projects reached through Private
+    /// Link; clients resolve them against the project's base URL, and the API origin then takes the upload.
+    /// </summary>
+    public bool RelativeUploadUrls { get; init; }
+
     /// <summary>Smallest allowed multipart part except the last (the cloud backends require 5 MiB).</summary>
     public long MultipartMinPartBytes { get; init; } = 5L * 1024 * 1024;
 

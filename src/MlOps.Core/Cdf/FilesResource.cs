@@ -34,8 +34,17 @@ namespace MlOps.Cdf
 
             var size = length ?? (content.CanSeek ? content.Length - content.Position : throw new ArgumentException(
                 "The content stream cannot seek, so its length must be given.", nameof(length)));
-            await PutAsync(new Uri(uploadUrl), content, content.CanSeek ? content.Position : 0, size, mimeType, cancellationToken).ConfigureAwait(false);
+            await PutAsync(UploadUri(uploadUrl), content, content.CanSeek ? content.Position : 0, size, mimeType, cancellationToken).ConfigureAwait(false);
         }
+
+        /// <summary>
+        /// Where an upload goes: the URL CDF answered, or, when it has no host (CDF projects reached through Private Link), that
+        /// path on the project's base URL, as Cognite's SDKs resolve it.
+        /// </summary>
+        internal Uri UploadUri(string uploadUrl) =>
+            Uri.TryCreate(uploadUrl, UriKind.Absolute, out var absolute) && (absolute.Scheme == Uri.UriSchemeHttps || absolute.Scheme == Uri.UriSchemeHttp)
+                ? absolute
+                : new Uri(new Uri(http.Options.BaseUrl), uploadUrl);
 
         public async Task<CdfFile> UploadAsync(FileCreate file, Stream content, long? length = null, bool overwrite = false,
             CancellationToken cancellationToken = default)
@@ -92,7 +101,7 @@ namespace MlOps.Cdf
             {
                 var offset = i * partSize;
                 var size = Math.Min(partSize, length - offset);
-                await PutAsync(new Uri(upload.UploadUrls[i]), content, start + offset, size, file.MimeType, cancellationToken).ConfigureAwait(false);
+                await PutAsync(UploadUri(upload.UploadUrls[i]), content, start + offset, size, file.MimeType, cancellationToken).ConfigureAwait(false);
             }
 
             await CompleteMultipartUploadAsync(Identity.Create(upload.Id), upload.UploadId, cancellationToken).ConfigureAwait(false);

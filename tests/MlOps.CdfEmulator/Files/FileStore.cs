@@ -226,7 +226,7 @@ public sealed class FileStore
     {
         var token = NewToken();
         uploadLinks[token] = new TransferLink(file.Project, file.Id, clock.NowMs + (long)options.UploadLinkLifetime.TotalMilliseconds, uploadId, partIndex);
-        return $"{BaseUrl}{FileTransferEndpoints.UploadPrefix}{token}";
+        return (options.RelativeUploadUrls ? string.Empty : BaseUrl) + FileTransferEndpoints.UploadPrefix + token;
     }
 
     internal string NewDownloadUrl(StoredFile file, bool extendedExpiration)

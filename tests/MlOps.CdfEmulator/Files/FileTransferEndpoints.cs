@@ -4,7 +4,7 @@ namespace MlOps.CdfEmulator;
 /// The pre-signed upload and download URLs. They live outside <c>/api/v1</c> and need no Authorization header,
 /// like the cloud-storage URLs real CDF hands out. Bytes stream straight to and from disk.
 /// </summary>
-internal sealed class FileTransferEndpoints(FileStore files)
+internal sealed class FileTransferEndpoints(FileStore files, CdfEmulatorOptions options)
 {
     public const string UploadPrefix = "/upload/";
     public const string DownloadPrefix = "/download/";
@@ -23,7 +23,12 @@ internal sealed class FileTransferEndpoints(FileStore files)
 
     private async Task UploadAsync(HttpContext context)
     {
-        RequireStorageOrigin(context);
+        // Through Private Link (relative upload URLs) uploads come to the API origin; otherwise only the storage origin takes them.
+        if (!options.RelativeUploadUrls)
+        {
+            RequireStorageOrigin(context);
+        }
+
         var token = context.Request.RouteValues["token"] as string ?? "";
         var link = files.FindUploadLink(token) ?? throw new CdfApiException(403, "The upload URL is unknown or has expired.");
         var temp = files.NewTempPath(link.FileId);

@@ -12,7 +12,7 @@ internal static class CdfTestSetup
     public const string ReaderSecret = "R3ader-S3cret-Value-41be0d";
 
     public static Task<CdfEmulatorServer> StartAsync(int pageSize = 1000, TimeSpan? tokenLifetime = null, TimeSpan? uploadedDelay = null,
-        EmulatorClock? clock = null, IReadOnlyList<EmulatorApiKey>? apiKeys = null) =>
+        EmulatorClock? clock = null, IReadOnlyList<EmulatorApiKey>? apiKeys = null, bool relativeUploadUrls = false) =>
         CdfEmulatorServer.StartAsync(new CdfEmulatorOptions
         {
             Projects = ["mlops-test"],
@@ -26,6 +26,7 @@ internal static class CdfTestSetup
             UploadedDelay = uploadedDelay ?? TimeSpan.Zero,
             Clock = clock,
             ApiKeys = apiKeys ?? [],
+            RelativeUploadUrls = relativeUploadUrls,
         });
 
     public static CdfClientOptions Options(CdfEmulatorServer cdf, string clientId = ClientId, string secret = Secret,

@@ -286,8 +286,11 @@ public sealed class LocalRegistryContractTests : RegistryContractTests
     }
 }
 
-public sealed class CdfRegistryContractTests : RegistryContractTests
+public class CdfRegistryContractTests : RegistryContractTests
 {
+    /// <summary>Upload URLs without a host, as CDF answers projects reached through Private Link.</summary>
+    protected virtual bool RelativeUploadUrls => false;
+
     private CdfEmulatorServer? _cdf;
     private CdfClient? _client;
     private CdfFilesRegistry? _store;
@@ -296,7 +299,7 @@ public sealed class CdfRegistryContractTests : RegistryContractTests
 
     public override async Task InitializeAsync()
     {
-        _cdf = await CdfTestSetup.StartAsync(pageSize: 3, uploadedDelay: TimeSpan.FromMilliseconds(20));
+        _cdf = await CdfTestSetup.StartAsync(pageSize: 3, uploadedDelay: TimeSpan.FromMilliseconds(20), relativeUploadUrls: RelativeUploadUrls);
         _client = CdfTestSetup.Client(_cdf);
         _store = new CdfFilesRegistry(_client.Files, _cdf.ApiUrl(_cdf.Project), new CdfStoreOptions
         {
@@ -315,4 +318,10 @@ public sealed class CdfRegistryContractTests : RegistryContractTests
 
         await base.DisposeAsync();
     }
+}
+
+/// <summary>The contract on a CDF project reached through Private Link: every upload URL is a path on the base URL.</summary>
+public sealed class CdfPrivateLinkRegistryContractTests : CdfRegistryContractTests
+{
+    protected override bool RelativeUploadUrls => true;
 }

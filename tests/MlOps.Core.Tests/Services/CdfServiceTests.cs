@@ -34,6 +34,9 @@ public sealed class CdfServiceTests : IAsyncLifetime
             Projects = ["mlops-test"],
             Clients = [new EmulatorClient { ClientId = CdfTestSetup.ClientId, ClientSecret = CdfTestSetup.Secret }],
             FunctionBuildDelay = TimeSpan.FromMilliseconds(100),
+            // As a project reached through Private Link: upload URLs without a host, for the module's code zips and versions and for
+            // the training service's runtime publishing from inside CDF (the registry contract runs both ways).
+            RelativeUploadUrls = true,
         });
         Environment.SetEnvironmentVariable(SecretVariable, CdfTestSetup.Secret);
         WriteSettings(keep: 3);

@@ -261,6 +261,9 @@ class CdfClient:
         raise AssertionError("unreachable")
 
     def put(self, upload_url, path, mime_type):
+        # An upload URL without a host (CDF projects reached through Private Link) is a path on the project's base URL.
+        if not urllib.parse.urlparse(upload_url).netloc:
+            upload_url = urllib.parse.urljoin(self.base_url + "/", upload_url)
         size = os.path.getsize(path)
         for attempt in range(1, self.attempts + 1):
             with open(path, "rb") as handle:
