@@ -24,14 +24,21 @@ namespace MlOps.Cdf
         public IReadOnlyList<TokenCapability> Capabilities { get; }
 
         /// <summary>Whether <paramref name="capability"/> (<c>filesAcl:WRITE</c>) is granted in <paramref name="project"/>.</summary>
-        public bool Has(string capability, string project)
+        public bool Has(string capability, string project) => Has(capability, project, null);
+
+        /// <summary>
+        /// Whether the token grants <paramref name="capability"/> in <paramref name="project"/>: with scope all, or, when
+        /// <paramref name="dataSetId"/> is given, also one limited to that data set.
+        /// </summary>
+        public bool Has(string capability, string project, long? dataSetId)
         {
             var colon = capability.IndexOf(':');
             var acl = colon < 0 ? capability : capability.Substring(0, colon);
             var action = colon < 0 ? "" : capability.Substring(colon + 1);
             return Capabilities.Any(c => string.Equals(c.Acl, acl, StringComparison.Ordinal)
                 && (action.Length == 0 || c.Actions.Contains(action, StringComparer.Ordinal))
-                && (c.AllProjects || c.Projects.Contains(project, StringComparer.Ordinal)));
+                && (c.AllProjects || c.Projects.Contains(project, StringComparer.Ordinal))
+                && (c.DataSetIds == null || dataSetId != null && c.DataSetIds.Contains(dataSetId.Value)));
         }
 
         /// <summary>The capabilities in <paramref name="required"/> that are not granted in <paramref name="project"/>.</summary>

@@ -51,12 +51,36 @@ namespace MlOps.Cdf
                         var actions = acl.Value.TryGetProperty("actions", out var a) && a.ValueKind == JsonValueKind.Array
                             ? a.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToList()
                             : new List<string>();
-                        capabilities.Add(new TokenCapability(acl.Name, actions, all, scoped));
+                        capabilities.Add(new TokenCapability(acl.Name, actions, all, scoped, DataSetScope(acl.Value)));
                     }
                 }
             }
 
             return new TokenInspection(subject, projects, capabilities);
+        }
+
+        /// <summary>null for <c>"scope": {"all": {}}</c> (or none); the ids of a <c>datasetScope</c>; empty for any other scope.</summary>
+        private static IReadOnlyList<long>? DataSetScope(JsonElement acl)
+        {
+            if (!acl.TryGetProperty("scope", out var scope) || scope.ValueKind != JsonValueKind.Object || scope.TryGetProperty("all", out _))
+            {
+                return null;
+            }
+
+            var ids = new List<long>();
+            if (scope.TryGetProperty("datasetScope", out var dataSets) && dataSets.TryGetProperty("ids", out var list) && list.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var id in list.EnumerateArray())
+                {
+                    if (id.ValueKind == JsonValueKind.Number && id.TryGetInt64(out var number)
+                        || id.ValueKind == JsonValueKind.String && long.TryParse(id.GetString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out number))
+                    {
+                        ids.Add(number);
+                    }
+                }
+            }
+
+            return ids;
         }
     }
 }

@@ -54,7 +54,13 @@ namespace MlOps.Registry
             var targets = new List<(CdfConnectionSettings Connection, List<string> Capabilities)>();
             if (environment.Registry.Cdf is CdfConnectionSettings registry)
             {
-                targets.Add((registry, RegistryCapabilities.ToList()));
+                var needs = RegistryCapabilities.ToList();
+                if (registry.DataSetExternalId != null)
+                {
+                    needs.Add("datasetsAcl:READ");
+                }
+
+                targets.Add((registry, needs));
             }
 
             if (environment.Platform.Functions?.Connection is CdfConnectionSettings platform)
@@ -137,12 +143,24 @@ namespace MlOps.Registry
                 return checks;
             }
 
+            // Files capabilities may be limited to the registry's data set; without one, only scope all lets MlOps write.
+            long? dataSet = null;
+            try
+            {
+                dataSet = DataSetId(settings, cancellationToken);
+            }
+            catch (MlOpsException)
+            {
+                // Reported by the data set check below.
+            }
+
             foreach (var capability in capabilities)
             {
-                var has = inspection.Has(capability, settings.Project);
+                var scoped = capability.StartsWith("filesAcl:", StringComparison.Ordinal) ? dataSet : null;
+                var has = inspection.Has(capability, settings.Project, scoped);
+                var scope = scoped != null ? $"scope all, or the data set {settings.DataSetExternalId ?? scoped.ToString()} (id {scoped})" : "scope all";
                 checks.Add(new CdfConnectionCheck(environment, capability, has,
-                    has ? "granted" : $"missing: ask the CDF project's admin to grant {capability} (scope: all, or the data set) to this client; " +
-                        NeededFor(capability)));
+                    has ? "granted" : $"missing: ask the CDF project's admin to grant {capability} ({scope}) to this client; " + NeededFor(capability)));
             }
 
             if (checks.All(c => c.Passed))
@@ -207,6 +225,7 @@ namespace MlOps.Registry
                 case "filesAcl": return "the registry's versions and the services' code and history are CDF files";
                 case "functionsAcl": return "services on CDF Functions are created, listed, called and removed with it";
                 case "sessionsAcl": return "every call and schedule of a CDF function runs as a session made from this client";
+                case "datasetsAcl": return "the settings name the registry's data set by external id, which is looked up in the Data Sets API";
                 default: return "MlOps needs it";
             }
         }

@@ -18,7 +18,8 @@ internal sealed class ApiAuthorization(CdfEmulatorOptions options, AccessTokens 
                 $"Resource not found. This may also be due to insufficient access rights: {caller.Subject} has no access to project '{project}'.");
         }
 
-        if (!capabilities.Any(caller.Capabilities.Contains))
+        // A capability limited to data sets ("filesAcl:READ@dataset:123") grants the action; the data sets themselves are not enforced.
+        if (!capabilities.Any(c => caller.Capabilities.Contains(c) || caller.Capabilities.Any(g => g.StartsWith(c + "@", StringComparison.Ordinal))))
         {
             var (acl, action) = Split(capability);
             throw new CdfApiException(403,

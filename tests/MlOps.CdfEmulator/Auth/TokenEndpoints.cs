@@ -7,7 +7,7 @@ namespace MlOps.CdfEmulator;
 /// The fake identity provider (<c>POST /oauth2/token</c>, client credentials) and CDF's <c>GET /api/v1/token/inspect</c>.
 /// The token endpoint answers in OAuth 2.0's own error format, not CDF's envelope, as Entra ID and other IdPs do.
 /// </summary>
-internal sealed class TokenEndpoints(CdfEmulatorOptions options, AccessTokens tokens)
+internal sealed class TokenEndpoints(CdfEmulatorOptions options, AccessTokens tokens, DataSetStore dataSets)
 {
     public const string TokenPath = "/oauth2/token";
 
@@ -69,16 +69,24 @@ internal sealed class TokenEndpoints(CdfEmulatorOptions options, AccessTokens to
         var projectScope = caller.Projects is null
             ? new JsonObject { ["allProjects"] = new JsonObject() }
             : new JsonObject { ["projects"] = new JsonArray(projects.Select(p => (JsonNode)p).ToArray()) };
+        // "acl:ACTION" has scope all; "acl:ACTION@dataset:1,2" is limited to those data sets (CDF's datasetScope, ids as strings);
+        // a data set may be named by external id there, looked up in the caller's projects when the token is inspected.
+        string DataSetId(string idOrExternalId) => long.TryParse(idOrExternalId, out _)
+            ? idOrExternalId
+            : projects.SelectMany(p => dataSets.Resolve(p, [ResourceIdentifier.ByExternalId(idOrExternalId)], ignoreUnknownIds: true))
+                .Select(d => d.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault() ?? "0";
         var capabilities = caller.Capabilities
-            .Select(ApiAuthorization.Split)
-            .GroupBy(c => c.Acl, c => c.Action)
-            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(c => (Capability: ApiAuthorization.Split(c.Split('@')[0]), DataSets: c.Contains('@') ? c[(c.IndexOf('@') + "@dataset:".Length)..] : null))
+            .GroupBy(c => (c.Capability.Acl, c.DataSets), c => c.Capability.Action)
+            .OrderBy(g => g.Key.Acl, StringComparer.Ordinal)
             .Select(g => (JsonNode)new JsonObject
             {
-                [g.Key] = new JsonObject
+                [g.Key.Acl] = new JsonObject
                 {
                     ["actions"] = new JsonArray(g.Order(StringComparer.Ordinal).Select(a => (JsonNode)a).ToArray()),
-                    ["scope"] = new JsonObject { ["all"] = new JsonObject() },
+                    ["scope"] = g.Key.DataSets is null
+                        ? new JsonObject { ["all"] = new JsonObject() }
+                        : new JsonObject { ["datasetScope"] = new JsonObject { ["ids"] = new JsonArray(g.Key.DataSets.Split(',').Select(i => (JsonNode)DataSetId(i)).ToArray()) } },
                 },
                 ["projectScope"] = projectScope.DeepClone(),
             });

@@ -18,8 +18,17 @@ public sealed class CdfEnvironmentCheckTests : IAsyncLifetime
         _cdf = await CdfEmulatorServer.StartAsync(new CdfEmulatorOptions
         {
             Projects = ["mlops-test"],
-            Clients = [new EmulatorClient { ClientId = "files-only", ClientSecret = "Files-0nly-S3cret", Capabilities = ["filesAcl:READ", "filesAcl:WRITE"] }],
+            Clients =
+            [
+                new EmulatorClient { ClientId = "files-only", ClientSecret = "Files-0nly-S3cret", Capabilities = ["filesAcl:READ", "filesAcl:WRITE"] },
+                new EmulatorClient
+                {
+                    ClientId = "mlops-data-set", ClientSecret = "Files-0nly-S3cret",
+                    Capabilities = ["filesAcl:READ@dataset:mlops", "filesAcl:WRITE@dataset:mlops", "datasetsAcl:READ"],
+                },
+            ],
         });
+        _cdf.DataSets.Create(_cdf.Project, "mlops");
         Environment.SetEnvironmentVariable(Variable, "Files-0nly-S3cret");
         var connection = $$"""
             "type": "cdf", "project": "{{_cdf.Project}}", "baseUrl": "{{_cdf.BaseUrl}}", "clientId": "files-only", "tokenUrl": "{{_cdf.TokenUrl}}",
@@ -63,5 +72,21 @@ public sealed class CdfEnvironmentCheckTests : IAsyncLifetime
         }
 
         Assert.Null(CdfConnections.TestEnvironment(Settings.GetEnvironment("dev"), default));
+    }
+
+    [Fact]
+    public void Files_access_limited_to_the_registrys_data_set_is_enough_for_it_and_not_for_a_registry_without_one()
+    {
+        var settings = Settings.GetEnvironment("test").Registry.Cdf!;
+        CdfConnectionSettings As(string? dataSet) => new(settings.Project, settings.BaseUrl, settings.Directory, null, settings.TokenUrl, null,
+            "mlops-data-set", settings.ClientSecretVariable, null, settings.Scopes, dataSetExternalId: dataSet);
+
+        var inDataSet = CdfConnections.Test("test", As("mlops"), CdfConnections.RegistryCapabilities, default);
+        Assert.All(inDataSet, c => Assert.True(c.Passed, c.Check + ": " + c.Message));
+
+        var withoutDataSet = CdfConnections.Test("test", As(null), CdfConnections.RegistryCapabilities, default);
+        var missing = withoutDataSet.Where(c => !c.Passed).ToList();
+        Assert.Equal(new[] { "filesAcl:READ", "filesAcl:WRITE" }, missing.Select(c => c.Check));
+        Assert.All(missing, c => Assert.Contains("scope all", c.Message));
     }
 }
