@@ -221,7 +221,8 @@ namespace MlOps.Services
 
         /// <summary>
         /// Rolls a service back: to the history entry <paramref name="sequence"/>, to the latest entry serving artifact
-        /// <paramref name="version"/>, or (neither given) to the deployment that served before the current one. The kept
+        /// <paramref name="version"/>, or (neither given) to the deployment that served before the current one took over (a
+        /// second rollback goes one further back). The kept
         /// deployment is brought back, passes the deployed service test, and only then becomes the one callers reach.
         /// </summary>
         public ServiceDeployment Restore(string model, string environment, ServiceKind service, int? sequence, int? version, IOperationReporter reporter,
@@ -292,10 +293,15 @@ namespace MlOps.Services
             }
             else
             {
-                // The previous good deployment: the latest entry that served something other than the current deployment.
-                target = history.LastOrDefault(r => !r.IsCurrent && r.IsAvailable && r.TestsPassed
-                    && (current == null || r.DeploymentId != current.DeploymentId));
-                wanted = "a previous deployment that is still kept";
+                // What served before the current deployment took over: the entry before the current one, or, when the current one
+                // is itself a rollback, the entry before the one it restored, so that a second rollback goes one further back
+                // (deploy v1, v2, v3; roll back: v2; again: v1) instead of returning to what was just rolled away from.
+                var anchor = current == null ? int.MaxValue
+                    : current.Action == DeploymentRecord.RollbackAction && current.RestoredFrom is int restored ? restored : current.Sequence;
+                target = history.LastOrDefault(r => r.Sequence < anchor && r.TestsPassed && (current == null || r.DeploymentId != current.DeploymentId));
+                wanted = current != null && current.Action == DeploymentRecord.RollbackAction
+                    ? $"deployment before history entry {anchor} (the one the current rollback restored)"
+                    : "previous deployment";
             }
 
             if (target == null)

@@ -6,8 +6,9 @@ namespace MlOps.PowerShell.Commands
 {
     /// <summary>
     /// <para type="synopsis">Rolls a service back to its previous good deployment, or to a chosen one.</para>
-    /// <para type="description">Without -Sequence or -Version, returns to the latest earlier deployment that passed its tests and is
-    /// still kept. The kept deployment is brought back (Local: its process restarted from its own package copy; CDF: its versioned
+    /// <para type="description">Without -Sequence or -Version, returns to the deployment that served before the current one took over
+    /// (the history entry before it; when the current one is itself a rollback, the entry before the one it restored, so a second
+    /// rollback goes one further back), provided it passed its tests and is still kept. The kept deployment is brought back (Local: its process restarted from its own package copy; CDF: its versioned
     /// function, still Ready), passes the deployed service test again, and only then becomes the one callers reach; the change is
     /// recorded in the deployment history as a rollback. If anything fails, the current deployment keeps serving.</para>
     /// </summary>

@@ -121,6 +121,38 @@ public sealed class LocalServiceTests : IDisposable
     }
 
     [Fact]
+    public void A_second_rollback_goes_one_further_back_and_a_rollback_with_nothing_before_says_so()
+    {
+        var v1 = _example.Publish();
+        var v2 = _example.Publish();
+        var v3 = _example.Publish();
+        foreach (var version in new[] { v1, v2, v3 })
+        {
+            Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction) { VersionNumber = version.Version }, NullReporter.Instance, default);
+        }
+
+        ModelId Back() => new(Deployer().Restore("diabetes", "test", ServiceKind.Prediction, null, null, NullReporter.Instance, default).ModelId);
+        Assert.Equal(v2.ModelId, Back().Value);
+        Assert.Equal(v1.ModelId, Back().Value);
+        var none = Assert.Throws<MlOpsException>(() => Back());
+        Assert.Equal(ErrorIds.DeploymentNotFound, none.ErrorId);
+        Assert.Contains("before history entry 1", none.Message);
+
+        var history = Deployer().History("diabetes", "test", ServiceKind.Prediction);
+        Assert.Equal(new[] { "deploy", "deploy", "deploy", "rollback", "rollback" }, history.Select(h => h.Action));
+        Assert.Equal(new int?[] { null, null, null, 2, 1 }, history.Select(h => h.RestoredFrom));
+        Assert.Equal(v1.ModelId, Deployer().Invoke("diabetes", "test", ServiceKind.Prediction, TwoPatients, TimeSpan.FromSeconds(30), default).ModelId);
+
+        // A deploy after rollbacks, then a rollback: back to what served before it (v1, through the rollback entry).
+        Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction) { VersionNumber = v3.Version }, NullReporter.Instance, default);
+        Assert.Equal(v1.ModelId, Back().Value);
+        // -Sequence still picks exactly.
+        Assert.Equal(v3.ModelId, Deployer().Restore("diabetes", "test", ServiceKind.Prediction, 6, null, NullReporter.Instance, default).ModelId);
+    }
+
+    private sealed record ModelId(string? Value);
+
+    [Fact]
     public void Deployments_and_trained_versions_record_the_git_commit_of_the_code_and_a_rollback_keeps_the_restored_one()
     {
         var first = TestGit.CommitAll(_example.Root);
