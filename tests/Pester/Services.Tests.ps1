@@ -126,6 +126,10 @@ Describe 'Training service on the Local platform' {
     It 'removes a service and stops answering' {
         Remove-MlService diabetes -Environment test -Service Training
         Get-MlService diabetes -Environment test -Service Training | Should -BeNullOrEmpty
+        # The history stays as the audit trail, with the removal in it.
+        $history = Get-MlDeploymentHistory diabetes -Environment test -Service Training
+        $history[-1].Action | Should -Be 'removed'
+        $history.IsCurrent | Should -Not -Contain $true
         { Invoke-MlTraining diabetes -Environment test -ErrorAction Stop } | Should -Throw -ErrorId 'ServiceNotFound,*'
         { Remove-MlService diabetes -Environment test -Service Training -ErrorAction Stop } | Should -Throw -ErrorId 'ServiceNotFound,*'
     }

@@ -538,11 +538,15 @@ namespace MlOps.Platforms
             }
         }
 
-        public string? Endpoint(string serviceName) => ReadHistory(serviceName, CancellationToken.None).LastOrDefault()?.Endpoint;
+        public string? Endpoint(string serviceName) => Current(serviceName)?.Endpoint;
+
+        /// <summary>The history entry callers are served by: the latest, unless it records the service's removal.</summary>
+        private DeploymentRecord? Current(string serviceName) =>
+            ReadHistory(serviceName, CancellationToken.None).LastOrDefault() is { } last && last.Action != DeploymentRecord.RemovedAction ? last : null;
 
         public ServiceDeployment? Get(string serviceName)
         {
-            var current = ReadHistory(serviceName, CancellationToken.None).LastOrDefault();
+            var current = Current(serviceName);
             if (current == null)
             {
                 return null;
@@ -563,6 +567,7 @@ namespace MlOps.Platforms
                 .Select(r => r!)
                 .GroupBy(r => r.Name, StringComparer.Ordinal)
                 .Select(g => g.OrderBy(r => r.Sequence).Last())
+                .Where(r => r.Action != DeploymentRecord.RemovedAction)
                 .OrderBy(r => r.Name, StringComparer.Ordinal)
                 .ToList();
             if (records.Count == 0)
@@ -576,12 +581,14 @@ namespace MlOps.Platforms
             return records.Select(r => ToDeployment(r, StatusOf(functions.TryGetValue(r.DeploymentId, out var f) ? f : null), null)).ToList();
         }
 
-        public bool Remove(string serviceName, IOperationReporter reporter)
+        public bool Remove(string serviceName, bool purgeHistory, IOperationReporter reporter)
         {
             var functions = VersionedFunctions(serviceName);
             var records = Run(ct => _files.ListAllAsync(new FileFilter { ExternalIdPrefix = DeployPrefix + serviceName + "/" }, ct), CancellationToken.None);
             var schedules = ScheduleDefinitions(serviceName);
-            if (functions.Count == 0 && records.Count == 0 && schedules.Count == 0)
+            var history = ReadHistory(serviceName, CancellationToken.None);
+            var live = functions.Count > 0 || schedules.Count > 0 || history.Count > 0 && history.Last().Action != DeploymentRecord.RemovedAction;
+            if (!live && !(purgeHistory && records.Count > 0))
             {
                 return false;
             }
@@ -598,19 +605,31 @@ namespace MlOps.Platforms
             }
 
             var code = Run(ct => _files.ListAllAsync(new FileFilter { ExternalIdPrefix = CodePrefix + serviceName + "/" }, ct), CancellationToken.None);
-            var files = records.Concat(code).Concat(schedules.Select(s => s.File)).Select(f => Identity.Create(f.Id)).ToList();
+            var files = (purgeHistory ? records : new List<CdfFile>()).Concat(code).Concat(schedules.Select(s => s.File)).Select(f => Identity.Create(f.Id)).ToList();
             if (files.Count > 0)
             {
                 Run(ct => _files.DeleteAsync(files, true, ct), CancellationToken.None);
             }
 
-            reporter.Verbose($"Removed {serviceName}: its functions, code files, schedules and deployment history.");
+            if (purgeHistory)
+            {
+                reporter.Verbose($"Removed {serviceName}: its functions, code files, schedules and deployment history.");
+                return true;
+            }
+
+            var last = history.LastOrDefault();
+            if (last != null && last.Action != DeploymentRecord.RemovedAction)
+            {
+                AppendHistory(serviceName, history, sequence => DeploymentRecord.Removal(last, sequence, DateTimeOffset.UtcNow, LocalFolderRegistry.CurrentUser()));
+            }
+
+            reporter.Verbose($"Removed {serviceName}: its functions, code files and schedules; its deployment history is kept (Get-MlDeploymentHistory).");
             return true;
         }
 
         public IEnumerable<ServiceLogEntry> Logs(string serviceName)
         {
-            var current = ReadHistory(serviceName, CancellationToken.None).LastOrDefault();
+            var current = Current(serviceName);
             if (current == null)
             {
                 return Enumerable.Empty<ServiceLogEntry>();
@@ -721,7 +740,7 @@ namespace MlOps.Platforms
                     $"The schedule's data is {dataJson.Length} characters; at most 8000 are kept.", scheduleName, "Send less data; read the rest inside the model.");
             }
 
-            var current = ReadHistory(serviceName, CancellationToken.None).LastOrDefault() ?? throw ServiceDeployer.NotDeployed(serviceName);
+            var current = Current(serviceName) ?? throw ServiceDeployer.NotDeployed(serviceName);
             var externalId = SchedulePrefix + serviceName + "/" + scheduleName;
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
             {
@@ -768,7 +787,7 @@ namespace MlOps.Platforms
 
         public IEnumerable<ServiceSchedule> Schedules(string serviceName)
         {
-            var current = ReadHistory(serviceName, CancellationToken.None).LastOrDefault();
+            var current = Current(serviceName);
             var live = new List<FunctionSchedule>();
             if (current != null)
             {

@@ -98,7 +98,8 @@ namespace MlOps.Platforms
             var last = ordered.LastOrDefault();
             foreach (var record in ordered)
             {
-                record.IsCurrent = ReferenceEquals(record, last) && (currentDeploymentId == null || record.DeploymentId == currentDeploymentId);
+                record.IsCurrent = ReferenceEquals(record, last) && record.Action != DeploymentRecord.RemovedAction
+                    && (currentDeploymentId == null || record.DeploymentId == currentDeploymentId);
                 record.IsAvailable = available(record);
             }
 

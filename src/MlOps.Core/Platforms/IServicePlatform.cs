@@ -48,8 +48,12 @@ namespace MlOps.Platforms
 
         IEnumerable<ServiceDeployment> List();
 
-        /// <summary>Stops the service and removes its deployments. Returns false when there was none.</summary>
-        bool Remove(string serviceName, IOperationReporter reporter);
+        /// <summary>
+        /// Stops the service and removes its deployments, and records a <c>removed</c> entry in its history, which stays as the
+        /// audit trail (<paramref name="purgeHistory"/>: the history is deleted too). Returns false when nothing was deployed
+        /// (and, with <paramref name="purgeHistory"/>, no history was left).
+        /// </summary>
+        bool Remove(string serviceName, bool purgeHistory, IOperationReporter reporter);
 
         IEnumerable<ServiceLogEntry> Logs(string serviceName);
 

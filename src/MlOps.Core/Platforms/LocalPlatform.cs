@@ -359,11 +359,13 @@ namespace MlOps.Platforms
             }
         }
 
-        public bool Remove(string serviceName, IOperationReporter reporter)
+        public bool Remove(string serviceName, bool purgeHistory, IOperationReporter reporter)
         {
             var folder = Path.Combine(Root, serviceName);
             var record = ReadRecord(folder);
-            if (record == null && !Directory.Exists(folder))
+            var deployments = Path.Combine(folder, "deployments");
+            var live = record != null || Directory.Exists(deployments);
+            if (!live && !(purgeHistory && Directory.Exists(folder)))
             {
                 return false;
             }
@@ -373,8 +375,27 @@ namespace MlOps.Platforms
                 Stop(record.Endpoint, record.ProcessId, reporter);
             }
 
-            LocalFolderRegistry.DeleteTree(folder);
-            reporter.Verbose($"Removed {serviceName}.");
+            if (purgeHistory)
+            {
+                LocalFolderRegistry.DeleteTree(folder);
+                reporter.Verbose($"Removed {serviceName} and its deployment history.");
+                return true;
+            }
+
+            // The record goes first: from here on nothing serves; then the deployments; the history stays, with the removal.
+            File.Delete(Path.Combine(folder, CurrentFile));
+            if (Directory.Exists(deployments))
+            {
+                LocalFolderRegistry.DeleteTree(deployments);
+            }
+
+            var last = ReadHistory(folder).LastOrDefault();
+            if (last != null && last.Action != DeploymentRecord.RemovedAction)
+            {
+                AppendHistory(folder, sequence => DeploymentRecord.Removal(last, sequence, DateTimeOffset.UtcNow, LocalFolderRegistry.CurrentUser()));
+            }
+
+            reporter.Verbose($"Removed {serviceName}; its deployment history is kept (Get-MlDeploymentHistory).");
             return true;
         }
 

@@ -36,6 +36,14 @@ namespace MlOps.Services
         public const string DeployAction = "deploy";
         public const string RollbackAction = "rollback";
 
+        /// <summary>The service was removed (Remove-MlService): the history is kept as the audit trail; nothing serves after it.</summary>
+        public const string RemovedAction = "removed";
+
+        /// <summary>The entry that records the removal of the service whose latest entry is <paramref name="last"/>.</summary>
+        public static DeploymentRecord Removal(DeploymentRecord last, int sequence, DateTimeOffset time, string by) =>
+            new DeploymentRecord(last.Name, sequence, RemovedAction, last.Model, last.Service, last.Environment, null, null, last.Platform, string.Empty,
+                string.Empty, time, by, false, "removed", string.Empty, null, null);
+
         /// <summary>The service name, <c>&lt;model&gt;-&lt;service&gt;-&lt;env&gt;</c>.</summary>
         public string Name { get; }
 

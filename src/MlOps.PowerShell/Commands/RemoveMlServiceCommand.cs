@@ -4,13 +4,18 @@ using MlOps.Services;
 namespace MlOps.PowerShell.Commands
 {
     /// <summary>
-    /// <para type="synopsis">Stops and removes a deployed service.</para>
-    /// <para type="description">Stops the service's process (or platform deployment) and removes its deployments. The model's
-    /// versions in the registry are not touched.</para>
+    /// <para type="synopsis">Stops and removes a deployed service; its deployment history stays as the audit trail.</para>
+    /// <para type="description">Stops the service's process (or its CDF functions and schedules) and removes its deployments. The
+    /// deployment history is kept, with a "removed" entry (Get-MlDeploymentHistory still answers); -PurgeHistory deletes it too.
+    /// The model's versions in the registry are not touched.</para>
     /// </summary>
     /// <example>
     ///   <code>Remove-MlService diabetes -Environment test</code>
     ///   <para>Stops and removes the prediction service of diabetes in test.</para>
+    /// </example>
+    /// <example>
+    ///   <code>Remove-MlService churn -Environment test -PurgeHistory -Confirm:$false</code>
+    ///   <para>Removes the service and deletes its deployment history as well.</para>
     /// </example>
     /// <example>
     ///   <code>Get-MlService -Environment dev | Remove-MlService -Confirm:$false</code>
@@ -37,6 +42,12 @@ namespace MlOps.PowerShell.Commands
         public SwitchParameter Force { get; set; }
 
         /// <summary>
+        /// <para type="description">Delete the service's deployment history too (it is kept otherwise, as the audit trail).</para>
+        /// </summary>
+        [Parameter]
+        public SwitchParameter PurgeHistory { get; set; }
+
+        /// <summary>
         /// <para type="description">Return the removed deployment (with status Stopped), for a record of what was removed.</para>
         /// </summary>
         [Parameter]
@@ -50,14 +61,17 @@ namespace MlOps.PowerShell.Commands
             {
                 var (model, environment, service) = Target();
                 var name = ServiceKinds.ServiceName(model, service, environment);
-                if (!ApproveChange(environment, name, "Stop and remove the service", Force))
+                var action = PurgeHistory
+                    ? "Stop and remove the service, and delete its deployment history"
+                    : "Stop and remove the service (its deployment history is kept)";
+                if (!ApproveChange(environment, name, action, Force))
                 {
                     return;
                 }
 
                 var platform = new ServiceDeployer(Settings).Platform(environment);
                 var removed = PassThru ? InputObject ?? platform.Get(name) : null;
-                if (!platform.Remove(name, Reporter))
+                if (!platform.Remove(name, PurgeHistory, Reporter))
                 {
                     throw ServiceDeployer.NotDeployed(name);
                 }

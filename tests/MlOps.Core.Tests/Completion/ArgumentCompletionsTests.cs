@@ -254,7 +254,7 @@ public sealed class ArgumentCompletionsTests : IDisposable
 
         public ServiceDeployment? Get(string serviceName) => throw new NotSupportedException();
 
-        public bool Remove(string serviceName, IOperationReporter reporter) => throw new NotSupportedException();
+        public bool Remove(string serviceName, bool purgeHistory, IOperationReporter reporter) => throw new NotSupportedException();
 
         public IEnumerable<ServiceLogEntry> Logs(string serviceName) => throw new NotSupportedException();
 

@@ -170,13 +170,22 @@ public sealed class CdfServiceTests : IAsyncLifetime
         Assert.Contains("Failed", crashed.Message);
         _cdf.Faults.Functions.Remove(crash);
 
-        Assert.True(Deployer().Platform("test").Remove("diabetes-prediction-test", NullReporter.Instance));
+        // Removal stops everything and keeps the history as the audit trail, with the removal in it; a purge deletes it.
+        Assert.True(Deployer().Platform("test").Remove("diabetes-prediction-test", false, NullReporter.Instance));
         Assert.DoesNotContain(_cdf.Functions.All(_cdf.Project), f => f.ExternalId!.StartsWith("diabetes-prediction-test", StringComparison.Ordinal));
         Assert.Empty(Deployer().List("test"));
-        Assert.Empty(Deployer().History("diabetes", "test", ServiceKind.Prediction));
-        Assert.False(Deployer().Platform("test").Remove("diabetes-prediction-test", NullReporter.Instance));
+        Assert.Null(Deployer().Platform("test").Get("diabetes-prediction-test"));
+        var kept = Deployer().History("diabetes", "test", ServiceKind.Prediction);
+        Assert.Equal(new[] { "deploy", "removed" }, kept.Select(h => h.Action));
+        Assert.DoesNotContain(kept, h => h.IsCurrent || h.IsAvailable);
         var gone = Assert.Throws<MlOpsException>(() => Predict());
         Assert.Equal(ErrorIds.ServiceNotFound, gone.ErrorId);
+        Assert.Equal(ErrorIds.DeploymentNotFound, Assert.Throws<MlOpsException>(() =>
+            Deployer().Restore("diabetes", "test", ServiceKind.Prediction, null, null, NullReporter.Instance, default)).ErrorId);
+        Assert.False(Deployer().Platform("test").Remove("diabetes-prediction-test", false, NullReporter.Instance));
+        Assert.True(Deployer().Platform("test").Remove("diabetes-prediction-test", true, NullReporter.Instance));
+        Assert.Empty(Deployer().History("diabetes", "test", ServiceKind.Prediction));
+        Assert.False(Deployer().Platform("test").Remove("diabetes-prediction-test", true, NullReporter.Instance));
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public sealed class LocalServiceTests : IDisposable
         var platform = new LocalPlatform(settings.GetEnvironment("test").Platform.Path);
         foreach (var service in platform.List().ToList())
         {
-            platform.Remove(service.Name, NullReporter.Instance);
+            platform.Remove(service.Name, true, NullReporter.Instance);
         }
 
         _example.Dispose();
@@ -118,6 +118,29 @@ public sealed class LocalServiceTests : IDisposable
         Assert.Equal(ErrorIds.InvalidServiceInput, same.ErrorId);
         var none = Assert.Throws<MlOpsException>(() => Deployer().Restore("diabetes", "test", ServiceKind.Training, null, null, NullReporter.Instance, default));
         Assert.Equal(ErrorIds.DeploymentNotFound, none.ErrorId);
+    }
+
+    [Fact]
+    public void Removal_keeps_the_history_with_the_removal_and_a_later_deploy_continues_it()
+    {
+        _example.Publish();
+        Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction), NullReporter.Instance, default);
+        var platform = Deployer().Platform("test");
+
+        Assert.True(platform.Remove("diabetes-prediction-test", false, NullReporter.Instance));
+        Assert.Null(platform.Get("diabetes-prediction-test"));
+        Assert.Empty(platform.List());
+        var history = Deployer().History("diabetes", "test", ServiceKind.Prediction);
+        Assert.Equal(new[] { "deploy", "removed" }, history.Select(h => h.Action));
+        Assert.DoesNotContain(history, h => h.IsCurrent || h.IsAvailable);
+        Assert.False(platform.Remove("diabetes-prediction-test", false, NullReporter.Instance));
+
+        var again = Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction), NullReporter.Instance, default);
+        Assert.Equal(ServiceStatus.Running, again.Status);
+        Assert.Equal(new[] { 1, 2, 3 }, Deployer().History("diabetes", "test", ServiceKind.Prediction).Select(h => h.Sequence));
+
+        Assert.True(platform.Remove("diabetes-prediction-test", true, NullReporter.Instance));
+        Assert.Empty(Deployer().History("diabetes", "test", ServiceKind.Prediction));
     }
 
     [Fact]

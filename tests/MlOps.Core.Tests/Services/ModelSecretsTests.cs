@@ -63,7 +63,7 @@ public sealed class ModelSecretsTests : IDisposable
         var platform = new LocalPlatform(Path.Combine(_project.Root, SettingsLoader.DefaultServicesPath));
         foreach (var service in platform.List().ToList())
         {
-            platform.Remove(service.Name, NullReporter.Instance);
+            platform.Remove(service.Name, true, NullReporter.Instance);
         }
 
         _project.Dispose();
