@@ -91,6 +91,9 @@ class Service:
             # A keep-warm call: the model is loaded, nothing is predicted.
             return {"status": "ok", "prediction": None, "model_id": self.model_id, "ping": True}
         prediction = self.model().predict(data, self._init_object, secrets)
+        if jsonutil.non_finite(prediction):
+            _log.warning("the prediction holds %d NaN or infinite number(s); they are sent as null (JSON has no NaN)",
+                         jsonutil.non_finite(prediction))
         return {"status": "ok", "prediction": jsonutil.normalise(prediction), "model_id": self.model_id}
 
     def _train(self, data, secrets):
