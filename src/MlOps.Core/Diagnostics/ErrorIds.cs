@@ -48,5 +48,6 @@ namespace MlOps.Diagnostics
         public const string InvalidAkerbpSettings = "InvalidAkerbpSettings";
         public const string ModelAlreadyExists = "ModelAlreadyExists";
         public const string SettingsBusy = "SettingsBusy";
+        public const string ServiceBusy = "ServiceBusy";
     }
 }

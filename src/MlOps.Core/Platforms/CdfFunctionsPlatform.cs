@@ -581,6 +581,20 @@ namespace MlOps.Platforms
             return records.Select(r => ToDeployment(r, StatusOf(functions.TryGetValue(r.DeploymentId, out var f) ? f : null), null)).ToList();
         }
 
+        /// <summary>
+        /// CDF serialises the switch itself: each history entry is created without overwrite, so of two changes at once one gets
+        /// the next entry and the other the one after; no lock is kept in this session.
+        /// </summary>
+        public IDisposable LockChanges(string serviceName, string change, TimeSpan wait, IOperationReporter reporter, CancellationToken cancellationToken) =>
+            new NoLock();
+
+        private sealed class NoLock : IDisposable
+        {
+            public void Dispose()
+            {
+            }
+        }
+
         public bool Remove(string serviceName, bool purgeHistory, IOperationReporter reporter)
         {
             var functions = VersionedFunctions(serviceName);

@@ -37,6 +37,13 @@ namespace MlOps.Platforms
         DeployedInstance Revive(DeploymentRecord record, PythonInterpreter python, IReadOnlyDictionary<string, string> secrets, IOperationReporter reporter,
             CancellationToken cancellationToken);
 
+        /// <summary>
+        /// Holds off every other change to the service (a deploy's start and switch, a rollback, a removal) until disposed, waiting
+        /// up to <paramref name="wait"/> for one in progress; then <c>ServiceBusy</c>. Platforms whose switch is an atomic claim of
+        /// their own (CDF Functions' history entries) may return an empty lock.
+        /// </summary>
+        IDisposable LockChanges(string serviceName, string change, TimeSpan wait, IOperationReporter reporter, CancellationToken cancellationToken);
+
         /// <summary>Sends <c>{"data": …}</c> to a deployment's endpoint and returns the answer's JSON text.</summary>
         string Call(string endpoint, string dataJson, string callId, TimeSpan timeout, CancellationToken cancellationToken);
 

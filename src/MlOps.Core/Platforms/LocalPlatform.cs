@@ -359,13 +359,50 @@ namespace MlOps.Platforms
             }
         }
 
+        public IDisposable LockChanges(string serviceName, string change, TimeSpan wait, IOperationReporter reporter, CancellationToken cancellationToken) =>
+            ServiceChangeLock.Acquire(Path.Combine(Root, serviceName), serviceName, change, wait, reporter, cancellationToken);
+
+        /// <summary>How long a removal waits for a change in progress (a deploy or rollback of the same service).</summary>
+        public TimeSpan RemoveWait { get; set; } = TimeSpan.FromMinutes(10);
+
         public bool Remove(string serviceName, bool purgeHistory, IOperationReporter reporter)
         {
             var folder = Path.Combine(Root, serviceName);
+            if (!Directory.Exists(folder))
+            {
+                return false;
+            }
+
+            bool removed;
+            using (LockChanges(serviceName, "remove", RemoveWait, reporter, CancellationToken.None))
+            {
+                removed = RemoveLocked(serviceName, folder, purgeHistory, reporter);
+            }
+
+            if (removed && purgeHistory)
+            {
+                try
+                {
+                    // Only the released lock file is left (unless another command took the lock meanwhile).
+                    if (Directory.GetFileSystemEntries(folder).All(e => Path.GetFileName(e) == "change.lock"))
+                    {
+                        Directory.Delete(folder, recursive: true);
+                    }
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                }
+            }
+
+            return removed;
+        }
+
+        private bool RemoveLocked(string serviceName, string folder, bool purgeHistory, IOperationReporter reporter)
+        {
             var record = ReadRecord(folder);
             var deployments = Path.Combine(folder, "deployments");
             var live = record != null || Directory.Exists(deployments);
-            if (!live && !(purgeHistory && Directory.Exists(folder)))
+            if (!live && !(purgeHistory && Directory.Exists(Path.Combine(folder, HistoryFolder))))
             {
                 return false;
             }
@@ -377,7 +414,19 @@ namespace MlOps.Platforms
 
             if (purgeHistory)
             {
-                LocalFolderRegistry.DeleteTree(folder);
+                // Everything but the lock this command holds (and its owner note, removed with it).
+                foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos().Where(e => e.Name != "change.lock" && e.Name != "change.owner"))
+                {
+                    if (entry is DirectoryInfo directory)
+                    {
+                        LocalFolderRegistry.DeleteTree(directory.FullName);
+                    }
+                    else
+                    {
+                        entry.Delete();
+                    }
+                }
+
                 reporter.Verbose($"Removed {serviceName} and its deployment history.");
                 return true;
             }

@@ -40,6 +40,9 @@ namespace MlOps.Services
 
         public IServicePlatform Platform(string environment) => _platforms(_project.GetEnvironment(environment).Platform);
 
+        /// <summary>How long a deploy or rollback waits for another change to the same service to finish (then ServiceBusy).</summary>
+        public TimeSpan ChangeWait { get; set; } = TimeSpan.FromMinutes(10);
+
         public ServiceDeployment Deploy(DeployRequest request, IOperationReporter reporter, CancellationToken cancellationToken)
         {
             var environment = _project.GetEnvironment(request.Environment);
@@ -122,21 +125,28 @@ namespace MlOps.Services
             }
 
             Step($"Starting the new deployment on {platform.Kind}", 60);
-            var instance = platform.Start(package, python, secrets, reporter, cancellationToken);
-            try
+            ServiceDeployment deployment;
+            // One change to a service at a time: a second deploy, a rollback or a removal waits here (bounded), so nothing that
+            // serves is pruned under it and the history always names what runs.
+            using (platform.LockChanges(serviceName, "deploy", ChangeWait, reporter, cancellationToken))
             {
-                Step("Running the service test against the new deployment", 80);
-                Require(tests, tester.TestDeployed(platform, instance.Endpoint, package.Path, serviceName, version?.ModelId, cancellationToken),
-                    ErrorIds.ServiceTestFailed, reporter);
-            }
-            catch
-            {
-                Discard(platform, instance, reporter);
-                throw;
+                var instance = platform.Start(package, python, secrets, reporter, cancellationToken);
+                try
+                {
+                    Step("Running the service test against the new deployment", 80);
+                    Require(tests, tester.TestDeployed(platform, instance.Endpoint, package.Path, serviceName, version?.ModelId, cancellationToken),
+                        ErrorIds.ServiceTestFailed, reporter);
+                }
+                catch
+                {
+                    Discard(platform, instance, reporter);
+                    throw;
+                }
+
+                Step("Switching callers to the new deployment", 95);
+                deployment = platform.Activate(instance, tests, reporter);
             }
 
-            Step("Switching callers to the new deployment", 95);
-            var deployment = platform.Activate(instance, tests, reporter);
             reporter.Progress(new OperationProgress(ProgressId, $"Deploying {serviceName}", "Done", 100, completed: true));
             return deployment;
         }
@@ -233,22 +243,36 @@ namespace MlOps.Services
             void Step(string status, int percent) => reporter.Progress(new OperationProgress(ProgressId, $"Restoring {target.Name}", status, percent));
             Step($"Bringing back deployment {target.DeploymentId} (history entry {target.Sequence})", 10);
             var python = _python();
-            var instance = platform.Revive(target, python, secrets ?? ModelSecrets.Resolve(_project.RequireModel(model)), reporter, cancellationToken);
-            var tests = new List<ServiceTestResult>();
-            try
+            ServiceDeployment deployment;
+            using (platform.LockChanges(target.Name, "roll back", ChangeWait, reporter, cancellationToken))
             {
-                Step("Running the service test against it", 50);
-                Require(tests, new ServiceTester(python).TestDeployed(platform, instance.Endpoint, instance.Package.Path, target.Name, target.ModelId,
-                    cancellationToken), ErrorIds.ServiceTestFailed, reporter);
-            }
-            catch
-            {
-                Discard(platform, instance, reporter);
-                throw;
+                // The target was chosen before the lock: a change that finished meanwhile makes it stale, so choose again.
+                var again = RestoreTarget(model, environment, service, sequence, version);
+                if (again.Sequence != target.Sequence)
+                {
+                    throw new MlOpsException(ErrorIds.ServiceBusy, MlOpsErrorKind.ResourceUnavailable,
+                        $"{target.Name} changed while this rollback waited (it would now restore history entry {again.Sequence}, not {target.Sequence}).",
+                        target.Name, "Look at Get-MlDeploymentHistory and roll back again if it is still needed.");
+                }
+
+                var instance = platform.Revive(target, python, secrets ?? ModelSecrets.Resolve(_project.RequireModel(model)), reporter, cancellationToken);
+                var tests = new List<ServiceTestResult>();
+                try
+                {
+                    Step("Running the service test against it", 50);
+                    Require(tests, new ServiceTester(python).TestDeployed(platform, instance.Endpoint, instance.Package.Path, target.Name, target.ModelId,
+                        cancellationToken), ErrorIds.ServiceTestFailed, reporter);
+                }
+                catch
+                {
+                    Discard(platform, instance, reporter);
+                    throw;
+                }
+
+                Step("Switching callers to it", 90);
+                deployment = platform.Activate(instance, tests, reporter);
             }
 
-            Step("Switching callers to it", 90);
-            var deployment = platform.Activate(instance, tests, reporter);
             reporter.Progress(new OperationProgress(ProgressId, $"Restoring {target.Name}", "Done", 100, completed: true));
             return deployment;
         }

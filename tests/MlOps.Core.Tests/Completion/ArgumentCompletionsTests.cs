@@ -256,6 +256,9 @@ public sealed class ArgumentCompletionsTests : IDisposable
 
         public bool Remove(string serviceName, bool purgeHistory, IOperationReporter reporter) => throw new NotSupportedException();
 
+        public IDisposable LockChanges(string serviceName, string change, TimeSpan wait, IOperationReporter reporter, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
         public IEnumerable<ServiceLogEntry> Logs(string serviceName) => throw new NotSupportedException();
 
         public DeployedInstance Revive(DeploymentRecord record, PythonInterpreter python, IReadOnlyDictionary<string, string> secrets, IOperationReporter reporter, CancellationToken cancellationToken) =>
