@@ -109,7 +109,7 @@ try {
     Get-MlServiceLog diabetes -Environment test -CallId $answer.CallId | Format-Table -AutoSize | Out-Host
 
     Write-Step '8. Promote the tested version to prod (same number and bytes, verified; lineage recorded) and deploy it there'
-    $prod = Get-MlModelVersion diabetes -Environment test -Latest | Publish-MlModelArtifact -Environment prod -Confirm:$false
+    $prod = Get-MlModelVersion diabetes -Environment test -Serving | Publish-MlModelArtifact -Environment prod -Confirm:$false
     $prod | Format-List Name, Environment, Version, ModelId, PromotedFrom, ContentHash, Revision | Out-Host
     if ($prod.ContentHash -ne $second.ContentHash) { throw 'The promoted version does not hold the same bytes.' }
     $prodService = $prod | Deploy-MlPredictionService -Confirm:$false

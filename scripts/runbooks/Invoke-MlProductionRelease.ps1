@@ -1,12 +1,12 @@
 <#
 .SYNOPSIS
-    Promotes a model's latest tested version from test to prod, deploys and tests it, and rolls back if the tests fail.
+    Promotes the version a model's test service serves (tested there) from test to prod, deploys and tests it, and rolls back if the tests fail.
 
 .DESCRIPTION
     The release runbook of the original workflow, built only from MlOps's public cmdlets:
 
-    1. Finds the latest artifact version that passed its service tests in the source environment (test): the newest
-       entry of the test prediction service's deployment history whose tests passed.
+    1. Finds the version the source environment's (test's) prediction service serves, provided its deployed service
+       test passed there (Get-MlModelVersion -Serving).
     2. Promotes that version to the target environment (prod) with Publish-MlModelArtifact (hash-verified, with lineage).
     3. Deploys it with Deploy-MlPredictionService (model tests, package test, deployed test, then the switch).
     4. Tests the service callers now reach with Invoke-MlServiceTest, and any -SmokeTest you give.
@@ -48,12 +48,13 @@ Set-StrictMode -Version Latest
 $common = @{}
 if ($SettingsPath) { $common.SettingsPath = $SettingsPath }
 
-$tested = Get-MlDeploymentHistory $Name -Environment $SourceEnvironment @common |
-    Where-Object { $_.TestsPassed -and $null -ne $_.Version } | Select-Object -Last 1
-if (-not $tested) {
-    throw "No version of '$Name' has passed its service tests in ${SourceEnvironment}: deploy one there first (Deploy-MlPredictionService -Environment $SourceEnvironment)."
+# What the source environment's service serves, having passed its deployed service test there (not merely the latest
+# version: that one may have been rolled back, or published by a training service and never deployed).
+$source = Get-MlModelVersion $Name -Environment $SourceEnvironment -Serving @common -ErrorAction SilentlyContinue
+if (-not $source) {
+    throw "'$Name' has no prediction service serving a tested version in ${SourceEnvironment}: deploy one there first (Deploy-MlPredictionService -Environment $SourceEnvironment)."
 }
-$source = Get-MlModelVersion $Name -Environment $SourceEnvironment -Version $tested.Version @common
+$tested = Get-MlDeploymentHistory $Name -Environment $SourceEnvironment @common | Where-Object IsCurrent
 $trainedFrom = if ($source.Revision) { ", made from git commit $($source.Revision)" } else { '' }
 Write-Verbose "Releasing $($source.ModelId) (tested in $SourceEnvironment on $($tested.DeployedTime)$trainedFrom) to $TargetEnvironment."
 

@@ -120,7 +120,7 @@ Describe 'The <_> pipeline of a new project' -ForEach $systems {
         $source | Should -Contain 'Get-MlModelVersion'
         $from = Get-Call $branch 'manual' | Where-Object Command -eq 'Get-MlModelVersion'
         $from.Environment | Should -Be 'test'
-        $from.Parameters.Keys | Should -Contain 'Latest'
+        $from.Parameters.Keys | Should -Contain 'Serving'
         @($runs[$branch] | Where-Object Trigger -eq 'manual' | Where-Object { $_.Script -match 'Publish-MlModelArtifact' }).Environment |
             Should -BeIn 'prod', 'production'
     }

@@ -66,7 +66,7 @@ Describe 'Invoke-MlProductionRelease' {
 
     It 'says what to do when nothing was tested in test' {
         { & (Join-Path $runbooks 'Invoke-MlProductionRelease.ps1') -Name diabetes -SourceEnvironment dev -Confirm:$false } |
-            Should -Throw "*has passed its service tests in dev*"
+            Should -Throw "*has no prediction service serving a tested version in dev*"
     }
 }
 

@@ -58,6 +58,16 @@ Describe 'Prediction service on the Local platform' {
         { Invoke-MlPrediction diabetes -Environment test -Json '{not json' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidServiceInput,*'
     }
 
+    It 'names the version the service serves and tested, for promotion, not merely the latest' {
+        $served = (Get-MlService diabetes -Environment test -Service Prediction).ModelId
+        $newer = Publish-MlModelArtifact diabetes ./artifacts/diabetes -Environment test
+        (Get-MlModelVersion diabetes -Environment test -Latest).ModelId | Should -Be $newer.ModelId
+        (Get-MlModelVersion diabetes -Environment test -Serving).ModelId | Should -Be $served
+        Get-MlModelVersion diabetes -Environment prod -Serving -ErrorVariable notServed -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $notServed[0].FullyQualifiedErrorId | Should -BeLike 'ServiceNotFound,*'
+        ($notServed[0] | Out-String) | Should -Match 'no deployed prediction service in prod'
+    }
+
     It 'lists the service and its log, one call at a time' {
         $service = Get-MlService diabetes -Environment test -Service Prediction
         $service.Status | Should -Be 'Running'

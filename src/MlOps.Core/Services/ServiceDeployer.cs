@@ -40,6 +40,34 @@ namespace MlOps.Services
 
         public IServicePlatform Platform(string environment) => _platforms(_project.GetEnvironment(environment).Platform);
 
+        /// <summary>
+        /// The version an environment's prediction service serves, provided its deployed service test passed: what was tested
+        /// there, and so what to promote (a higher version may have been rolled back, or published by a training service and
+        /// never deployed). Null when the service is not deployed; <see cref="ErrorIds.ServiceTestFailed"/> when the deployment
+        /// that serves did not pass its tests.
+        /// </summary>
+        public ModelVersion? ServingVersion(string model, string environment)
+        {
+            var env = _project.GetEnvironment(environment);
+            var name = ServiceKinds.ServiceName(_project.RequireModel(model).Name, ServiceKind.Prediction, env.Name);
+            var current = Platform(env.Name).History(name).LastOrDefault(r => r.IsCurrent);
+            if (current?.Version == null)
+            {
+                return null;
+            }
+
+            if (!current.TestsPassed)
+            {
+                throw new MlOpsException(ErrorIds.ServiceTestFailed, MlOpsErrorKind.InvalidData,
+                    $"{name} serves {current.ModelId} from history entry {current.Sequence}, whose tests did not pass: {current.TestSummary}", name,
+                    "Deploy a version whose tests pass (or roll back to one) before promoting what test serves.");
+            }
+
+            return _registry.FindOne(model, env.Name, current.Version)
+                ?? throw new MlOpsException(ErrorIds.ModelVersionNotFound, MlOpsErrorKind.NotFound,
+                    $"{name} serves {current.ModelId}, which its registry no longer holds.", current.ModelId, "Check the registry with Get-MlModelVersion.");
+        }
+
         /// <summary>How long a deploy or rollback waits for another change to the same service to finish (then ServiceBusy).</summary>
         public TimeSpan ChangeWait { get; set; } = TimeSpan.FromMinutes(10);
 

@@ -20,7 +20,7 @@ namespace MlOps.PowerShell.Commands
     ///   <para>Deploys the latest test version after the model tests and service tests pass.</para>
     /// </example>
     /// <example>
-    ///   <code>Get-MlModelVersion diabetes -Environment test -Latest | Publish-MlModelArtifact -Environment prod -Confirm:$false | Deploy-MlPredictionService -Confirm:$false | Invoke-MlServiceTest</code>
+    ///   <code>Get-MlModelVersion diabetes -Environment test -Serving | Publish-MlModelArtifact -Environment prod -Confirm:$false | Deploy-MlPredictionService -Confirm:$false | Invoke-MlServiceTest</code>
     ///   <para>Promotes, deploys to prod and tests the deployed service in one pipeline.</para>
     /// </example>
     /// <example>

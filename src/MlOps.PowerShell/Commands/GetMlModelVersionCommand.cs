@@ -4,6 +4,7 @@ using System.Management.Automation;
 using MlOps.Diagnostics;
 using MlOps.PowerShell.Infrastructure;
 using MlOps.Registry;
+using MlOps.Services;
 using MlOps.Settings;
 
 namespace MlOps.PowerShell.Commands
@@ -32,6 +33,10 @@ namespace MlOps.PowerShell.Commands
     ///   <code>Get-MlModelVersion diabetes | Format-Table -View Lineage</code>
     ///   <para>Where each version comes from: who created it, the version it was promoted from, and its git commit and branch.</para>
     /// </example>
+    /// <example>
+    ///   <code>Get-MlModelVersion diabetes -Environment test -Serving | Publish-MlModelArtifact -Environment prod -Confirm:$false</code>
+    ///   <para>Promotes the version the test service serves and passed its deployed service test with.</para>
+    /// </example>
     [Cmdlet(VerbsCommon.Get, "MlModelVersion", DefaultParameterSetName = AllSet)]
     [OutputType(typeof(ModelVersion))]
     public sealed class GetMlModelVersionCommand : MlOpsCmdlet
@@ -39,6 +44,7 @@ namespace MlOps.PowerShell.Commands
         private const string AllSet = "All";
         private const string LatestSet = "Latest";
         private const string VersionSet = "Version";
+        private const string ServingSet = "Serving";
 
         /// <summary>
         /// <para type="description">Model names; wildcards allowed. Default: every model.</para>
@@ -73,6 +79,14 @@ namespace MlOps.PowerShell.Commands
         public SwitchParameter Latest { get; set; }
 
         /// <summary>
+        /// <para type="description">The version each model's prediction service in the environment serves, and whose deployed service
+        /// test passed: what was tested there, and so what to promote (the latest version may have been rolled back, or published by a
+        /// training service and never deployed). A model without a deployed prediction service there returns nothing.</para>
+        /// </summary>
+        [Parameter(ParameterSetName = ServingSet, Mandatory = true)]
+        public SwitchParameter Serving { get; set; }
+
+        /// <summary>
         /// <para type="description">Only versions whose user metadata holds all these key/value pairs, for example @{ stage = 'approved' }.</para>
         /// </summary>
         [Parameter]
@@ -96,6 +110,13 @@ namespace MlOps.PowerShell.Commands
                 // set here) is reported and the others are still listed.
                 var environments = environment != null ? new[] { environment } : Settings.Environments.Select(e => e.Name).ToArray();
                 var found = new System.Collections.Generic.List<ModelVersion>();
+                if (ParameterSetName == ServingSet)
+                {
+                    WriteServing(environments, found);
+                    ReportMissing(found, environment);
+                    return;
+                }
+
                 foreach (var env in environments)
                 {
                     Try(() =>
@@ -121,6 +142,28 @@ namespace MlOps.PowerShell.Commands
             });
         }
 
+        private void WriteServing(string[] environments, System.Collections.Generic.List<ModelVersion> found)
+        {
+            var deployer = new ServiceDeployer(Settings);
+            var matches = Wildcards.Matcher(Name);
+            foreach (var env in environments)
+            {
+                foreach (var model in Settings.Models.Where(m => m.Services.Contains("prediction") && matches(m.Name)))
+                {
+                    Try(() =>
+                    {
+                        if (deployer.ServingVersion(model.Name, env) is ModelVersion version
+                            && (Commit == null || version.Revision?.MatchesCommit(Commit) == true)
+                            && (Metadata == null || MetadataConverter.ToStrings(Metadata)!.All(p => version.Metadata.TryGetValue(p.Key, out var v) && v == p.Value)))
+                        {
+                            found.Add(version);
+                            WriteObject(version);
+                        }
+                    });
+                }
+            }
+        }
+
         /// <summary>A literal name (or a requested version) that matched nothing is an error; a wildcard that matched nothing is not.</summary>
         private void ReportMissing(System.Collections.Generic.List<ModelVersion> found, string? environment)
         {
@@ -137,6 +180,12 @@ namespace MlOps.PowerShell.Commands
                     WriteError(ToErrorRecord(new MlOpsException(ErrorIds.ModelVersionNotFound, MlOpsErrorKind.NotFound,
                         $"Model '{name}' has no version {Version}{where}{MetadataText}.", $"{name}/{environment ?? "*"}/{Version}",
                         "List the existing versions with Get-MlModelVersion -Name " + name + ".")));
+                }
+                else if (ParameterSetName == ServingSet)
+                {
+                    WriteError(ToErrorRecord(new MlOpsException(ErrorIds.ServiceNotFound, MlOpsErrorKind.NotFound,
+                        $"Model '{name}' has no deployed prediction service{where}{MetadataText}, so no version was tested there.", name,
+                        "Deploy it there first (Deploy-MlPredictionService), or name the version to promote with -Version.")));
                 }
                 else
                 {

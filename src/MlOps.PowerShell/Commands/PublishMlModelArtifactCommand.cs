@@ -24,8 +24,8 @@ namespace MlOps.PowerShell.Commands
     ///   <para>Stores the trained artifact folder as the next version of diabetes in test, with its metrics; the project's git commit is recorded by itself.</para>
     /// </example>
     /// <example>
-    ///   <code>Get-MlModelVersion diabetes -Environment test -Latest | Publish-MlModelArtifact -Environment prod -Confirm:$false</code>
-    ///   <para>Promotes the latest test version to prod: the same bytes, verified, with PromotedFrom lineage.</para>
+    ///   <code>Get-MlModelVersion diabetes -Environment test -Serving | Publish-MlModelArtifact -Environment prod -Confirm:$false</code>
+    ///   <para>Promotes the version test serves (deployed and tested there) to prod: the same number and bytes, verified, with PromotedFrom lineage.</para>
     /// </example>
     [Cmdlet(VerbsData.Publish, "MlModelArtifact", DefaultParameterSetName = PathSet, SupportsShouldProcess = true,
         ConfirmImpact = ConfirmImpact.Medium)]
