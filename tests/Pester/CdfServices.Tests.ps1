@@ -91,6 +91,8 @@ Describe 'Prediction service on CDF Functions (emulator)' {
         $schedule.Name | Should -Be 'keep-warm'
         $schedule.CronExpression | Should -Be '*/30 5-17 * * 1-5'
         $schedule.Target | Should -Be "diabetes-prediction-test-$($v2.Version)"
+        # Without -Service, the schedules of every service of the model: the keep-warm one shows at once.
+        (Get-MlServiceSchedule diabetes -Environment test).Name | Should -Contain 'keep-warm'
 
         Deploy-MlPredictionService diabetes -Environment test -Version $v1.Version | Out-Null
         (Get-MlServiceSchedule diabetes -Environment test -Service Prediction).Target | Should -Match '^diabetes-prediction-test-1'

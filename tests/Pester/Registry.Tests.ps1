@@ -187,7 +187,11 @@ Describe 'Publish-MlModelArtifact, Get-MlModelVersion and Save-MlModelArtifact o
     It 'asks before changing prod, so a non-interactive run without -Confirm:$false stores nothing' {
         Publish-MlModelArtifact diabetes $artifact -Environment test | Out-Null
         { Get-MlModelVersion diabetes -Environment test -Latest | Publish-MlModelArtifact -Environment prod -ErrorAction Stop } | Should -Throw
-        { Publish-MlModelArtifact diabetes $artifact -Environment prod -ErrorAction Stop } | Should -Throw
+        $refused = { Publish-MlModelArtifact diabetes $artifact -Environment prod -ErrorAction Stop } | Should -Throw -PassThru
+        if (-not [Environment]::UserInteractive -or [Environment]::GetCommandLineArgs() -contains '-NonInteractive') {
+            $refused.FullyQualifiedErrorId | Should -BeLike 'ConfirmationRequired,*'
+            $refused.ErrorDetails.RecommendedAction | Should -Match '-Confirm:\$false'
+        }
         Get-MlModelVersion -Environment prod | Should -BeNullOrEmpty
         # A new artifact's number is above every environment's (test has 1), so prod/2 can never be another artifact than test/2.
         (Publish-MlModelArtifact diabetes $artifact -Environment prod -Force).ModelId | Should -Be 'diabetes/prod/2'

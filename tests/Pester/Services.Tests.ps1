@@ -131,6 +131,10 @@ Describe 'Training service on the Local platform' {
         $latest = Get-MlModelVersion diabetes -Environment test -Latest
         $latest.Version | Should -Be $next
         $latest.Metadata['algorithm'] | Should -Be 'Ridge(alpha=0.1)'
+        # The answer carries the version it published, which a deploy takes.
+        $answer.ModelId | Should -Be "diabetes/test/$next"
+        $answer.Version | Should -BeOfType ([MlOps.Registry.ModelVersion])
+        ($answer.Version | Deploy-MlPredictionService -TestOnly).ModelId | Should -Be "diabetes/test/$next"
     }
 
     It 'removes a service and stops answering' {

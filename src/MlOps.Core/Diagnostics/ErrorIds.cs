@@ -49,5 +49,6 @@ namespace MlOps.Diagnostics
         public const string ModelAlreadyExists = "ModelAlreadyExists";
         public const string SettingsBusy = "SettingsBusy";
         public const string ServiceBusy = "ServiceBusy";
+        public const string ConfirmationRequired = "ConfirmationRequired";
     }
 }

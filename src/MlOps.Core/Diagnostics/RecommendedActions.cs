@@ -53,6 +53,7 @@ namespace MlOps.Diagnostics
             [ErrorIds.ScheduleNotFound] = "List the service's schedules with Get-MlServiceSchedule.",
             [ErrorIds.ProjectFileExists] = "Choose an empty folder, or pass -Force to replace the files MlOps writes.",
             [ErrorIds.PromotionConflict] = "The target already has a different artifact under that number: publish the artifact as a new version and promote that one.",
+            [ErrorIds.ConfirmationRequired] = "Pass -Confirm:$false (or -Force) to change a protected environment from a script or CI step.",
             [ErrorIds.ServiceBusy] = "Another command is changing the service: run this one again when it has finished.",
             [ErrorIds.CdfSessionRejected] = "Call again; if it persists, check that the client may create sessions (sessionsAcl:CREATE) with Test-MlCdfConnection.",
             [ErrorIds.ModelSecretMissing] = "Set the environment variable the model's settings name for the secret, or store the vault secret they name, then deploy again.",

@@ -412,7 +412,18 @@ namespace MlOps.Services
             var callId = Guid.NewGuid().ToString("N").Substring(0, 12);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var answer = platform.Call(endpoint, dataJson, callId, timeout, cancellationToken);
-            return ServiceResponse.Parse(serviceName, service, answer, callId, clock.Elapsed);
+            var response = ServiceResponse.Parse(serviceName, service, answer, callId, clock.Elapsed);
+            // A training service published a version: the answer carries it, ready to deploy or promote.
+            if (response.PublishedModelId is string published)
+            {
+                var (_, _, number) = ModelVersionId.Parse(published);
+                if (_registry.FindOne(model, env.Name, number) is ModelVersion version)
+                {
+                    return response.WithPublished(version);
+                }
+            }
+
+            return response;
         }
 
         /// <summary>The services of the project's environments (current deployments with their live status).</summary>

@@ -42,6 +42,21 @@ namespace MlOps.Services
 
         public bool IsOk => Status == "ok";
 
+        /// <summary>
+        /// The version a training service published (null for predictions and failures): a <c>ModelVersion</c> to pipe into
+        /// Deploy-MlPredictionService or Publish-MlModelArtifact.
+        /// </summary>
+        public Registry.ModelVersion? Version { get; private set; }
+
+        /// <summary>The same answer, with the version it published and its model id.</summary>
+        public ServiceResponse WithPublished(Registry.ModelVersion version) =>
+            new ServiceResponse(ServiceName, Service, Status, Result, version.ModelId, Error, CallId, Duration, Json) { Version = version };
+
+        /// <summary>The model id of the version a training answer says it published (<c>training.model_id</c> when <c>published</c>).</summary>
+        public string? PublishedModelId =>
+            Service == ServiceKind.Training && IsOk && Result is System.Collections.IDictionary training
+            && training["published"] is bool published && published ? training["model_id"] as string : null;
+
         public static ServiceResponse Parse(string serviceName, ServiceKind service, string json, string callId, TimeSpan duration)
         {
             using (var document = JsonDocument.Parse(json))

@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Management.Automation;
 using MlOps.PowerShell.Infrastructure;
 using MlOps.Services;
@@ -23,10 +24,11 @@ namespace MlOps.PowerShell.Commands
     public sealed class GetMlServiceScheduleCommand : ServiceCommandBase
     {
         /// <summary>
-        /// <para type="description">The service when none is piped: Training (default) or Prediction.</para>
+        /// <para type="description">The service when none is piped: Prediction or Training. Default: both of the model's services (a
+        /// keep-warm schedule belongs to the prediction service, a training schedule to the training service).</para>
         /// </summary>
         [Parameter]
-        public ServiceKind Service { get; set; } = ServiceKind.Training;
+        public ServiceKind? Service { get; set; }
 
         /// <summary>
         /// <para type="description">Only schedules whose name matches (wildcards allowed).</para>
@@ -35,7 +37,7 @@ namespace MlOps.PowerShell.Commands
         [SupportsWildcards]
         public string[]? ScheduleName { get; set; }
 
-        protected override ServiceKind DefaultService => Service;
+        protected override ServiceKind DefaultService => Service ?? ServiceKind.Prediction;
 
         protected override void ProcessRecord()
         {
@@ -43,11 +45,19 @@ namespace MlOps.PowerShell.Commands
             {
                 var (model, environment, service) = Target();
                 var match = Wildcards.Matcher(ScheduleName);
-                foreach (var schedule in new ServiceDeployer(Settings).Schedules(model, environment, service))
+                var deployer = new ServiceDeployer(Settings);
+                // A piped deployment or -Service names one service; otherwise each service the model offers.
+                var services = InputObject != null || Service != null
+                    ? new[] { service }
+                    : Settings.RequireModel(model).Services.Select(ServiceKinds.Parse).ToArray();
+                foreach (var kind in services)
                 {
-                    if (match(schedule.Name))
+                    foreach (var schedule in deployer.Schedules(model, environment, kind))
                     {
-                        WriteObject(schedule);
+                        if (match(schedule.Name))
+                        {
+                            WriteObject(schedule);
+                        }
                     }
                 }
             });

@@ -61,6 +61,14 @@ namespace MlOps.PowerShell.Commands
             {
                 var (model, environment, service) = Target();
                 var name = ServiceKinds.ServiceName(model, service, environment);
+                // What is not there is reported before anyone is asked to confirm removing it.
+                var platform = new ServiceDeployer(Settings).Platform(environment);
+                var existing = InputObject ?? platform.Get(name);
+                if (existing == null && (!PurgeHistory || platform.History(name).Count == 0))
+                {
+                    throw ServiceDeployer.NotDeployed(name);
+                }
+
                 var action = PurgeHistory
                     ? "Stop and remove the service, and delete its deployment history"
                     : "Stop and remove the service (its deployment history is kept)";
@@ -69,8 +77,7 @@ namespace MlOps.PowerShell.Commands
                     return;
                 }
 
-                var platform = new ServiceDeployer(Settings).Platform(environment);
-                var removed = PassThru ? InputObject ?? platform.Get(name) : null;
+                var removed = PassThru ? existing : null;
                 if (!platform.Remove(name, PurgeHistory, Reporter))
                 {
                     throw ServiceDeployer.NotDeployed(name);

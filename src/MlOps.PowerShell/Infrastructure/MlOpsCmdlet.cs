@@ -125,8 +125,22 @@ namespace MlOps.PowerShell.Infrastructure
 
             var isProtected = Settings.GetEnvironment(environment).IsProtected;
             var alreadyAsked = MyInvocation.BoundParameters.ContainsKey("Confirm");
-            return !isProtected || force || ConfirmTurnedOff || alreadyAsked
-                || ShouldContinue($"{action}: {target}. '{environment}' is a protected environment; continue?", "Confirm change to " + environment);
+            if (!isProtected || force || ConfirmTurnedOff || alreadyAsked)
+            {
+                return true;
+            }
+
+            try
+            {
+                return ShouldContinue($"{action}: {target}. '{environment}' is a protected environment; continue?", "Confirm change to " + environment);
+            }
+            catch (Exception e) when (e is PSInvalidOperationException || e is System.Management.Automation.Host.HostException)
+            {
+                // A non-interactive session (a CI step, pwsh -NonInteractive) cannot be asked: say which switch says yes.
+                throw new MlOpsException(ErrorIds.ConfirmationRequired, MlOpsErrorKind.InvalidOperation,
+                    $"{action}: {target}. '{environment}' is a protected environment, and this session cannot ask for confirmation (it is not interactive).",
+                    target, "Pass -Confirm:$false (or -Force) to make the change from a script or CI step.", e);
+            }
         }
 
         /// <summary>

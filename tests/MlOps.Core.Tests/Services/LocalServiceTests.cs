@@ -367,6 +367,10 @@ public sealed class LocalServiceTests : IDisposable
         Assert.True(answer.IsOk, answer.Error);
         var training = Assert.IsType<System.Collections.Specialized.OrderedDictionary>(answer.Result);
         Assert.Equal("diabetes/test/3", training["model_id"]);
+        // The answer carries the version it published, ready to deploy or promote.
+        Assert.Equal("diabetes/test/3", answer.ModelId);
+        Assert.Equal("diabetes/test/3", answer.Version!.ModelId);
+        Assert.Equal(training["content_hash"], answer.Version.ContentHash);
         Assert.True((bool)training["published"]!);
         Assert.True(Convert.ToDouble(training["r2"]) > 0.3);
         Assert.Equal(353L, training["train_rows"]);
