@@ -39,10 +39,16 @@ namespace MlOps.Platforms
         private readonly TimeSpan _startTimeout;
         private readonly int _keepDeployments;
 
-        public LocalPlatform(string root, TimeSpan? startTimeout = null, int keepDeployments = PlatformSettings.DefaultKeepDeployments)
+        private readonly TimeSpan _callTimeout;
+        private readonly TimeSpan _trainingTimeout;
+
+        public LocalPlatform(string root, TimeSpan? startTimeout = null, int keepDeployments = PlatformSettings.DefaultKeepDeployments,
+            TimeSpan? callTimeout = null, TimeSpan? trainingTimeout = null)
         {
             Root = Path.GetFullPath(root);
             _startTimeout = startTimeout ?? TimeSpan.FromSeconds(120);
+            _callTimeout = callTimeout ?? TimeSpan.FromSeconds(60);
+            _trainingTimeout = trainingTimeout ?? TimeSpan.FromMinutes(60);
             _keepDeployments = Math.Max(1, keepDeployments);
         }
 
@@ -102,7 +108,11 @@ namespace MlOps.Platforms
 
             var info = new ProcessStartInfo(python.Path)
             {
-                Arguments = ProcessRunner.JoinArguments(new[] { "-m", "mlops_runtime.server", "--ready", ready, "--log", log }),
+                Arguments = ProcessRunner.JoinArguments(new[]
+                {
+                    "-m", "mlops_runtime.server", "--ready", ready, "--log", log, "--call-timeout",
+                    (package.Service == ServiceKind.Training ? _trainingTimeout : _callTimeout).TotalSeconds.ToString(CultureInfo.InvariantCulture),
+                }),
                 WorkingDirectory = packageFolder,
                 UseShellExecute = false,
                 CreateNoWindow = true,
@@ -130,7 +140,8 @@ namespace MlOps.Platforms
                     {
                         ProcessRunner.Kill(process);
                         cancellationToken.ThrowIfCancellationRequested();
-                        throw StartFailed(package, $"the service was not ready within {_startTimeout.TotalSeconds:0} s", log);
+                        throw StartFailed(package, $"the service was not ready within {_startTimeout.TotalSeconds:0} s (the start timeout: " +
+                            "\"startTimeoutSeconds\" under the environment's platform in the settings raises it)", log);
                     }
                 }
             }
@@ -158,7 +169,9 @@ namespace MlOps.Platforms
             var tail = File.Exists(log) ? string.Join("\n", Enumerable.Reverse(Enumerable.Reverse(File.ReadAllLines(log)).Take(15))) : string.Empty;
             return new MlOpsException(ErrorIds.ServiceStartFailed, MlOpsErrorKind.InvalidOperation,
                 $"{package.ServiceName} could not start: {reason}." + (tail.Length > 0 ? "\nLast lines of its log:\n" + tail : string.Empty),
-                package.ServiceName, "Fix the model's initialization or requirements; the previous deployment, if any, keeps serving.");
+                package.ServiceName, reason.Contains("start timeout")
+                    ? "A large model may need longer to load: raise \"startTimeoutSeconds\" under the environment's platform in the settings; the previous deployment, if any, keeps serving."
+                    : "Fix the model's initialization or requirements; the previous deployment, if any, keeps serving.");
         }
 
         public ServiceDeployment Activate(DeployedInstance instance, IReadOnlyList<ServiceTestResult> tests, IOperationReporter reporter)

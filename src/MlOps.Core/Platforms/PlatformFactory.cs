@@ -14,7 +14,7 @@ namespace MlOps.Platforms
             switch (settings.Type)
             {
                 case "local":
-                    return new LocalPlatform(settings.Path, keepDeployments: settings.KeepDeployments);
+                    return new LocalPlatform(settings.Path, settings.StartTimeout, settings.KeepDeployments, settings.CallTimeout, settings.TrainingTimeout);
                 case "cdf":
                     return CdfFunctionsPlatform.Create(settings, registry,
                         packageCache ?? System.IO.Path.Combine(System.IO.Path.GetTempPath(), "mlops-packages"));

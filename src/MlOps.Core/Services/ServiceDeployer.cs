@@ -152,7 +152,9 @@ namespace MlOps.Services
                     package.Revision);
             }
 
-            Step($"Starting the new deployment on {platform.Kind}", 60);
+            Step(platform.Kind == "local"
+                ? $"Starting the new deployment on local (start timeout {environment.Platform.StartTimeout.TotalSeconds:0} s)"
+                : $"Starting the new deployment on {platform.Kind}", 60);
             ServiceDeployment deployment;
             // One change to a service at a time: a second deploy, a rollback or a removal waits here (bounded), so nothing that
             // serves is pruned under it and the history always names what runs.

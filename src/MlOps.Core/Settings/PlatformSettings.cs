@@ -8,8 +8,12 @@ namespace MlOps.Settings
         /// <summary>The most deployments "keepDeployments" may keep.</summary>
         public const int MaxKeepDeployments = 100;
 
-        public PlatformSettings(string type, string path, int keepDeployments = DefaultKeepDeployments, CdfFunctionsSettings? functions = null)
+        public PlatformSettings(string type, string path, int keepDeployments = DefaultKeepDeployments, CdfFunctionsSettings? functions = null,
+            System.TimeSpan? callTimeout = null, System.TimeSpan? trainingTimeout = null, System.TimeSpan? startTimeout = null)
         {
+            CallTimeout = callTimeout ?? System.TimeSpan.FromSeconds(60);
+            TrainingTimeout = trainingTimeout ?? System.TimeSpan.FromMinutes(60);
+            StartTimeout = startTimeout ?? System.TimeSpan.FromSeconds(120);
             Type = type;
             Path = path;
             KeepDeployments = keepDeployments;
@@ -24,6 +28,18 @@ namespace MlOps.Settings
 
         /// <summary>How many deployments of a service are kept (the current one included) so that a rollback can return to them.</summary>
         public int KeepDeployments { get; }
+
+        /// <summary>
+        /// Local platform: how long a prediction call may run before the service answers it with an error and serves the next
+        /// calls with a new worker ("callTimeoutSeconds", default 60).
+        /// </summary>
+        public System.TimeSpan CallTimeout { get; }
+
+        /// <summary>Local platform: the same for a training call ("trainingTimeoutMinutes", default 60).</summary>
+        public System.TimeSpan TrainingTimeout { get; }
+
+        /// <summary>Local platform: how long a service may take to start and load its model ("startTimeoutSeconds", default 120).</summary>
+        public System.TimeSpan StartTimeout { get; }
 
         /// <summary>The CDF Functions settings, for <c>cdf</c> platforms.</summary>
         public CdfFunctionsSettings? Functions { get; }

@@ -289,8 +289,14 @@ namespace MlOps.Settings
                 var platform = env.GetSection("platform");
                 var keep = Number(platform.GetSection("keepDeployments"), path + ".platform.keepDeployments", 1, PlatformSettings.MaxKeepDeployments) ?? PlatformSettings.DefaultKeepDeployments;
                 var functions = platformType == "cdf" ? BindFunctions(platform, path + ".platform", cdf) : null;
+                var callSeconds = Number(platform.GetSection("callTimeoutSeconds"), path + ".platform.callTimeoutSeconds", 1, 3600);
+                var trainingMinutes = Number(platform.GetSection("trainingTimeoutMinutes"), path + ".platform.trainingTimeoutMinutes", 1, 24 * 60);
+                var startSeconds = Number(platform.GetSection("startTimeoutSeconds"), path + ".platform.startTimeoutSeconds", 1, 3600);
                 result.Add(new EnvironmentSettings(name, new RegistrySettings(registryType, registryPath, useArtifactFolder, cdf),
-                    new PlatformSettings(platformType, platformPath, (int)keep, functions), isProtected));
+                    new PlatformSettings(platformType, platformPath, (int)keep, functions,
+                        callSeconds == null ? (TimeSpan?)null : TimeSpan.FromSeconds(callSeconds.Value),
+                        trainingMinutes == null ? (TimeSpan?)null : TimeSpan.FromMinutes(trainingMinutes.Value),
+                        startSeconds == null ? (TimeSpan?)null : TimeSpan.FromSeconds(startSeconds.Value)), isProtected));
             }
 
             return result;
