@@ -143,6 +143,11 @@ Describe 'Training service on the Local platform' {
         # The history stays as the audit trail, with the removal in it.
         $history = Get-MlDeploymentHistory diabetes -Environment test -Service Training
         $history[-1].Action | Should -Be 'removed'
+        # The default table reads at 80 columns: one header line, no line wider than the console.
+        $text = ($history | Out-String -Width 80) -split "`r?`n" | Where-Object { $_.Trim() }
+        $text | Where-Object { $_ -match 'Seq\s+Action\s+ModelId\s+Deployed\s+Tests\s+Now\s+Kept' } | Should -Not -BeNullOrEmpty
+        $text | ForEach-Object { $_.Length | Should -BeLessOrEqual 80 }
+        ($history | Format-Table -View Details | Out-String -Width 200) | Should -Match 'Commit\s+DeployedTime\s+DeployedBy'
         $history.IsCurrent | Should -Not -Contain $true
         { Invoke-MlTraining diabetes -Environment test -ErrorAction Stop } | Should -Throw -ErrorId 'ServiceNotFound,*'
         { Remove-MlService diabetes -Environment test -Service Training -ErrorAction Stop } | Should -Throw -ErrorId 'ServiceNotFound,*'
