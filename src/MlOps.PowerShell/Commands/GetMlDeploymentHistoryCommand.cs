@@ -10,9 +10,10 @@ namespace MlOps.PowerShell.Commands
     /// <para type="description">Each entry names the deployment callers reached from then on (Local: a deployment folder; CDF: the
     /// versioned function <c>&lt;model&gt;-&lt;service&gt;-&lt;env&gt;-&lt;version&gt;</c>), the artifact version it served, who
     /// made the change and when, the tests it passed before the switch, and Revision: the git commit (and branch) of the project
-    /// the code was packaged from, with <c>+changes</c> in the Commit column when tracked files had uncommitted changes (a
-    /// rollback keeps the restored deployment's). IsCurrent marks the entry in force; IsAvailable marks deployments still kept
-    /// (platform.keepDeployments, default 3), which Restore-MlService can return to.</para>
+    /// the code was packaged from, with <c>+changes</c> in the Commit column (Format-Table -View Details) when tracked files had
+    /// uncommitted changes (a rollback keeps the restored deployment's). IsCurrent marks the entry in force; IsAvailable marks
+    /// deployments still kept (platform.keepDeployments, default 3), which Restore-MlService can return to. A removal is an entry
+    /// too (action removed): the history outlives the service.</para>
     /// </summary>
     /// <example>
     ///   <code>Get-MlDeploymentHistory diabetes -Environment prod</code>
