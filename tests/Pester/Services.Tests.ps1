@@ -58,6 +58,12 @@ Describe 'Prediction service on the Local platform' {
         { Invoke-MlPrediction diabetes -Environment test -Json '{not json' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidServiceInput,*'
     }
 
+    It 'takes model names from the pipeline as well as versions and settings' {
+        ('diabetes' | Deploy-MlPredictionService -Environment test -TestOnly).Status | Should -Be 'Tested'
+        ((Get-MlSetting).Models | Where-Object Name -eq diabetes | Deploy-MlPredictionService -Environment test -TestOnly).Name |
+            Should -Be 'diabetes-prediction-test'
+    }
+
     It 'names the version the service serves and tested, for promotion, not merely the latest' {
         $served = (Get-MlService diabetes -Environment test -Service Prediction).ModelId
         $newer = Publish-MlModelArtifact diabetes ./artifacts/diabetes -Environment test

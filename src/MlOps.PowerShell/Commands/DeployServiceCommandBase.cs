@@ -8,9 +8,10 @@ namespace MlOps.PowerShell.Commands
     public abstract class DeployServiceCommandBase : MlOpsCmdlet
     {
         /// <summary>
-        /// <para type="description">The model or models, as named in the settings. Several names deploy several models (in parallel with -ThrottleLimit).</para>
+        /// <para type="description">The model or models, as named in the settings; names can be piped ('churn', 'forecast' | Deploy-…). Several
+        /// names deploy several models (in parallel with -ThrottleLimit).</para>
         /// </summary>
-        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(ModelNameCompleter))]
         public string[]? Name { get; set; }
