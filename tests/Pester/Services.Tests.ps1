@@ -58,6 +58,12 @@ Describe 'Prediction service on the Local platform' {
         { Invoke-MlPrediction diabetes -Environment test -Json '{not json' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidServiceInput,*'
     }
 
+    It 'refuses a version that does not exist before running any test' {
+        $stream = Deploy-MlPredictionService diabetes -Environment test -Version 999 -Verbose -ErrorVariable failed -ErrorAction SilentlyContinue 4>&1
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'ModelVersionNotFound,*'
+        ($stream | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n" | Should -Not -Match 'model tests'
+    }
+
     It 'takes model names from the pipeline as well as versions and settings' {
         ('diabetes' | Deploy-MlPredictionService -Environment test -TestOnly).Status | Should -Be 'Tested'
         ((Get-MlSetting).Models | Where-Object Name -eq diabetes | Deploy-MlPredictionService -Environment test -TestOnly).Name |
