@@ -121,65 +121,6 @@ public sealed class LocalServiceTests : IDisposable
     }
 
     [Fact]
-    public async Task Two_deploys_at_once_take_turns_and_the_history_names_what_serves()
-    {
-        _example.Publish();
-        var deploys = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
-            Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction), NullReporter.Instance, default))));
-
-        Assert.All(deploys, d => Assert.Equal(ServiceStatus.Running, d.Status));
-        var history = Deployer().History("diabetes", "test", ServiceKind.Prediction);
-        Assert.Equal(new[] { 1, 2 }, history.Select(h => h.Sequence));
-        var current = Assert.Single(history, h => h.IsCurrent);
-        Assert.All(history, h => Assert.True(h.IsAvailable, $"entry {h.Sequence}'s deployment was deleted"));
-        var service = Deployer().Platform("test").Get("diabetes-prediction-test")!;
-        Assert.Equal(current.DeploymentId, service.DeploymentId);
-        Assert.Equal(ServiceStatus.Running, service.Status);
-        Assert.True(Deployer().Invoke("diabetes", "test", ServiceKind.Prediction, TwoPatients, TimeSpan.FromSeconds(30), default).IsOk);
-    }
-
-    [Fact]
-    public void A_change_in_progress_makes_another_wait_then_fail_naming_it_and_a_killed_holder_releases_the_service()
-    {
-        _example.Publish();
-        var folder = Path.Combine(_example.Settings.GetEnvironment("test").Platform.Path, "diabetes-prediction-test");
-        var deployer = Deployer();
-        deployer.ChangeWait = TimeSpan.FromSeconds(1);
-        using (ServiceChangeLock.Acquire(folder, "diabetes-prediction-test", "deploy", TimeSpan.Zero, NullReporter.Instance, default))
-        {
-            var reporter = new RecordingReporter();
-            var busy = Assert.Throws<MlOpsException>(() => deployer.Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction), reporter, default));
-            Assert.Equal(ErrorIds.ServiceBusy, busy.ErrorId);
-            Assert.Contains("(process ", busy.Message);
-            Assert.Contains("deploy, since ", busy.Message);
-            Assert.Contains(reporter.Warnings, w => w.Contains("waiting"));
-        }
-
-        Assert.Empty(Deployer().History("diabetes", "test", ServiceKind.Prediction));
-
-        // Another process holds the lock (Python's flock, as the OS sees .NET's) and is killed: the service is free at once.
-        var holder = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(_example.Python.Path)
-        {
-            ArgumentList = { "-c", "import fcntl, sys, time; f = open(sys.argv[1], 'a+b'); fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); time.sleep(300)",
-                Path.Combine(folder, "change.lock") },
-            RedirectStandardOutput = true,
-        })!;
-        try
-        {
-            Assert.Equal("held", holder.StandardOutput.ReadLine());
-            Assert.Equal(ErrorIds.ServiceBusy, Assert.Throws<MlOpsException>(() =>
-                deployer.Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction), NullReporter.Instance, default)).ErrorId);
-        }
-        finally
-        {
-            holder.Kill();
-            holder.WaitForExit();
-        }
-
-        Assert.Equal(ServiceStatus.Running, deployer.Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction), NullReporter.Instance, default).Status);
-    }
-
-    [Fact]
     public void Removal_keeps_the_history_with_the_removal_and_a_later_deploy_continues_it()
     {
         _example.Publish();
