@@ -70,6 +70,36 @@ namespace MlOps.Settings
             throw NotFound(startFolder);
         }
 
+        /// <summary>
+        /// Where the JSON breaks: line and column (1-based) and the few characters there, from System.Text.Json's own reading of
+        /// the file (the configuration library's message has neither); else that library's message.
+        /// </summary>
+        private static string JsonProblem(string path, Exception e)
+        {
+            try
+            {
+                var bytes = File.ReadAllBytes(path);
+                using (System.Text.Json.JsonDocument.Parse(bytes, new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true }))
+                {
+                }
+            }
+            catch (System.Text.Json.JsonException json) when (json.LineNumber != null)
+            {
+                var line = (int)json.LineNumber.Value;
+                var column = (int)(json.BytePositionInLine ?? 0);
+                var lines = File.ReadAllLines(path);
+                var text = line < lines.Length ? lines[line] : string.Empty;
+                var near = column < text.Length ? text.Substring(column, Math.Min(20, text.Length - column)).Trim() : string.Empty;
+                var reason = json.Message.Split(new[] { " LineNumber:", " Path:" }, StringSplitOptions.None)[0].Trim();
+                return $"line {line + 1}, column {column + 1}" + (near.Length > 0 ? $" (at '{near}')" : " (at the end of the line)") + ": " + reason;
+            }
+            catch (Exception other) when (other is IOException || other is UnauthorizedAccessException)
+            {
+            }
+
+            return e.InnerException != null ? e.Message + " " + e.InnerException.Message : e.Message;
+        }
+
         private static MlOpsException NotFound(string where) => new MlOpsException(ErrorIds.SettingsNotFound, MlOpsErrorKind.NotFound,
             $"No {FileName} found at '{where}' or in any folder above it.", where,
             $"Run the command inside a model project, pass -SettingsPath, or set {SettingsPathVariable}.");
@@ -170,8 +200,7 @@ namespace MlOps.Settings
             }
             catch (Exception e) when (e is FormatException || e is InvalidDataException || e is IOException)
             {
-                var message = e.InnerException != null ? e.Message + " " + e.InnerException.Message : e.Message;
-                problems.Add(new SettingsProblem(ProblemSeverity.Error, fullPath, "$", "The file is not valid JSON: " + message,
+                problems.Add(new SettingsProblem(ProblemSeverity.Error, fullPath, "$", "The file is not valid JSON: " + JsonProblem(fullPath, e),
                     "a JSON object"));
                 return new SettingsCheckResult(null, problems);
             }

@@ -125,6 +125,12 @@ public class SettingsLoaderTests
         var problem = Assert.Single(result.Problems);
         Assert.Equal("$", problem.Path);
         Assert.Contains("not valid JSON", problem.Message);
+
+        // The line and column where it breaks, and what stands there.
+        File.WriteAllText(project.SettingsPath, "{\n  \"project\": \"p\",\n  \"models\": [ { \"name\" \"m1\" } ]\n}\n");
+        var located = Assert.Single(SettingsLoader.Check(project.SettingsPath, TempProject.NoEnvironment).Problems);
+        Assert.Contains("line 3, column 24", located.Message);
+        Assert.Contains("(at '\"m1\" } ]')", located.Message);
     }
 
     [Fact]
