@@ -78,7 +78,9 @@ Describe 'Prediction service on CDF Functions (emulator)' {
         $history[-1].RestoredFrom | Should -Be 1
         $history.IsCurrent | Should -Be @($false, $false, $true)
         $table = $history | Format-Table | Out-String -Width 150
-        foreach ($column in 'Service: diabetes-prediction-test', 'Seq', 'Action', 'ModelId', 'DeployedTime', 'DeployedBy', 'Tests', 'Current', 'Kept') { $table | Should -Match $column }
+        foreach ($column in 'Service: diabetes-prediction-test', 'Seq', 'Action', 'ModelId', 'Deployed', 'Tests', 'Now', 'Kept') { $table | Should -Match $column }
+        $details = $history | Format-Table -View Details | Out-String -Width 200
+        foreach ($column in 'Commit', 'DeployedTime', 'DeployedBy', 'DeploymentId') { $details | Should -Match $column }
         $table | Should -Match 'rollback to #1'
 
         { Restore-MlService diabetes -Environment test -Sequence 99 -ErrorAction Stop } |

@@ -13,6 +13,7 @@ namespace MlOps.Diagnostics
         public const string InvalidModelVersionId = "InvalidModelVersionId";
         public const string ArtifactPathNotFound = "ArtifactPathNotFound";
         public const string EmptyArtifactFolder = "EmptyArtifactFolder";
+        public const string InvalidArtifactFolder = "InvalidArtifactFolder";
         public const string InvalidMetadata = "InvalidMetadata";
         public const string ContentHashMismatch = "ContentHashMismatch";
         public const string DestinationNotEmpty = "DestinationNotEmpty";
@@ -42,6 +43,7 @@ namespace MlOps.Diagnostics
         public const string InvalidSchedule = "InvalidSchedule";
         public const string ScheduleNotFound = "ScheduleNotFound";
         public const string ProjectFileExists = "ProjectFileExists";
+        public const string ProjectWriteFailed = "ProjectWriteFailed";
         public const string ModelSecretMissing = "ModelSecretMissing";
         public const string CdfSessionRejected = "CdfSessionRejected";
         public const string AkerbpSettingsNotFound = "AkerbpSettingsNotFound";

@@ -42,6 +42,12 @@ namespace MlOps.Registry
         public static FolderArtifactSource Open(string folder, IReadOnlyList<ArtifactFile>? knownFiles = null)
         {
             var full = Path.GetFullPath(folder);
+            if (File.Exists(full))
+            {
+                throw new MlOpsException(ErrorIds.InvalidArtifactFolder, MlOpsErrorKind.InvalidArgument,
+                    $"The artifact path '{full}' is a file, not a folder.", full, "Pass the folder that holds the file (and the model's other artifact files).");
+            }
+
             if (!Directory.Exists(full))
             {
                 throw new MlOpsException(ErrorIds.ArtifactPathNotFound, MlOpsErrorKind.NotFound,

@@ -281,13 +281,30 @@ namespace MlOps.Registry
                 if (abandoned)
                 {
                     reporter.Verbose($"Removing the abandoned staging folder {folder.FullName}.");
-                    try
+                    // Several publishers may clean up the same folder at once: a part that vanished under one of them is not a
+                    // problem, so it tries again and warns only when the folder is still there after that.
+                    for (var attempt = 1; ; attempt++)
                     {
-                        DeleteTree(folder.FullName);
-                    }
-                    catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-                    {
-                        reporter.Warning($"Could not remove the abandoned staging folder {folder.FullName}: {e.Message}");
+                        try
+                        {
+                            DeleteTree(folder.FullName);
+                            break;
+                        }
+                        catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                        {
+                            if (!Directory.Exists(folder.FullName))
+                            {
+                                break;
+                            }
+
+                            if (attempt == 3)
+                            {
+                                reporter.Warning($"Could not remove the abandoned staging folder {folder.FullName}: {e.Message}");
+                                break;
+                            }
+
+                            Thread.Sleep(50 * attempt);
+                        }
                     }
                 }
             }

@@ -173,6 +173,7 @@ namespace MlOps.Registry
             var env = Settings.GetEnvironment(environment);
             var checkedMetadata = MetadataRules.Validate(metadata);
             var source = FolderArtifactSource.Open(path);
+            RefuseRegistryOverlap(source.Description);
             var revision = GitRevisionReader.Read(Settings.ProjectRoot, reporter);
             reporter.Verbose(revision != null
                 ? $"The project is at git commit {revision}; the version records it."
@@ -180,6 +181,39 @@ namespace MlOps.Registry
 
             return For(env.Name).Publish(modelSettings.Name, env.Name, source, checkedMetadata,
                 PublishOrigin.FromRevision(revision).WithNumber(null, HighestElsewhere(modelSettings.Name, env.Name, reporter)), reporter, cancellationToken);
+        }
+
+        /// <summary>
+        /// Refuses an artifact folder that holds a local registry (the version would copy the registry into itself, and its
+        /// every later publish) or lies inside one (a stored version, or the registry's own bookkeeping).
+        /// </summary>
+        private void RefuseRegistryOverlap(string folder)
+        {
+            foreach (var env in Settings.Environments.Where(e => e.Registry.Type == "local"))
+            {
+                var registry = Path.GetFullPath(env.Registry.Path);
+                if (IsSameOrBelow(registry, folder))
+                {
+                    throw new MlOpsException(ErrorIds.InvalidArtifactFolder, MlOpsErrorKind.InvalidArgument,
+                        $"The artifact folder '{folder}' holds the {env.Name} registry ({registry}): publishing it would copy the registry into a version.",
+                        folder, "Publish the folder the model's train() writes its files into, which must not hold the registry.");
+                }
+
+                if (IsSameOrBelow(folder, registry))
+                {
+                    throw new MlOpsException(ErrorIds.InvalidArtifactFolder, MlOpsErrorKind.InvalidArgument,
+                        $"The artifact folder '{folder}' lies inside the {env.Name} registry ({registry}).",
+                        folder, "Promote a stored version by piping it from Get-MlModelVersion to Publish-MlModelArtifact, or save it elsewhere with Save-MlModelArtifact and publish that folder.");
+                }
+            }
+        }
+
+        private static bool IsSameOrBelow(string path, string folder)
+        {
+            var comparison = Path.DirectorySeparatorChar == '\\' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+            var a = path.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+            var b = folder.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+            return string.Equals(a, b, comparison) || a.StartsWith(b + Path.DirectorySeparatorChar, comparison);
         }
 
         /// <summary>

@@ -253,7 +253,7 @@ namespace MlOps.Scaffolding
                     throw;
                 }
 
-                throw new MlOpsException(ErrorIds.ProjectFileExists, MlOpsErrorKind.WriteError, $"Writing the project files failed: {e.Message}; nothing was written.",
+                throw new MlOpsException(ErrorIds.ProjectWriteFailed, MlOpsErrorKind.WriteError, $"Writing the project files failed: {e.Message}; nothing was written.",
                     plan.ProjectRoot, "Check that the folder is writable and try again.", e);
             }
         }

@@ -73,6 +73,18 @@ public class LocalFolderRegistryTests
             registry.Publish("diabetes", "test", Path.Combine(project.Root, "nowhere"), null, NullReporter.Instance, default)).ErrorId);
         Assert.Equal(ErrorIds.EmptyArtifactFolder, Assert.Throws<MlOpsException>(() =>
             registry.Publish("diabetes", "test", Path.Combine(project.Root, "empty"), null, NullReporter.Instance, default)).ErrorId);
+        var aFile = Path.Combine(artifact, "info.json");
+        var notAFolder = Assert.Throws<MlOpsException>(() => registry.Publish("diabetes", "test", aFile, null, NullReporter.Instance, default));
+        Assert.Equal(ErrorIds.InvalidArtifactFolder, notAFolder.ErrorId);
+        Assert.Contains("is a file, not a folder", notAFolder.Message);
+        var holdsRegistry = Assert.Throws<MlOpsException>(() => registry.Publish("diabetes", "test", project.Root, null, NullReporter.Instance, default));
+        Assert.Equal(ErrorIds.InvalidArtifactFolder, holdsRegistry.ErrorId);
+        Assert.Contains("holds the dev registry", holdsRegistry.Message);
+        var first = registry.Publish("diabetes", "prod", artifact, null, NullReporter.Instance, default);
+        var insideRegistry = Assert.Throws<MlOpsException>(() => registry.Publish("diabetes", "test", first.Location, null, NullReporter.Instance, default));
+        Assert.Equal(ErrorIds.InvalidArtifactFolder, insideRegistry.ErrorId);
+        Assert.Contains("lies inside the", insideRegistry.Message);
+        Assert.Equal(first.Version, registry.For("prod").GetLatestVersionNumber("diabetes", "prod"));
         Assert.Equal(ErrorIds.ModelNotFound, Assert.Throws<MlOpsException>(() =>
             registry.Publish("other", "test", artifact, null, NullReporter.Instance, default)).ErrorId);
         Assert.Equal(ErrorIds.InvalidModelName, Assert.Throws<MlOpsException>(() =>

@@ -278,6 +278,23 @@ public sealed class ProjectScaffolderTests : IDisposable
     }
 
     [Fact]
+    public void A_project_path_that_cannot_be_written_is_a_write_failure_not_a_conflict()
+    {
+        Directory.CreateDirectory(_root);
+        var blocker = Path.Combine(_root, "a-file");
+        File.WriteAllText(blocker, "not a folder\n");
+        var under = Path.Combine(blocker, "project");
+
+        var error = Assert.Throws<MlOpsException>(() =>
+            ProjectScaffolder.CreateProject(ProjectScaffolder.PlanProject(under, null, "m1", CiSystem.None), NoTraining, new RecordingReporter(), default));
+
+        Assert.Equal(ErrorIds.ProjectWriteFailed, error.ErrorId);
+        Assert.Equal(MlOpsErrorKind.WriteError, error.Kind);
+        Assert.Contains("nothing was written", error.Message);
+        Assert.Equal(new[] { "a-file" }, Listing(_root));
+    }
+
+    [Fact]
     public void A_non_empty_artifact_folder_is_a_conflict_when_training()
     {
         Directory.CreateDirectory(Path.Combine(_root, "artifacts", "m1"));
