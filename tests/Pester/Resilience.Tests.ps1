@@ -100,6 +100,9 @@ BeforeDiscovery {
         @{ Name = 'commit: fewer than 4 digits'; Category = 'version'; ErrorId = 'ParameterArgumentValidationError'; Command = { Get-MlModelVersion -Commit abc } }
         @{ Name = 'commit: no version made from it'; Category = 'version'; ErrorId = 'ModelNotFound'; Command = { Get-MlModelVersion diabetes -Environment test -Commit 0123abcd } }
         @{ Name = 'version: -Latest of a model with none'; Category = 'version'; ErrorId = 'ModelNotFound'; Command = { Get-MlModelVersion churn -Environment test -Latest } }
+        @{ Name = 'model name: 300 characters'; Category = 'version'; ErrorId = 'InvalidModelName'; Command = { Get-MlModelVersion ('m' * 300) -Environment test } }
+        @{ Name = 'model name: not ASCII'; Category = 'version'; ErrorId = 'InvalidModelName'; Command = { Get-MlModelVersion "mod$([char]0xE8)le" -Environment test } }
+        @{ Name = 'model name: valid but not in the settings'; Category = 'version'; ErrorId = 'ModelNotFound'; Command = { Get-MlModelVersion ghost -Environment test } }
         @{ Name = 'version: deploy one that does not exist'; Category = 'version'; ErrorId = 'ModelVersionNotFound'; Command = { Deploy-MlPredictionService diabetes -Environment test -Version 99 -TestOnly } }
         @{ Name = 'version: save one that does not exist'; Category = 'version'; ErrorId = 'ModelVersionNotFound'; Command = { param($Project) Get-MlModelVersion diabetes -Environment test -Version 42 | Save-MlModelArtifact -Path (Join-Path $Project 'saved') } }
         # Pipeline objects

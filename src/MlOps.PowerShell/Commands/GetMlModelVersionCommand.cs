@@ -175,6 +175,23 @@ namespace MlOps.PowerShell.Commands
                 }
 
                 var where = environment != null ? $" in {environment}" : string.Empty;
+                if (!NameRules.IsValidModelName(name))
+                {
+                    WriteError(ToErrorRecord(new MlOpsException(ErrorIds.InvalidModelName, MlOpsErrorKind.InvalidArgument,
+                        $"'{Shorten(name)}' is not a valid model name: use {NameRules.ModelNameExpectation}.", name,
+                        "Check the name with Get-MlSetting -Model *.")));
+                    continue;
+                }
+
+                var defined = Settings.Models.Any(m => string.Equals(m.Name, name, System.StringComparison.OrdinalIgnoreCase));
+                if (!defined && ParameterSetName != ServingSet)
+                {
+                    WriteError(ToErrorRecord(new MlOpsException(ErrorIds.ModelNotFound, MlOpsErrorKind.NotFound,
+                        $"Model '{name}' is not defined in the settings and has no version{where}.", name,
+                        "Check the name with Get-MlSetting -Model *; models are listed in " + Settings.SettingsPath + ".")));
+                    continue;
+                }
+
                 if (ParameterSetName == VersionSet)
                 {
                     WriteError(ToErrorRecord(new MlOpsException(ErrorIds.ModelVersionNotFound, MlOpsErrorKind.NotFound,
@@ -195,6 +212,8 @@ namespace MlOps.PowerShell.Commands
                 }
             }
         }
+
+        private static string Shorten(string text) => text.Length <= 80 ? text : text.Substring(0, 77) + "...";
 
         private string MetadataText =>
             (Metadata == null || Metadata.Count == 0 ? string.Empty : " matching the metadata filter")
