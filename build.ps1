@@ -221,6 +221,10 @@ function Invoke-Test {
     Invoke-Pwsh @('-File', (Join-Path $root 'tests/Pester/Invoke-PesterSuite.ps1'), '-PesterPath', (Get-PesterPath),
         '-ResultPath', $pesterResult, '-Output', $(if ($Quiet) { 'Minimal' } else { 'Normal' })) -AllowFailure
     $pester = if (Test-Path $pesterResult) { Get-Content $pesterResult -Raw | ConvertFrom-Json -AsHashtable } else { @{ Passed = 0; Failed = 1 } }
+    if ($null -eq $pester -or $null -eq $pester['Passed'] -or $null -eq $pester['Failed'] -or ([int]$pester['Passed'] + [int]$pester['Failed']) -eq 0) {
+        Write-Warning 'Pester reported no counts: the run counts as failed.'
+        $pester = @{ Passed = 0; Failed = 1 }
+    }
 
     $passed = $xunit.Passed + $pester.Passed
     $failed = $xunit.Failed + $pester.Failed

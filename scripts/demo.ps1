@@ -34,6 +34,8 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 $ProgressPreference = 'SilentlyContinue'
+# Tables in a log or a pipe stay plain text (pwsh would otherwise colour their headers with ANSI escapes).
+if ([Console]::IsOutputRedirected) { $PSStyle.OutputRendering = 'PlainText' }
 Import-Module (Join-Path $PSScriptRoot '../MlOps.psd1') -Force
 
 function Write-Step([string] $Text) {

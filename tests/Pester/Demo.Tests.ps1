@@ -7,7 +7,11 @@ Describe 'The demo (build.ps1 -Task Demo)' {
         $work = Join-Path ([IO.Path]::GetTempPath()) "mlops-demo-$([guid]::NewGuid().ToString('N'))"
         $python = Find-TestPython
         try {
-            $output = Invoke-FreshPwsh "& '$RepoRoot/scripts/demo.ps1' -WorkFolder '$work' -Python '$python'" | Out-String
+            # Without NO_COLOR (the suite sets it), so that the demo's own choice of plain text for redirected output is tested.
+            $noColor = $env:NO_COLOR
+            Remove-Item Env:NO_COLOR -ErrorAction SilentlyContinue
+            try { $output = Invoke-FreshPwsh "& '$RepoRoot/scripts/demo.ps1' -WorkFolder '$work' -Python '$python'" | Out-String }
+            finally { if ($null -ne $noColor) { $env:NO_COLOR = $noColor } }
             $output | Should -Match 'test answered: status=ok prediction=[\d.]+, [\d.]+ model_id=diabetes/test/2'
             $output | Should -Match 'bad input answered: status=error error=ModelException: missing features'
             $output | Should -Match 'prod answered: status=ok .* model_id=diabetes/prod/2'
@@ -27,8 +31,10 @@ Describe 'The demo (build.ps1 -Task Demo)' {
                 $output | Should -Match ('Committed to git as ' + $commit.Substring(0, 10))
                 (Get-MlModelVersion diabetes -Environment prod -Latest).Revision.Commit | Should -Be $commit
                 (Get-MlModelVersion diabetes -Environment test -Version 3).Revision.Commit | Should -Be $commit
-                # The history table (the services are gone now, and their history with them) showed it in its Commit column.
-                $output | Should -Match ('diabetes/test/2\s+' + $commit.Substring(0, 10) + '\s+\d{4}-\d\d-\d\d')
+                # The history table (its default view; the commit is in -View Details) showed the rollback's entry.
+                $output | Should -Match 'rollback to #1\s+diabetes/test/2\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+passed\s+\*'
+                # Redirected output is plain text: no ANSI escape sequences.
+                $output | Should -Not -Match "`e\["
                 # The lineage view: prod/2 came from test/2 (a promotion keeps the number), made from the commit.
                 $output | Should -Match ('diabetes/prod/2\s.*diabetes/test/2\s+' + $commit.Substring(0, 10))
                 Test-Path (Join-Path $work 'prod-artifact/model.pkl') | Should -BeTrue

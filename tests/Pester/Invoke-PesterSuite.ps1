@@ -10,14 +10,22 @@ param(
     [string] $Output = 'Normal'
 )
 $ErrorActionPreference = 'Stop'
+# Plain text in this process and in the pwsh processes the tests start (pwsh honours NO_COLOR), so that logs and failure
+# messages carry no ANSI escapes.
+$env:NO_COLOR = '1'
+$PSStyle.OutputRendering = 'PlainText'
 Import-Module $PesterPath -MinimumVersion 5.7 -Force
 $configuration = New-PesterConfiguration
 $configuration.Run.Path = $Path
 $configuration.Run.PassThru = $true
 $configuration.Output.Verbosity = $Output
-$configuration.TestResult.Enabled = $true
-$configuration.TestResult.OutputPath = [IO.Path]::ChangeExtension($ResultPath, '.xml')
+# No NUnit XML report: nothing reads it, and Pester aborts the whole run (losing every count) when a failure message holds a
+# character XML cannot carry, such as the ANSI escape of a coloured table a test compared.
+$configuration.TestResult.Enabled = $false
 $result = Invoke-Pester -Configuration $configuration
+if ($null -eq $result -or ($result.PassedCount + $result.FailedCount) -eq 0) {
+    throw 'Pester returned no result (it failed before or while reporting); no counts are written, so the run counts as failed.'
+}
 
 # The resilience suite's tests (tag Resilience, on the test or a block above it), counted per category tag.
 $resilience = [ordered]@{}
