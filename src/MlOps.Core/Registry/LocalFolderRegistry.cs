@@ -117,6 +117,17 @@ namespace MlOps.Registry
         public IArtifactSource OpenArtifacts(ModelVersion version)
         {
             var folder = Path.Combine(version.Location, FilesFolder);
+            // A stored version lacking its folder or one of its manifest's files was damaged outside MlOps: that is the registry's
+            // problem (RegistryCorrupt, naming the file), not a missing or empty artifact folder of the user's.
+            var missing = version.Files.FirstOrDefault(f => !File.Exists(Path.Combine(folder, f.Path.Replace('/', Path.DirectorySeparatorChar))));
+            if (missing != null)
+            {
+                var path = Path.Combine(folder, missing.Path.Replace('/', Path.DirectorySeparatorChar));
+                throw new MlOpsException(ErrorIds.RegistryCorrupt, MlOpsErrorKind.InvalidData,
+                    $"{version.ModelId} is damaged: its file '{missing.Path}' is missing from the registry ({path}).", path,
+                    "The registry was changed outside MlOps. Restore the version's folder from a backup, or publish the artifact again as a new version.");
+            }
+
             var source = FolderArtifactSource.Open(folder, version.Files);
             return new NamedSource(source, version.ModelId);
         }

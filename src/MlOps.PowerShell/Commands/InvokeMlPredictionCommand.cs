@@ -20,24 +20,22 @@ namespace MlOps.PowerShell.Commands
     ///   <code>Invoke-MlPrediction diabetes -Environment prod -Json (Get-Content ./input.json -Raw) | Select-Object -ExpandProperty Result</code>
     ///   <para>Sends a JSON file as the input and returns only the prediction.</para>
     /// </example>
-    [Cmdlet(VerbsLifecycle.Invoke, "MlPrediction", DefaultParameterSetName = DataSet)]
+    [Cmdlet(VerbsLifecycle.Invoke, "MlPrediction")]
     [OutputType(typeof(ServiceResponse))]
     public sealed class InvokeMlPredictionCommand : ServiceCommandBase
     {
-        private const string DataSet = "Data";
-        private const string JsonSet = "Json";
-
         /// <summary>
-        /// <para type="description">The input for the model, for example @{ age = @(0.03); bmi = @(0.06) }.</para>
+        /// <para type="description">The input for the model, for example @{ age = @(0.03); bmi = @(0.06) }: hashtables, custom
+        /// objects (Import-Csv, ConvertFrom-Json, Select-Object), arrays, strings, numbers, booleans and dates. Give -Data or -Json.</para>
         /// </summary>
-        [Parameter(ParameterSetName = DataSet, Mandatory = true, Position = 1)]
+        [Parameter(Position = 1)]
         [AllowNull]
         public object? Data { get; set; }
 
         /// <summary>
-        /// <para type="description">The input for the model as JSON text.</para>
+        /// <para type="description">The input for the model as JSON text. Give -Data or -Json.</para>
         /// </summary>
-        [Parameter(ParameterSetName = JsonSet, Mandatory = true)]
+        [Parameter]
         [ValidateNotNullOrEmpty]
         public string Json { get; set; } = string.Empty;
 
@@ -55,12 +53,27 @@ namespace MlOps.PowerShell.Commands
             Try(() =>
             {
                 var (model, environment, service) = Target();
-                var data = ParameterSetName == JsonSet ? JsonText.Validate(Json) : JsonText.From(Data);
+                var data = Input();
                 var response = new ServiceDeployer(Settings).Invoke(model, environment, service, data, TimeSpan.FromSeconds(TimeoutSec), Cancellation);
                 WriteVerbose(Answered(response));
                 WriteObject(response);
                 WriteServiceError(this, response);
             });
+        }
+
+        /// <summary>The JSON to send: from -Json or -Data, exactly one of which must be given.</summary>
+        private string Input()
+        {
+            var hasData = MyInvocation.BoundParameters.ContainsKey(nameof(Data));
+            var hasJson = MyInvocation.BoundParameters.ContainsKey(nameof(Json));
+            if (hasData == hasJson)
+            {
+                throw new MlOpsException(ErrorIds.InvalidServiceInput, MlOpsErrorKind.InvalidArgument,
+                    hasData ? "Both -Data and -Json were given: the model takes one input." : "No input: give -Data or -Json.", null,
+                    "Pass the input either as -Data (a hashtable or custom object) or as -Json (JSON text), not both.");
+            }
+
+            return hasJson ? JsonText.Validate(Json) : JsonText.From(Data);
         }
 
         internal static string Answered(ServiceResponse response) =>

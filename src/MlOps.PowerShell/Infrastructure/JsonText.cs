@@ -117,6 +117,9 @@ namespace MlOps.PowerShell.Infrastructure
 
                     writer.WriteEndArray();
                     return;
+                case Guid _: case Uri _: case TimeSpan _:
+                    writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
+                    return;
                 default:
                     if (value.GetType().IsEnum)
                     {
@@ -124,8 +127,11 @@ namespace MlOps.PowerShell.Infrastructure
                         return;
                     }
 
-                    WriteProperties(writer, PSObject.AsPSObject(value), depth);
-                    return;
+                    // A live .NET object (a process, a file, a service) is not model input: its properties may be huge, throw
+                    // when read, or change while they are; the caller picks the values with Select-Object instead.
+                    throw new MlOpsException(ErrorIds.InvalidServiceInput, MlOpsErrorKind.InvalidArgument,
+                        $"The input holds a {value.GetType().FullName}, which is not data a model can take.", value.GetType().FullName,
+                        "Pass hashtables, custom objects, arrays, strings, numbers, booleans or dates; pick an object's values with Select-Object (for example Get-Process | Select-Object Name, CPU), or pass -Json.");
             }
         }
 
@@ -136,8 +142,20 @@ namespace MlOps.PowerShell.Infrastructure
             {
                 if (property.IsGettable)
                 {
+                    object? propertyValue;
+                    try
+                    {
+                        propertyValue = property.Value;
+                    }
+                    catch (Exception e) when (e is GetValueException || e is ExtendedTypeSystemException)
+                    {
+                        throw new MlOpsException(ErrorIds.InvalidServiceInput, MlOpsErrorKind.InvalidArgument,
+                            $"The input's property '{property.Name}' cannot be read: {e.Message}", property.Name,
+                            "Pass only the values the model needs, for example with Select-Object, or pass -Json.", e);
+                    }
+
                     writer.WritePropertyName(property.Name);
-                    Write(writer, property.Value, depth + 1);
+                    Write(writer, propertyValue, depth + 1);
                 }
             }
 

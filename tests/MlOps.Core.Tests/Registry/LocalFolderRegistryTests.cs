@@ -102,6 +102,22 @@ public class LocalFolderRegistryTests
     }
 
     [Fact]
+    public void A_stored_version_missing_a_file_is_registry_corrupt_naming_the_version_and_file()
+    {
+        using var project = new TempProject().Standard();
+        var registry = Open(project);
+        var version = registry.Publish("diabetes", "test", project.MakeArtifact("art"), null, NullReporter.Instance, default);
+        var gone = Path.Combine(version.Location, "files", version.Files[0].Path);
+        File.SetAttributes(gone, FileAttributes.Normal);
+        File.Delete(gone);
+
+        var error = Assert.Throws<MlOpsException>(() => registry.For("test").OpenArtifacts(version));
+        Assert.Equal(ErrorIds.RegistryCorrupt, error.ErrorId);
+        Assert.Contains("diabetes/test/1", error.Message);
+        Assert.Contains(version.Files[0].Path, error.Message);
+    }
+
+    [Fact]
     public void Latest_lookup_survives_a_missing_or_stale_hint()
     {
         using var project = new TempProject().Standard();
