@@ -18,6 +18,7 @@ BeforeDiscovery {
         @{ Name = 'settings: not JSON'; Category = 'settings'; ErrorId = 'InvalidSettings'; Text = '{ "models": [ '; Command = $publish }
         @{ Name = 'settings: an empty file'; Category = 'settings'; ErrorId = 'InvalidSettings'; Text = ''; Command = $publish }
         @{ Name = 'settings: a JSON array'; Category = 'settings'; ErrorId = 'InvalidSettings'; Text = '[ 1, 2 ]'; Command = $publish }
+        @{ Name = 'settings: a registry path that is a file'; Category = 'settings'; ErrorId = 'InvalidSettings'; Settings = { param($s) $s.environments.test.registry.path = 'mlops.settings.json' }; Command = { Get-MlModelVersion diabetes -Environment test } }
         @{ Name = 'settings: an unknown key'; Category = 'settings'; ErrorId = 'InvalidSettings'; Settings = { param($s) $s.colour = 'red' }; Command = $publish }
         @{ Name = 'settings: models is an object'; Category = 'settings'; ErrorId = 'InvalidSettings'; Settings = { param($s) $s.models = @{ name = 'diabetes' } }; Command = $publish }
         @{ Name = 'settings: no models'; Category = 'settings'; ErrorId = 'InvalidSettings'; Settings = { param($s) $s.models = @() }; Command = $publish }

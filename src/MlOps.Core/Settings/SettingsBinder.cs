@@ -281,6 +281,13 @@ namespace MlOps.Settings
 
                 var registryType = Choice(env.GetSection("registry:type"), path + ".registry.type", SettingsLoader.KnownRegistryTypes);
                 var registryPath = Resolve(_projectRoot, Text(env.GetSection("registry:path")) ?? SettingsLoader.DefaultRegistryPath);
+                if (registryType == "local" && File.Exists(registryPath))
+                {
+                    Error(env.GetSection("registry:path"), path + ".registry.path",
+                        $"The registry path '{registryPath}' is a file, not a folder: versions could be neither read nor stored there.",
+                        "a folder (it is created on the first publish), relative to the project root");
+                }
+
                 var useArtifactFolder = Flag(env.GetSection("registry:useArtifactFolder")) ?? name == "dev";
                 var platformType = Choice(env.GetSection("platform:type"), path + ".platform.type", SettingsLoader.KnownPlatformTypes);
                 var isProtected = Flag(env.GetSection("protected")) ?? name == "prod";

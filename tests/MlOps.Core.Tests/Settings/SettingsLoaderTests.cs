@@ -155,6 +155,20 @@ public class SettingsLoaderTests
     }
 
     [Fact]
+    public void A_local_registry_path_that_is_a_file_is_a_settings_error()
+    {
+        using var project = new TempProject().Standard();
+        var file = Path.Combine(project.Root, "registry.txt");
+        File.WriteAllText(file, "not a folder");
+        var environment = new Hashtable { ["MLOPS__environments__test__registry__path"] = file };
+
+        var problem = Assert.Single(SettingsLoader.Check(project.SettingsPath, environment).Problems, p => p.Severity == ProblemSeverity.Error);
+        Assert.Equal("$.environments.test.registry.path", problem.Path);
+        Assert.Contains("is a file, not a folder", problem.Message);
+        Assert.Equal(ErrorIds.InvalidSettings, Assert.Throws<MlOpsException>(() => SettingsLoader.Load(project.SettingsPath, environment)).ErrorId);
+    }
+
+    [Fact]
     public void Locate_walks_up_from_a_subfolder_and_honours_MLOPS_SETTINGS()
     {
         using var project = new TempProject().Standard();
