@@ -6,7 +6,9 @@
     Imports the built module, and for each exported cmdlet reads from the compiler's XML documentation file:
     the synopsis and description (<para type="synopsis|description"> on the cmdlet class), each parameter's
     description (the property's summary, inherited members included) and examples (<example><code/><para/></example>).
-    Syntax, types, positions and pipeline input come from the cmdlet's metadata. build.ps1 runs it after every build.
+    Syntax (with -WhatIf and -Confirm where the cmdlet supports them), types, positions, pipeline input, the INPUTS
+    (pipeline-bound parameters) and OUTPUTS ([OutputType]) come from the cmdlet's metadata; RELATED LINKS from the
+    topic groups below (every cmdlet must be in one). build.ps1 runs it after every build.
 
 .PARAMETER ModulePath
     The module manifest to import.
@@ -28,7 +30,22 @@ $module = Import-Module $ModulePath -PassThru -Force
 $docs = [xml](Get-Content $XmlDocPath -Raw)
 $members = @{}
 foreach ($member in $docs.doc.members.member) { $members[$member.name] = $member }
-$common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+# -WhatIf and -Confirm are shown (they are what a reader of a state-changing cmdlet's syntax looks for); the rest are
+# <CommonParameters>.
+$common = [System.Management.Automation.Cmdlet]::CommonParameters + @('UseTransaction')
+$shouldProcessDocs = @{
+    WhatIf  = 'Shows what the cmdlet would change, without changing anything.'
+    Confirm = 'Asks for confirmation before each change. Changes to a protected environment ask unless -Confirm:$false (or -Force, where the cmdlet has it) is given.'
+}
+# RELATED LINKS: the cmdlets a reader of one cmdlet's help most likely needs next.
+$topics = [ordered]@{
+    project   = 'New-MlProject', 'Add-MlModel', 'Import-MlAkerbpProject', 'Get-MlSetting', 'Test-MlSetting'
+    registry  = 'Publish-MlModelArtifact', 'Get-MlModelVersion', 'Save-MlModelArtifact'
+    services  = 'Deploy-MlPredictionService', 'Deploy-MlTrainingService', 'Get-MlService', 'Invoke-MlServiceTest', 'Get-MlDeploymentHistory', 'Restore-MlService', 'Remove-MlService'
+    calls     = 'Invoke-MlPrediction', 'Invoke-MlTraining', 'Get-MlServiceLog', 'Get-MlService'
+    schedules = 'Register-MlServiceSchedule', 'Get-MlServiceSchedule', 'Unregister-MlServiceSchedule', 'Deploy-MlTrainingService'
+    cdf       = 'Connect-MlCdf', 'Disconnect-MlCdf', 'Test-MlCdfConnection', 'Get-MlSetting'
+}
 
 function Get-Text($node) {
     if ($null -eq $node) { return '' }
@@ -105,10 +122,39 @@ foreach ($cmd in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Obj
         $writer.WriteAttributeString('position', $(if ($null -ne $position) { "$position" } else { 'named' }))
         $writer.WriteElementString('maml', 'name', $maml, $parameter.Name)
         $writer.WriteStartElement('maml', 'description', $maml)
-        $writer.WriteElementString('maml', 'para', $maml, (Get-ParameterDoc $type $parameter.Name))
+        $text = if ($shouldProcessDocs.Contains($parameter.Name)) { $shouldProcessDocs[$parameter.Name] } else { Get-ParameterDoc $type $parameter.Name }
+        $writer.WriteElementString('maml', 'para', $maml, $text)
         $writer.WriteEndElement()
         $writer.WriteElementString('command', 'parameterValue', $command, $parameter.ParameterType.Name)
         $writer.WriteStartElement('dev', 'type', $dev); $writer.WriteElementString('maml', 'name', $maml, $parameter.ParameterType.FullName); $writer.WriteEndElement()
+        $writer.WriteEndElement()
+    }
+    $writer.WriteEndElement()
+
+    # INPUTS: what the pipeline binds, by value (the parameter's type) or by property name.
+    $writer.WriteStartElement('command', 'inputTypes', $command)
+    $inputs = foreach ($parameter in $cmd.Parameters.Values | Where-Object Name -NotIn $common | Sort-Object Name) {
+        $attributes = $parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] }
+        if ($attributes.ValueFromPipeline -contains $true) { [pscustomobject]@{ Name = $parameter.ParameterType.FullName; Text = "Bound to -$($parameter.Name)." } }
+        elseif ($attributes.ValueFromPipelineByPropertyName -contains $true) { [pscustomobject]@{ Name = 'System.Management.Automation.PSObject'; Text = "Any object with a $($parameter.Name) property binds it to -$($parameter.Name)." } }
+    }
+    if (-not $inputs) { $inputs = @([pscustomobject]@{ Name = 'None'; Text = 'This cmdlet takes no pipeline input.' }) }
+    foreach ($input in $inputs) {
+        $writer.WriteStartElement('command', 'inputType', $command)
+        $writer.WriteStartElement('dev', 'type', $dev); $writer.WriteElementString('maml', 'name', $maml, $input.Name); $writer.WriteEndElement()
+        $writer.WriteStartElement('maml', 'description', $maml); $writer.WriteElementString('maml', 'para', $maml, $input.Text); $writer.WriteEndElement()
+        $writer.WriteEndElement()
+    }
+    $writer.WriteEndElement()
+
+    # OUTPUTS: the cmdlet's [OutputType].
+    $writer.WriteStartElement('command', 'returnValues', $command)
+    $outputs = @($cmd.OutputType | ForEach-Object Name | Select-Object -Unique)
+    if (-not $outputs) { $outputs = @('None') }
+    foreach ($output in $outputs) {
+        $writer.WriteStartElement('command', 'returnValue', $command)
+        $writer.WriteStartElement('dev', 'type', $dev); $writer.WriteElementString('maml', 'name', $maml, $output); $writer.WriteEndElement()
+        $writer.WriteStartElement('maml', 'description', $maml); $writer.WriteElementString('maml', 'para', $maml, $(if ($output -eq 'None') { 'This cmdlet writes no objects.' } else { "Typed objects that pipe into the next MlOps cmdlet; Get-Member lists their properties." })); $writer.WriteEndElement()
         $writer.WriteEndElement()
     }
     $writer.WriteEndElement()
@@ -128,6 +174,17 @@ foreach ($cmd in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Obj
         }
         $writer.WriteEndElement()
     }
+
+    $related = @($topics.Values | Where-Object { $_ -contains $cmd.Name } | ForEach-Object { $_ } | Where-Object { $_ -ne $cmd.Name } | Select-Object -Unique)
+    if ($related.Count -eq 0) { throw "$($cmd.Name) is in no topic group of New-MlOpsHelp.ps1: add it so that its help has RELATED LINKS." }
+    $writer.WriteStartElement('command', 'relatedLinks', $command)
+    foreach ($link in @($related) + 'about_MlOps') {
+        $writer.WriteStartElement('maml', 'navigationLink', $maml)
+        $writer.WriteElementString('maml', 'linkText', $maml, $link)
+        $writer.WriteElementString('maml', 'uri', $maml, '')
+        $writer.WriteEndElement()
+    }
+    $writer.WriteEndElement()
     $writer.WriteEndElement()
 }
 $writer.WriteEndElement()

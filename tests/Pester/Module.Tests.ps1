@@ -47,12 +47,20 @@ Set-Location '$project'
         ($text -join "`n") | Should -Match 'initialization\(artifact_folder, secrets\)'
     }
 
-    It 'has generated help for every cmdlet and every parameter, with examples' {
+    It 'has generated help for every cmdlet and every parameter, with examples, -WhatIf/-Confirm in the syntax, INPUTS, OUTPUTS and RELATED LINKS' {
         $script = @"
 Import-Module '$ManifestPath'
-`$common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+`$common = [System.Management.Automation.Cmdlet]::CommonParameters + 'UseTransaction'
 foreach (`$command in Get-Command -Module MlOps) {
     `$help = Get-Help `$command.Name -Full
+    `$syntax = `$help.Syntax | Out-String -Width 1000
+    if (`$command.Parameters.ContainsKey('WhatIf') -and (`$syntax -notmatch '\[-WhatIf\]' -or `$syntax -notmatch '\[-Confirm\]')) { "`$(`$command.Name): no -WhatIf/-Confirm in the syntax" }
+    if (-not `$help.inputTypes.inputType.type.name) { "`$(`$command.Name): no INPUTS" }
+    `$outputs = @(`$help.returnValues.returnValue.type.name)
+    foreach (`$type in `$command.OutputType.Name) { if (`$outputs -notcontains `$type) { "`$(`$command.Name): OUTPUTS lacks `$type" } }
+    `$links = @(`$help.relatedLinks.navigationLink.linkText | ForEach-Object { `$_.Trim() })
+    if (`$links -notcontains 'about_MlOps' -or `$links.Count -lt 2) { "`$(`$command.Name): RELATED LINKS `$(`$links -join ', ')" }
+    foreach (`$link in `$links | Where-Object { `$_ -ne 'about_MlOps' }) { if (-not (Get-Command `$link -Module MlOps -ErrorAction SilentlyContinue)) { "`$(`$command.Name): related link `$link is no MlOps cmdlet" } }
     if (-not `$help.Synopsis -or `$help.Synopsis -like '*[[]*') { "`$(`$command.Name): no synopsis" }
     if (-not (`$help.Description | Out-String).Trim()) { "`$(`$command.Name): no description" }
     `$examples = @(`$help.Examples.Example | Where-Object { `$_.Code.Trim() -and (`$_.Remarks | Out-String).Trim() })
