@@ -136,6 +136,15 @@ Describe 'The <_> pipeline of a new project' -ForEach $systems {
         foreach ($call in $prod) { $call.Parameters['Confirm'] | Should -Be '$false' -Because "$($call.Command) changes prod" }
     }
 
+    It 'keeps the log plain text: NO_COLOR for every pwsh step' {
+        if ($ci -eq 'Bitbucket') {
+            $calls = @([regex]::Matches($text, '(?m)^.*\bpwsh -NoProfile.*$'))
+            $calls | Should -Not -BeNullOrEmpty
+            foreach ($call in $calls) { $call.Value | Should -Match '\bNO_COLOR="1" ' }
+        }
+        else { $text | Should -Match "(?m)^  NO_COLOR: '1'\r?$" }
+    }
+
     It 'takes the CDF secret only from the CI system''s secret variables' {
         $mentions = [regex]::Matches($text, '(?m)^[\s-]*(?:export\s+)?COGNITE_CLIENT_SECRET\s*[:=]\s*(?<value>.*?)\s*$')
         foreach ($mention in $mentions) {
