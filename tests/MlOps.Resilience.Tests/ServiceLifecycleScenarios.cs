@@ -11,8 +11,8 @@ namespace MlOps.Resilience.Tests;
 
 /// <summary>
 /// The service lifecycle under ordinary operations on the Local platform: two deploys of one service at once, a change
-/// while another holds the service (and one whose holder is killed), and a predict() that hangs. A small standard-library
-/// model whose predict() sleeps as long as its input asks.
+/// while another holds the service (and one whose holder is killed), a predict() that hangs, and a deployed service test
+/// past its limit. A small standard-library model whose predict() sleeps as long as its input asks.
 /// </summary>
 public sealed class ServiceLifecycleScenarios : IDisposable
 {
@@ -146,5 +146,31 @@ public sealed class ServiceLifecycleScenarios : IDisposable
         var calls = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => Call("""{"sleep": 0.2}"""))));
         Assert.All(calls, c => Assert.True(c.IsOk, c.Error));
         Assert.Contains(Deployer().Platform("dev").Logs(Service), l => l.Message.Contains("did not finish within the call timeout"));
+    }
+
+    [Fact]
+    public void A_deployed_service_test_past_its_limit_fails_naming_the_setting_and_the_previous_deployment_keeps_serving()
+    {
+        var first = Deploy();
+        File.WriteAllText(Path.Combine(_root, "models", "sleepy", "test_model.py"), """
+            class ServiceTest:
+                prediction_input = {"sleep": 3}
+
+
+            def test_nothing():
+                assert True
+            """);
+        var settings = Path.Combine(_root, "mlops.settings.json");
+        File.WriteAllText(settings, File.ReadAllText(settings).Replace("\"callTimeoutSeconds\": 2", "\"callTimeoutSeconds\": 2, \"serviceTestTimeoutSeconds\": 1"));
+        Assert.Equal(TimeSpan.FromSeconds(1), SettingsLoader.Load(settings, new Hashtable()).GetEnvironment("dev").Platform.ServiceTestTimeout);
+
+        var error = Assert.Throws<MlOpsException>(() => Deploy());
+
+        Assert.Equal(ErrorIds.ServiceTestFailed, error.ErrorId);
+        Assert.Contains("deployed service test", error.Message);
+        Assert.Contains("limit of 1 s (environments.dev.platform.serviceTestTimeoutSeconds", error.Message);
+        Assert.Equal(first.DeploymentId, Deployer().Platform("dev").Get(Service)!.DeploymentId);
+        var answer = Call("{}");
+        Assert.True(answer.IsOk, answer.Error);
     }
 }

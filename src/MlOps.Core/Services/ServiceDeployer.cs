@@ -137,7 +137,7 @@ namespace MlOps.Services
                 reporter.Verbose($"The code is packaged from git commit {package.Revision}{made}.");
             }
 
-            var tester = new ServiceTester(python);
+            var tester = ServiceTester.For(python, environment);
             var tests = new List<ServiceTestResult>();
             Step("Running the model tests", 25);
             Require(tests, tester.RunModelTests(_project, model, serviceName, cancellationToken), ErrorIds.ModelTestsFailed, reporter);
@@ -163,7 +163,7 @@ namespace MlOps.Services
                 var instance = platform.Start(package, python, secrets, reporter, cancellationToken);
                 try
                 {
-                    Step("Running the service test against the new deployment", 80);
+                    Step($"Running the service test against the new deployment (timeout {tester.DeployedTestTimeout.TotalSeconds:0} s)", 80);
                     Require(tests, tester.TestDeployed(platform, instance.Endpoint, package.Path, serviceName, version?.ModelId, cancellationToken),
                         ErrorIds.ServiceTestFailed, reporter);
                 }
@@ -247,7 +247,7 @@ namespace MlOps.Services
             }
 
             var platform = Platform(deployment.Environment);
-            return new ServiceTester(_python()).TestDeployed(platform, deployment.Endpoint, platform.PackageFile(deployment, cancellationToken),
+            return ServiceTester.For(_python(), _project.GetEnvironment(deployment.Environment)).TestDeployed(platform, deployment.Endpoint, platform.PackageFile(deployment, cancellationToken),
                 deployment.Name, deployment.ModelId, cancellationToken);
         }
 
@@ -290,7 +290,7 @@ namespace MlOps.Services
                 try
                 {
                     Step("Running the service test against it", 50);
-                    Require(tests, new ServiceTester(python).TestDeployed(platform, instance.Endpoint, instance.Package.Path, target.Name, target.ModelId,
+                    Require(tests, ServiceTester.For(python, _project.GetEnvironment(environment)).TestDeployed(platform, instance.Endpoint, instance.Package.Path, target.Name, target.ModelId,
                         cancellationToken), ErrorIds.ServiceTestFailed, reporter);
                 }
                 catch

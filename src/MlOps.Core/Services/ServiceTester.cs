@@ -22,11 +22,25 @@ namespace MlOps.Services
     {
         private static readonly TimeSpan TestTimeout = TimeSpan.FromMinutes(15);
         private readonly PythonInterpreter _python;
+        private readonly TimeSpan _deployedTestTimeout;
+        private readonly string? _environment;
 
-        public ServiceTester(PythonInterpreter python)
+        /// <param name="python">The interpreter that runs the tests.</param>
+        /// <param name="environment">The environment whose platform settings give <paramref name="deployedTestTimeout"/> (named in its error).</param>
+        /// <param name="deployedTestTimeout">How long the deployed service test waits for the service's answer (default 600 s).</param>
+        public ServiceTester(PythonInterpreter python, string? environment = null, TimeSpan? deployedTestTimeout = null)
         {
             _python = python;
+            _environment = environment;
+            _deployedTestTimeout = deployedTestTimeout ?? TimeSpan.FromSeconds(600);
         }
+
+        /// <summary>A tester for <paramref name="environment"/>'s deployments, with its serviceTestTimeoutSeconds.</summary>
+        public static ServiceTester For(PythonInterpreter python, EnvironmentSettings environment) =>
+            new ServiceTester(python, environment.Name, environment.Platform.ServiceTestTimeout);
+
+        /// <summary>The deployed service test's limit, for progress messages.</summary>
+        public TimeSpan DeployedTestTimeout => _deployedTestTimeout;
 
         public ServiceTestResult RunModelTests(ProjectSettings project, ModelSettings model, string serviceName, CancellationToken cancellationToken)
         {
@@ -83,8 +97,16 @@ namespace MlOps.Services
                 string answer;
                 try
                 {
-                    answer = platform.Call(endpoint, data, "servicetest-" + Guid.NewGuid().ToString("N").Substring(0, 8), TimeSpan.FromMinutes(10),
+                    answer = platform.Call(endpoint, data, "servicetest-" + Guid.NewGuid().ToString("N").Substring(0, 8), _deployedTestTimeout,
                         cancellationToken);
+                }
+                catch (MlOpsException e) when (e.ErrorId == ErrorIds.ProcessTimedOut)
+                {
+                    var setting = _environment != null ? $"environments.{_environment}.platform.serviceTestTimeoutSeconds" : "platform.serviceTestTimeoutSeconds";
+                    return new ServiceTestResult(serviceName, modelId, "deployed service test", false,
+                        $"The service did not answer the sample input within the deployed service test's limit of {_deployedTestTimeout.TotalSeconds:0} s " +
+                        $"({setting} in the settings): raise it there if the model needs longer, or make ServiceTest's prediction_input smaller.",
+                        DateTime.UtcNow - started);
                 }
                 catch (MlOpsException e) when (!Cdf.CdfCalls.IsTransient(e))
                 {

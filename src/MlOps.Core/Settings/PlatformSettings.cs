@@ -9,8 +9,10 @@ namespace MlOps.Settings
         public const int MaxKeepDeployments = 100;
 
         public PlatformSettings(string type, string path, int keepDeployments = DefaultKeepDeployments, CdfFunctionsSettings? functions = null,
-            System.TimeSpan? callTimeout = null, System.TimeSpan? trainingTimeout = null, System.TimeSpan? startTimeout = null)
+            System.TimeSpan? callTimeout = null, System.TimeSpan? trainingTimeout = null, System.TimeSpan? startTimeout = null,
+            System.TimeSpan? serviceTestTimeout = null)
         {
+            ServiceTestTimeout = serviceTestTimeout ?? System.TimeSpan.FromSeconds(600);
             CallTimeout = callTimeout ?? System.TimeSpan.FromSeconds(60);
             TrainingTimeout = trainingTimeout ?? System.TimeSpan.FromMinutes(60);
             StartTimeout = startTimeout ?? System.TimeSpan.FromSeconds(120);
@@ -40,6 +42,13 @@ namespace MlOps.Settings
 
         /// <summary>Local platform: how long a service may take to start and load its model ("startTimeoutSeconds", default 120).</summary>
         public System.TimeSpan StartTimeout { get; }
+
+        /// <summary>
+        /// Both platforms: how long the deployed service test waits for the new deployment's answer to the sample input
+        /// ("serviceTestTimeoutSeconds", default 600); past it the test fails, naming the setting, and the previous
+        /// deployment keeps serving.
+        /// </summary>
+        public System.TimeSpan ServiceTestTimeout { get; }
 
         /// <summary>The CDF Functions settings, for <c>cdf</c> platforms.</summary>
         public CdfFunctionsSettings? Functions { get; }

@@ -299,11 +299,13 @@ namespace MlOps.Settings
                 var callSeconds = Number(platform.GetSection("callTimeoutSeconds"), path + ".platform.callTimeoutSeconds", 1, 3600);
                 var trainingMinutes = Number(platform.GetSection("trainingTimeoutMinutes"), path + ".platform.trainingTimeoutMinutes", 1, 24 * 60);
                 var startSeconds = Number(platform.GetSection("startTimeoutSeconds"), path + ".platform.startTimeoutSeconds", 1, 3600);
+                var testSeconds = Number(platform.GetSection("serviceTestTimeoutSeconds"), path + ".platform.serviceTestTimeoutSeconds", 1, 86400);
                 result.Add(new EnvironmentSettings(name, new RegistrySettings(registryType, registryPath, useArtifactFolder, cdf),
                     new PlatformSettings(platformType, platformPath, (int)keep, functions,
                         callSeconds == null ? (TimeSpan?)null : TimeSpan.FromSeconds(callSeconds.Value),
                         trainingMinutes == null ? (TimeSpan?)null : TimeSpan.FromMinutes(trainingMinutes.Value),
-                        startSeconds == null ? (TimeSpan?)null : TimeSpan.FromSeconds(startSeconds.Value)), isProtected));
+                        startSeconds == null ? (TimeSpan?)null : TimeSpan.FromSeconds(startSeconds.Value),
+                        testSeconds == null ? (TimeSpan?)null : TimeSpan.FromSeconds(testSeconds.Value)), isProtected));
             }
 
             return result;

@@ -70,7 +70,7 @@ namespace MlOps.Settings
                     ("project", Str), ("baseUrl", Str), ("directory", Str), ("dataSetId", Str), ("dataSetExternalId", Str), ("tokenUrl", Str), ("tenantId", Str),
                     ("clientId", Str), ("clientSecretVariable", Str), ("apiKeyVariable", Str), ("secretName", Str), ("secretVault", Str), ("scopes", new Node(NodeKind.Array, Str)))),
                 ("platform", Obj(("type", Str), ("path", Str), ("keepDeployments", Str), ("callTimeoutSeconds", Str), ("trainingTimeoutMinutes", Str),
-                    ("startTimeoutSeconds", Str),
+                    ("startTimeoutSeconds", Str), ("serviceTestTimeoutSeconds", Str),
                     ("runtime", Str), ("cpu", Str), ("memory", Str), ("deployTimeoutMinutes", Str), ("callTimeoutMinutes", Str), ("callDataLimitKb", Str), ("owner", Str), ("indexUrl", Str),
                     ("project", Str), ("baseUrl", Str), ("directory", Str), ("dataSetId", Str), ("dataSetExternalId", Str), ("tokenUrl", Str), ("tenantId", Str),
                     ("clientId", Str), ("clientSecretVariable", Str), ("apiKeyVariable", Str), ("secretName", Str), ("secretVault", Str), ("scopes", new Node(NodeKind.Array, Str)))),
