@@ -35,43 +35,38 @@ namespace MlOps.Platforms
             Directory.CreateDirectory(serviceFolder);
             var path = Path.Combine(serviceFolder, "change.lock");
             var ownerFile = Path.Combine(serviceFolder, "change.owner");
-            var started = DateTime.UtcNow;
             var said = false;
-            while (true)
+            FileStream held;
+            try
             {
-                try
+                held = OsFileLock.Take(path, DateTime.UtcNow + wait, () =>
                 {
-                    var held = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
-                    using (var process = Process.GetCurrentProcess())
-                    {
-                        File.WriteAllText(ownerFile, string.Join(" ", LocalFolderRegistry.CurrentUser() + "@" + Environment.MachineName,
-                            "(process " + process.Id.ToString(CultureInfo.InvariantCulture) + ",", change + ",",
-                            "since " + DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture) + ")"), new UTF8Encoding(false));
-                    }
-
-                    return new ServiceChangeLock(held, ownerFile);
-                }
-                catch (IOException e) when (IsContention(e))
-                {
-                    var owner = ReadOwner(ownerFile);
-                    if (DateTime.UtcNow - started > wait)
-                    {
-                        throw new MlOpsException(ErrorIds.ServiceBusy, MlOpsErrorKind.ResourceUnavailable,
-                            $"{serviceName} is being changed by {owner}; waited {wait.TotalSeconds:0} s to {change} it.", serviceName,
-                            "Run the command again when that change has finished (Get-MlDeploymentHistory shows it), or stop that process: a process that " +
-                            "ends, killed or not, releases the service at once.", e);
-                    }
-
                     if (!said)
                     {
-                        reporter.Warning($"{serviceName} is being changed by {owner}; waiting (at most {wait.TotalMinutes:0.#} min) to {change} it.");
+                        reporter.Warning($"{serviceName} is being changed by {ReadOwner(ownerFile)}; waiting (at most {wait.TotalMinutes:0.#} min) to {change} it.");
                         said = true;
                     }
 
                     cancellationToken.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(200));
                     cancellationToken.ThrowIfCancellationRequested();
-                }
+                });
             }
+            catch (IOException e) when (OsFileLock.IsContention(e))
+            {
+                throw new MlOpsException(ErrorIds.ServiceBusy, MlOpsErrorKind.ResourceUnavailable,
+                    $"{serviceName} is being changed by {ReadOwner(ownerFile)}; waited {wait.TotalSeconds:0} s to {change} it.", serviceName,
+                    "Run the command again when that change has finished (Get-MlDeploymentHistory shows it), or stop that process: a process that " +
+                    "ends, killed or not, releases the service at once.", e);
+            }
+
+            using (var process = Process.GetCurrentProcess())
+            {
+                File.WriteAllText(ownerFile, string.Join(" ", LocalFolderRegistry.CurrentUser() + "@" + Environment.MachineName,
+                    "(process " + process.Id.ToString(CultureInfo.InvariantCulture) + ",", change + ",",
+                    "since " + DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture) + ")"), new UTF8Encoding(false));
+            }
+
+            return new ServiceChangeLock(held, ownerFile);
         }
 
         private static string ReadOwner(string ownerFile)
@@ -85,10 +80,6 @@ namespace MlOps.Platforms
                 return "another command";
             }
         }
-
-        /// <summary>Another holder of the lock: EWOULDBLOCK on Linux (11) and macOS (35), a sharing or lock violation on Windows.</summary>
-        private static bool IsContention(IOException e) =>
-            e.HResult == 11 || e.HResult == 35 || (e.HResult & 0xFFFF) == 32 || (e.HResult & 0xFFFF) == 33;
 
         public void Dispose()
         {

@@ -119,12 +119,12 @@ namespace MlOps.Registry
             var folder = Path.Combine(version.Location, FilesFolder);
             // A stored version lacking its folder or one of its manifest's files was damaged outside MlOps: that is the registry's
             // problem (RegistryCorrupt, naming the file), not a missing or empty artifact folder of the user's.
-            var missing = version.Files.FirstOrDefault(f => !File.Exists(Path.Combine(folder, f.Path.Replace('/', Path.DirectorySeparatorChar))));
-            if (missing != null)
+            var missing = version.Files.Select(f => (f.Path, Full: Path.Combine(folder, f.Path.Replace('/', Path.DirectorySeparatorChar))))
+                .FirstOrDefault(f => !File.Exists(f.Full));
+            if (missing.Full != null)
             {
-                var path = Path.Combine(folder, missing.Path.Replace('/', Path.DirectorySeparatorChar));
                 throw new MlOpsException(ErrorIds.RegistryCorrupt, MlOpsErrorKind.InvalidData,
-                    $"{version.ModelId} is damaged: its file '{missing.Path}' is missing from the registry ({path}).", path,
+                    $"{version.ModelId} is damaged: its file '{missing.Path}' is missing from the registry ({missing.Full}).", missing.Full,
                     "The registry was changed outside MlOps. Restore the version's folder from a backup, or publish the artifact again as a new version.");
             }
 
@@ -412,26 +412,8 @@ namespace MlOps.Registry
         }
 
         /// <summary>An exclusive OS lock on the environment's <c>latest.lock</c> (released by the OS if the process dies).</summary>
-        private static FileStream HintLock(string envFolder)
-        {
-            var path = Path.Combine(envFolder, HintLockName);
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            while (true)
-            {
-                try
-                {
-                    return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
-                }
-                catch (IOException e) when (IsLockContention(e) && DateTime.UtcNow < deadline)
-                {
-                    Thread.Sleep(5);
-                }
-            }
-        }
-
-        /// <summary>Another holder of the lock: EWOULDBLOCK on Linux (11) and macOS (35), a sharing or lock violation on Windows.</summary>
-        private static bool IsLockContention(IOException e) =>
-            e.HResult == 11 || e.HResult == 35 || (e.HResult & 0xFFFF) == 32 || (e.HResult & 0xFFFF) == 33;
+        private static FileStream HintLock(string envFolder) =>
+            OsFileLock.Take(Path.Combine(envFolder, HintLockName), DateTime.UtcNow + TimeSpan.FromSeconds(30), () => Thread.Sleep(5));
 
         private static void TryDelete(string file)
         {

@@ -21,11 +21,15 @@ namespace MlOps.Settings
 
         public static void ValidateModelName(string name)
         {
-            if (!IsValidModelName(name))
+            if (ModelNameError(name) is MlOpsException error)
             {
-                throw new MlOpsException(ErrorIds.InvalidModelName, MlOpsErrorKind.InvalidArgument,
-                    $"'{name}' is not a valid model name: use {ModelNameExpectation}.", name);
+                throw error;
             }
         }
+
+        /// <summary>The <c>InvalidModelName</c> error for <paramref name="name"/> (a long one shortened in the message), or null when it is valid.</summary>
+        public static MlOpsException? ModelNameError(string name) =>
+            IsValidModelName(name) ? null : new MlOpsException(ErrorIds.InvalidModelName, MlOpsErrorKind.InvalidArgument,
+                $"'{(name.Length <= 80 ? name : name.Substring(0, 77) + "...")}' is not a valid model name: use {ModelNameExpectation}.", name);
     }
 }

@@ -38,13 +38,14 @@ namespace MlOps.Settings
             Models.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));
 
         /// <summary>The model called <paramref name="name"/>, or an <c>InvalidModelName</c> / <c>ModelNotFound</c> error listing the defined ones.</summary>
-        public ModelSettings RequireModel(string name)
-        {
-            NameRules.ValidateModelName(name);
-            return FindModel(name) ?? throw new MlOpsException(ErrorIds.ModelNotFound, MlOpsErrorKind.NotFound,
+        public ModelSettings RequireModel(string name) =>
+            ModelError(name) is MlOpsException error ? throw error : FindModel(name)!;
+
+        /// <summary>What <see cref="RequireModel"/> would throw for <paramref name="name"/>, or null when the model is defined.</summary>
+        public MlOpsException? ModelError(string name) =>
+            NameRules.ModelNameError(name) ?? (FindModel(name) != null ? null : new MlOpsException(ErrorIds.ModelNotFound, MlOpsErrorKind.NotFound,
                 $"The model '{name}' is not defined in {SettingsPath}. Defined models: {string.Join(", ", Models.Select(m => m.Name))}.",
-                name, "Add the model under \"models\" in the settings file, or use one of the defined names.");
-        }
+                name, "Add the model under \"models\" in the settings file, or use one of the defined names."));
 
         /// <summary>The environment called <paramref name="name"/>, or an <c>EnvironmentNotFound</c> error listing the known ones.</summary>
         public EnvironmentSettings GetEnvironment(string name)

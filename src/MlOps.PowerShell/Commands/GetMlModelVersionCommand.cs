@@ -175,20 +175,10 @@ namespace MlOps.PowerShell.Commands
                 }
 
                 var where = environment != null ? $" in {environment}" : string.Empty;
-                if (!NameRules.IsValidModelName(name))
+                // A name that cannot be a model, or (except for -Serving, which names services) one the settings do not define.
+                if ((ParameterSetName == ServingSet ? NameRules.ModelNameError(name) : Settings.ModelError(name)) is MlOpsException problem)
                 {
-                    WriteError(ToErrorRecord(new MlOpsException(ErrorIds.InvalidModelName, MlOpsErrorKind.InvalidArgument,
-                        $"'{Shorten(name)}' is not a valid model name: use {NameRules.ModelNameExpectation}.", name,
-                        "Check the name with Get-MlSetting -Model *.")));
-                    continue;
-                }
-
-                var defined = Settings.Models.Any(m => string.Equals(m.Name, name, System.StringComparison.OrdinalIgnoreCase));
-                if (!defined && ParameterSetName != ServingSet)
-                {
-                    WriteError(ToErrorRecord(new MlOpsException(ErrorIds.ModelNotFound, MlOpsErrorKind.NotFound,
-                        $"Model '{name}' is not defined in the settings and has no version{where}.", name,
-                        "Check the name with Get-MlSetting -Model *; models are listed in " + Settings.SettingsPath + ".")));
+                    WriteError(ToErrorRecord(problem));
                     continue;
                 }
 
@@ -212,8 +202,6 @@ namespace MlOps.PowerShell.Commands
                 }
             }
         }
-
-        private static string Shorten(string text) => text.Length <= 80 ? text : text.Substring(0, 77) + "...";
 
         private string MetadataText =>
             (Metadata == null || Metadata.Count == 0 ? string.Empty : " matching the metadata filter")
