@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
@@ -32,6 +33,7 @@ namespace MlOps.Platforms
         private const string DeployPrefix = "mlops-deploy/";
         private const string SchedulePrefix = "mlops-schedule/";
         private const string CodePrefix = "mlops-code/";
+        private const string LockPrefix = "mlops-lock/";
         private const string SecretKey = "mlops-secret";
         private const string ApiKeySecretKey = "mlops-api-key";
         private const string ServiceKey = "mlops-service";
@@ -45,6 +47,7 @@ namespace MlOps.Platforms
         private readonly Func<IReadOnlyDictionary<string, string>> _secrets;
         private readonly string _packageCache;
         private readonly string _apiUrl;
+        private readonly ConcurrentDictionary<string, CdfLease> _leases = new ConcurrentDictionary<string, CdfLease>(StringComparer.Ordinal);
 
         public CdfFunctionsPlatform(CdfFunctionsSettings settings, int keepDeployments, CdfClient client, CdfAuthKind auth,
             Func<IReadOnlyDictionary<string, string>> functionSecrets, string packageCache)
@@ -582,20 +585,73 @@ namespace MlOps.Platforms
         }
 
         /// <summary>
-        /// CDF serialises the switch itself: each history entry is created without overwrite, so of two changes at once one gets
-        /// the next entry and the other the one after; no lock is kept in this session.
+        /// One change to a service at a time across every machine that reaches the project: a lease file in CDF Files
+        /// (<c>mlops-lock/&lt;alias&gt;</c>, created without overwrite, kept alive by a heartbeat, taken over once CDF shows no
+        /// heartbeat for <see cref="CdfLeaseTiming.StaleAfter"/>). The history entry's own create-without-overwrite stays the
+        /// last guard of the switch.
         /// </summary>
-        public IDisposable LockChanges(string serviceName, string change, TimeSpan wait, IOperationReporter reporter, CancellationToken cancellationToken) =>
-            new NoLock();
-
-        private sealed class NoLock : IDisposable
+        public IDisposable LockChanges(string serviceName, string change, TimeSpan wait, IOperationReporter reporter, CancellationToken cancellationToken)
         {
+            var file = new FileCreate
+            {
+                ExternalId = LockPrefix + serviceName,
+                Name = $"{serviceName} change lock",
+                Directory = _settings.Connection.Directory + "/locks",
+                DataSetId = CdfConnections.DataSetId(_settings.Connection),
+                Source = "mlops",
+            };
+            var lease = CdfLease.Acquire(_files, file, serviceName, change, LocalFolderRegistry.CurrentUser(), wait, LockTiming, ErrorIds.ServiceBusy,
+                reporter, cancellationToken);
+            _leases[serviceName] = lease;
+            reporter.Verbose($"Holding {serviceName}'s change lock in CDF (file {lease.FileId}) to {change} it.");
+            return new HeldLock(_leases, serviceName, lease);
+        }
+
+        /// <summary>How the change lock's heartbeat runs and when a silent holder is taken over (tests shorten it).</summary>
+        public CdfLeaseTiming LockTiming { get; set; } = new CdfLeaseTiming();
+
+        /// <summary>How long a removal waits for another change to the same service (then ServiceBusy).</summary>
+        public TimeSpan RemoveWait { get; set; } = TimeSpan.FromMinutes(10);
+
+        /// <summary>Before the alias moves: the lock must still be ours, or another change may be switching too.</summary>
+        private void EnsureLockHeld(string serviceName)
+        {
+            if (_leases.TryGetValue(serviceName, out var lease))
+            {
+                lease.EnsureHeld(ErrorIds.ServiceBusy, serviceName);
+            }
+        }
+
+        private sealed class HeldLock : IDisposable
+        {
+            private readonly ConcurrentDictionary<string, CdfLease> _leases;
+            private readonly string _service;
+            private readonly CdfLease _lease;
+
+            public HeldLock(ConcurrentDictionary<string, CdfLease> leases, string service, CdfLease lease)
+            {
+                _leases = leases;
+                _service = service;
+                _lease = lease;
+            }
+
             public void Dispose()
             {
+                ((ICollection<KeyValuePair<string, CdfLease>>)_leases).Remove(new KeyValuePair<string, CdfLease>(_service, _lease));
+                _lease.Dispose();
             }
         }
 
         public bool Remove(string serviceName, bool purgeHistory, IOperationReporter reporter)
+        {
+            // Not under a deploy or rollback of the same service: it would switch to a function deleted here.
+            using (LockChanges(serviceName, "remove", RemoveWait, reporter, CancellationToken.None))
+            {
+                return RemoveLocked(serviceName, purgeHistory, reporter);
+            }
+        }
+
+        private bool RemoveLocked(string serviceName, bool purgeHistory, IOperationReporter reporter)
         {
             var functions = VersionedFunctions(serviceName);
             var records = Run(ct => _files.ListAllAsync(new FileFilter { ExternalIdPrefix = DeployPrefix + serviceName + "/" }, ct), CancellationToken.None);
@@ -990,6 +1046,7 @@ namespace MlOps.Platforms
         /// <summary>Claims the next history number by creating its file without overwrite; a concurrent activation gets the next one.</summary>
         private DeploymentRecord AppendHistory(string serviceName, IReadOnlyList<DeploymentRecord> history, Func<int, DeploymentRecord> create)
         {
+            EnsureLockHeld(serviceName);
             var sequence = history.Select(r => r.Sequence).DefaultIfEmpty(0).Max() + 1;
             for (var attempt = 1; ; attempt++)
             {

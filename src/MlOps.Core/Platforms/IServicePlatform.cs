@@ -39,8 +39,9 @@ namespace MlOps.Platforms
 
         /// <summary>
         /// Holds off every other change to the service (a deploy's start and switch, a rollback, a removal) until disposed, waiting
-        /// up to <paramref name="wait"/> for one in progress; then <c>ServiceBusy</c>. Platforms whose switch is an atomic claim of
-        /// their own (CDF Functions' history entries) may return an empty lock.
+        /// up to <paramref name="wait"/> for one in progress; then <c>ServiceBusy</c>. The lock reaches every process and machine
+        /// that changes the service (Local: an OS lock in the project; CDF Functions: a lease file in CDF Files) and never goes
+        /// stale when its holder dies.
         /// </summary>
         IDisposable LockChanges(string serviceName, string change, TimeSpan wait, IOperationReporter reporter, CancellationToken cancellationToken);
 

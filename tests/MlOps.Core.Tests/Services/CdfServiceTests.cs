@@ -268,6 +268,39 @@ public sealed class CdfServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Two_deploys_of_one_service_at_once_take_turns_through_the_lock_in_CDF_and_the_history_names_what_serves()
+    {
+        var v1 = Publish();
+        var v2 = Publish();
+        // Held by a third change first, so both deploys meet the lock: each waits, then they take turns.
+        var hold = Deployer().Platform("test").LockChanges("diabetes-prediction-test", "hold for the test", TimeSpan.Zero, NullReporter.Instance, default);
+        var waiting = new[] { new WaitingReporter(), new WaitingReporter() };
+        var deploys = new[] { v1.Version, v2.Version }.Select((v, i) => Task.Run(() =>
+            Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction) { VersionNumber = v }, waiting[i], default))).ToList();
+        Assert.All(waiting, w => Assert.True(w.Waiting.Wait(TimeSpan.FromMinutes(3)), "A deploy did not meet the held lock."));
+        Assert.All(deploys, d => Assert.False(d.IsCompleted));
+        hold.Dispose();
+        await Task.WhenAll(deploys);
+
+        var history = Deployer().History("diabetes", "test", ServiceKind.Prediction);
+        Assert.Equal(new[] { "deploy", "deploy" }, history.Select(h => h.Action));
+        // Taking turns: the second deploy created its function only after the first had switched the alias to its own.
+        var firstSwitch = _cdf.Files.Find(_cdf.Project, "mlops-deploy/diabetes-prediction-test/000001")!;
+        var secondFunction = _cdf.Functions.Find(_cdf.Project, history[1].DeploymentId)!;
+        Assert.True(secondFunction.CreatedTime >= firstSwitch.CreatedTime,
+            $"The second deploy's function was created at {secondFunction.CreatedTime}, before the first switch at {firstSwitch.CreatedTime}.");
+        Assert.NotNull(_cdf.Functions.Find(_cdf.Project, history[0].DeploymentId));
+        Assert.Equal(history[1].ModelId, Predict().ModelId);
+        Assert.True(history[1].IsCurrent);
+        Assert.Null(_cdf.Files.Find(_cdf.Project, "mlops-lock/diabetes-prediction-test"));    // released by both
+
+        // A removal takes its turn too, and leaves the lock released and the history kept.
+        Assert.True(Deployer().Platform("test").Remove("diabetes-prediction-test", false, NullReporter.Instance));
+        Assert.Equal("removed", Deployer().History("diabetes", "test", ServiceKind.Prediction).Last().Action);
+        Assert.Null(_cdf.Files.Find(_cdf.Project, "mlops-lock/diabetes-prediction-test"));
+    }
+
+    [Fact]
     public void Call_data_over_the_projects_limit_is_refused_before_anything_is_sent()
     {
         Publish();
@@ -369,5 +402,27 @@ public sealed class CdfServiceTests : IAsyncLifetime
         Assert.True(Deployer().RemoveSchedule("diabetes", "test", ServiceKind.Training, "nightly", NullReporter.Instance));
         Assert.Empty(_cdf.Functions.Schedules(_cdf.Project));
         Assert.Empty(Deployer().Schedules("diabetes", "test", ServiceKind.Training));
+    }
+
+    /// <summary>Signals when a deploy reports that it waits for another change to the service.</summary>
+    private sealed class WaitingReporter : IOperationReporter
+    {
+        public ManualResetEventSlim Waiting { get; } = new();
+
+        public void Verbose(string message)
+        {
+        }
+
+        public void Warning(string message)
+        {
+            if (message.Contains("is being changed by", StringComparison.Ordinal))
+            {
+                Waiting.Set();
+            }
+        }
+
+        public void Progress(OperationProgress progress)
+        {
+        }
     }
 }

@@ -1,0 +1,225 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using MlOps.Diagnostics;
+
+namespace MlOps.Cdf
+{
+    /// <summary>How a <see cref="CdfLease"/> proves its holder alive and when a waiter may take it over.</summary>
+    public sealed class CdfLeaseTiming
+    {
+        /// <summary>How often the holder touches the lease file (an update, so CDF moves its <c>lastUpdatedTime</c>).</summary>
+        public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(15);
+
+        /// <summary>
+        /// How long a waiter watches a lease whose <c>lastUpdatedTime</c> does not move before it counts the holder as gone.
+        /// Measured on the waiter's monotonic clock between CDF's own timestamps, so no two machines' clocks are compared.
+        /// </summary>
+        public TimeSpan StaleAfter { get; set; } = TimeSpan.FromSeconds(90);
+
+        /// <summary>How often a waiter looks at the lease.</summary>
+        public TimeSpan Poll { get; set; } = TimeSpan.FromSeconds(2);
+    }
+
+    /// <summary>
+    /// A lock kept in CDF Files, for changes that machines sharing a CDF project must make one at a time: a metadata-only
+    /// file created without overwrite (CDF answers 409 to every other creator), refreshed by its holder every
+    /// <see cref="CdfLeaseTiming.Heartbeat"/> and deleted by its own file id on release. A waiter judges the holder by CDF's
+    /// times only: a lease whose <c>lastUpdatedTime</c> has not moved for <see cref="CdfLeaseTiming.StaleAfter"/> of the
+    /// waiter's watching belongs to a holder that died, and is deleted by its file id (so two waiters that both judge it stale
+    /// cannot delete each other's new lease). A holder whose lease was taken over meanwhile finds out (<see cref="Lost"/>).
+    /// </summary>
+    public sealed class CdfLease : IDisposable
+    {
+        private const string OwnerKey = "mlops_owner";
+        private const string ChangeKey = "mlops_change";
+        private const string SinceKey = "mlops_since";
+        private const string BeatKey = "mlops_heartbeat";
+        private const string TokenKey = "mlops_lease";
+        private readonly ICdfFiles _files;
+        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+        private readonly Thread _beat;
+        private int _lost;
+
+        private CdfLease(ICdfFiles files, long fileId, string externalId, TimeSpan heartbeat)
+        {
+            _files = files;
+            FileId = fileId;
+            ExternalId = externalId;
+            _beat = new Thread(() => Beat(heartbeat)) { IsBackground = true, Name = "MlOps lease " + externalId };
+            _beat.Start();
+        }
+
+        /// <summary>The lease file's CDF id: every step after the create acts on it, never on the external id alone.</summary>
+        public long FileId { get; }
+
+        public string ExternalId { get; }
+
+        /// <summary>True once the lease file was found gone or replaced: another process took the lease over.</summary>
+        public bool Lost => Volatile.Read(ref _lost) != 0;
+
+        /// <summary>
+        /// Takes the lease <paramref name="file"/> (its external id names what is locked) for <paramref name="change"/> of
+        /// <paramref name="subject"/> on behalf of <paramref name="user"/>, waiting up to <paramref name="wait"/> while another holds it; then <paramref name="busyErrorId"/>
+        /// naming the holder and since when.
+        /// </summary>
+        public static CdfLease Acquire(ICdfFiles files, FileCreate file, string subject, string change, string user, TimeSpan wait, CdfLeaseTiming timing,
+            string busyErrorId, IOperationReporter reporter, CancellationToken cancellationToken)
+        {
+            var owner = OwnerName(user);
+            var since = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture);
+            file.Metadata = new Dictionary<string, string>(file.Metadata ?? new Dictionary<string, string>())
+            {
+                [OwnerKey] = owner,
+                [ChangeKey] = change,
+                [SinceKey] = since,
+                [BeatKey] = "0",
+                [TokenKey] = Guid.NewGuid().ToString("N"),
+            };
+            var token = file.Metadata[TokenKey];
+            var waited = Stopwatch.StartNew();
+            var said = false;
+            (long Id, long Updated)? watched = null;
+            var watchedFor = Stopwatch.StartNew();
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                try
+                {
+                    // A create that failed in transit may have taken effect: the re-read below then finds our own token.
+                    var created = CdfCalls.Run(ct => files.CreateAsync(file, false, ct), cancellationToken, attempts: 1);
+                    return new CdfLease(files, created.Id, file.ExternalId!, timing.Heartbeat);
+                }
+                catch (Exception e) when (CdfCalls.IsDuplicate(e) || e is MlOpsException m && CdfCalls.IsTransient(m))
+                {
+                }
+
+                var held = CdfCalls.Run(ct => files.RetrieveAsync(new[] { Identity.Create(file.ExternalId!) }, true, ct), cancellationToken).FirstOrDefault();
+                if (held == null)
+                {
+                    continue;
+                }
+
+                if (Is(held, TokenKey, token))
+                {
+                    return new CdfLease(files, held.Id, file.ExternalId!, timing.Heartbeat);
+                }
+
+                if (watched == null || watched.Value.Id != held.Id || watched.Value.Updated != held.LastUpdatedTime)
+                {
+                    watched = (held.Id, held.LastUpdatedTime);
+                    watchedFor.Restart();
+                }
+                else if (watchedFor.Elapsed >= timing.StaleAfter)
+                {
+                    reporter.Warning($"Taking over {subject} from {Describe(held)}: its lease showed no heartbeat in CDF for {watchedFor.Elapsed.TotalSeconds:0} s.");
+                    CdfCalls.Run(ct => files.DeleteAsync(new[] { Identity.Create(held.Id) }, true, ct), cancellationToken);
+                    watched = null;
+                    continue;
+                }
+
+                if (waited.Elapsed >= wait)
+                {
+                    throw new MlOpsException(busyErrorId, MlOpsErrorKind.ResourceUnavailable,
+                        $"{subject} is being changed by {Describe(held)}; waited {wait.TotalSeconds:0} s to {change} it.", subject,
+                        "Run the command again when that change has finished (Get-MlDeploymentHistory shows it). A holder that stops without " +
+                        $"releasing (killed, or its machine lost) is taken over once its lease shows no heartbeat for {timing.StaleAfter.TotalSeconds:0} s.");
+                }
+
+                if (!said)
+                {
+                    reporter.Warning($"{subject} is being changed by {Describe(held)}; waiting (at most {wait.TotalMinutes:0.#} min) to {change} it.");
+                    said = true;
+                }
+
+                cancellationToken.WaitHandle.WaitOne(timing.Poll);
+            }
+        }
+
+        private static bool Is(CdfFile file, string key, string value) =>
+            file.Metadata != null && file.Metadata.TryGetValue(key, out var found) && found == value;
+
+        private static string Describe(CdfFile lease)
+        {
+            string Field(string key, string otherwise) => lease.Metadata != null && lease.Metadata.TryGetValue(key, out var v) ? v : otherwise;
+            return $"{Field(OwnerKey, "another command")} ({Field(ChangeKey, "a change")}, since {Field(SinceKey, "an unknown time")})";
+        }
+
+        private static string OwnerName(string user)
+        {
+            using (var process = Process.GetCurrentProcess())
+            {
+                return user + "@" + Environment.MachineName + " process " + process.Id.ToString(CultureInfo.InvariantCulture);
+            }
+        }
+
+        /// <summary>Throws <paramref name="errorId"/> when the lease was taken over: what it guarded may no longer be done.</summary>
+        public void EnsureHeld(string errorId, string subject)
+        {
+            if (Lost)
+            {
+                throw new MlOpsException(errorId, MlOpsErrorKind.ResourceUnavailable,
+                    $"Lost the lock on {subject}: no heartbeat reached CDF in time and another change took it over.", subject,
+                    "Nothing was switched. Check Get-MlDeploymentHistory, then run the command again.");
+            }
+        }
+
+        private void Beat(TimeSpan heartbeat)
+        {
+            var beat = 0L;
+            while (!_stop.Token.WaitHandle.WaitOne(heartbeat))
+            {
+                try
+                {
+                    beat++;
+                    var update = new FileUpdateItem(Identity.Create(FileId), new FileUpdate
+                    {
+                        Metadata = UpdateDictionary.Change(new Dictionary<string, string> { [BeatKey] = beat.ToString(CultureInfo.InvariantCulture) }),
+                    });
+                    _files.UpdateAsync(new[] { update }, _stop.Token).GetAwaiter().GetResult();
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                catch (MlOpsException e) when (e.ErrorId == CdfErrorIds.CdfResourceNotFound || e.Kind == MlOpsErrorKind.NotFound)
+                {
+                    Interlocked.Exchange(ref _lost, 1);
+                    return;
+                }
+                catch (Exception)
+                {
+                    // A beat that failed in transit: the next one tries again; a waiter needs StaleAfter without any to take over.
+                }
+            }
+        }
+
+        /// <summary>Stops the heartbeat and deletes the lease file by its id (best effort: a lease left behind goes stale).</summary>
+        public void Dispose()
+        {
+            if (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+
+            _stop.Cancel();
+            _beat.Join();
+            try
+            {
+                if (!Lost)
+                {
+                    CdfCalls.Run(ct => _files.DeleteAsync(new[] { Identity.Create(FileId) }, true, ct), CancellationToken.None, attempts: 3);
+                }
+            }
+            catch (Exception)
+            {
+                // Not deleted: the next change takes it over once it shows no heartbeat.
+            }
+
+            _stop.Dispose();
+        }
+    }
+}
