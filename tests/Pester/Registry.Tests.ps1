@@ -258,3 +258,28 @@ Describe 'Publish-MlModelArtifact, Get-MlModelVersion and Save-MlModelArtifact o
         $text | Should -Match 'r2=0.9'
     }
 }
+
+Describe 'A damaged local store' {
+    BeforeEach {
+        $project = New-TestProject (Join-Path $TestDrive "damaged-$([guid]::NewGuid())")
+        $artifact = New-TestArtifact (Join-Path $project 'trained') -Seed 3
+        Push-Location $project
+    }
+    AfterEach { Pop-Location }
+
+    It 'lists every intact version past a damaged manifest, reporting it as a non-terminating RegistryCorrupt error; -Latest skips it with a warning' {
+        $versions = 1..4 | ForEach-Object { Publish-MlModelArtifact diabetes $artifact -Environment test }
+        Set-Content (Join-Path $versions[1].Location 'manifest.json') '{ "format": 1, "files": [ '
+        Remove-Item (Join-Path $versions[3].Location 'manifest.json') -Force
+
+        $found = Get-MlModelVersion diabetes -Environment test -ErrorVariable damaged -ErrorAction SilentlyContinue
+        $found.Version | Should -Be 1, 3
+        $damaged.Count | Should -Be 2
+        $damaged.FullyQualifiedErrorId | ForEach-Object { $_ | Should -BeLike 'RegistryCorrupt,*' }
+        $damaged[0].TargetObject | Should -Be (Join-Path $versions[1].Location 'manifest.json')
+
+        $latest = Get-MlModelVersion diabetes -Environment test -Latest -WarningVariable warned -WarningAction SilentlyContinue -ErrorAction Stop
+        $latest.Version | Should -Be 3
+        "$warned" | Should -BeLike "Skipped a damaged version*$(Join-Path $versions[3].Location 'manifest.json')*"
+    }
+}

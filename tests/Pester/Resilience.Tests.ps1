@@ -118,10 +118,34 @@ BeforeDiscovery {
         @{ Name = 'pipeline: a deserialized version (Import-Clixml)'; Category = 'pipeline'; ErrorId = 'InputObjectNotBound'; Command = { param($Project, $Artifact, $Version) $file = Join-Path ([IO.Path]::GetTempPath()) "v-$([guid]::NewGuid()).xml"; $Version | Export-Clixml $file; try { Import-Clixml $file | Publish-MlModelArtifact -Environment prod -Confirm:$false } finally { Remove-Item $file } } }
         @{ Name = 'pipeline: a version promoted into its own environment'; Category = 'pipeline'; ErrorId = 'PromotionToSameEnvironment'; Command = { param($Project, $Artifact, $Version) $Version | Publish-MlModelArtifact -Environment test } }
         @{ Name = 'pipeline: a version from another project'; Category = 'pipeline'; ErrorId = 'ModelVersionNotFound'; Command = { param($Project, $Artifact, $Version, $Foreign) $Foreign | Publish-MlModelArtifact -Environment prod -Confirm:$false } }
+        # File systems that fail: a full disk and a read-only mount (tmpfs mounted inside the project, so the snapshot shows any
+        # half-written leftover) and paths under /proc. Each maps to the operation's ErrorId with the path; nothing is left.
+        @{ Name = 'file system: publish into a registry on a full disk'; Category = 'file system'; ErrorId = 'RegistryWriteFailed'; Setup = { param($Project) Mount-TestDisk (Join-Path $Project 'disk') -Full }; Settings = { param($s) $s.environments.test.registry.path = 'disk/registry' }; Command = $publish }
+        @{ Name = 'file system: publish into a registry on a read-only mount'; Category = 'file system'; ErrorId = 'RegistryWriteFailed'; Setup = { param($Project) Mount-TestDisk (Join-Path $Project 'disk') -ReadOnly }; Settings = { param($s) $s.environments.test.registry.path = 'disk/registry' }; Command = $publish }
+        @{ Name = 'file system: publish into a registry under /proc'; Category = 'file system'; ErrorId = 'RegistryWriteFailed'; Settings = { param($s) $s.environments.test.registry.path = '/proc/mlops-registry' }; Command = $publish }
+        @{ Name = 'file system: promote into a registry on a full disk'; Category = 'file system'; ErrorId = 'RegistryWriteFailed'; Setup = { param($Project) Mount-TestDisk (Join-Path $Project 'disk') -Full }; Settings = { param($s) $s.environments.prod.registry.path = 'disk/registry' }; Command = { param($Project, $Artifact, $Version) $Version | Publish-MlModelArtifact -Environment prod -Confirm:$false } }
+        @{ Name = 'file system: promote into a registry on a read-only mount'; Category = 'file system'; ErrorId = 'RegistryWriteFailed'; Setup = { param($Project) Mount-TestDisk (Join-Path $Project 'disk') -ReadOnly }; Settings = { param($s) $s.environments.prod.registry.path = 'disk/registry' }; Command = { param($Project, $Artifact, $Version) $Version | Publish-MlModelArtifact -Environment prod -Confirm:$false } }
+        @{ Name = 'file system: save onto a full disk'; Category = 'file system'; ErrorId = 'DestinationWriteFailed'; Setup = { param($Project) Mount-TestDisk (Join-Path $Project 'disk') -Full }; Command = { param($Project, $Artifact, $Version) $Version | Save-MlModelArtifact -Path (Join-Path $Project 'disk/saved') } }
+        @{ Name = 'file system: save onto a read-only mount'; Category = 'file system'; ErrorId = 'DestinationWriteFailed'; Setup = { param($Project) Mount-TestDisk (Join-Path $Project 'disk') -ReadOnly }; Command = { param($Project, $Artifact, $Version) $Version | Save-MlModelArtifact -Path (Join-Path $Project 'disk/saved') } }
+        @{ Name = 'file system: save under /proc'; Category = 'file system'; ErrorId = 'DestinationWriteFailed'; Command = { param($Project, $Artifact, $Version) $Version | Save-MlModelArtifact -Path '/proc/mlops-saved' } }
+        @{ Name = 'file system: a new project on a full disk'; Category = 'file system'; ErrorId = 'ProjectWriteFailed'; Setup = { param($Project) Mount-TestDisk (Join-Path $Project 'disk') -Full }; Command = { param($Project) New-MlProject (Join-Path $Project 'disk/new') -NoTraining } }
+        @{ Name = 'file system: a new project on a read-only mount'; Category = 'file system'; ErrorId = 'ProjectWriteFailed'; Setup = { param($Project) Mount-TestDisk (Join-Path $Project 'disk') -ReadOnly }; Command = { param($Project) New-MlProject (Join-Path $Project 'disk/new') -NoTraining } }
+        @{ Name = 'file system: a new project under /proc'; Category = 'file system'; ErrorId = 'ProjectWriteFailed'; Command = { New-MlProject '/proc/mlops-project' -NoTraining } }
+        @{ Name = 'file system: add a model to a project whose .mlops folder is read-only'; Category = 'file system'; ErrorId = 'ProjectWriteFailed'; Setup = { param($Project) Mount-TestDisk (Join-Path $Project '.mlops') -ReadOnly }; Command = { Add-MlModel churn2 } }
+        @{ Name = 'file system: deploy with the packages folder on a read-only mount'; Category = 'file system'; ErrorId = 'DeploymentWriteFailed'; Setup = { param($Project) Mount-TestDisk (Join-Path $Project '.mlops/packages') -ReadOnly }; Command = $deploy }
+        @{ Name = 'file system: deploy with the packages folder on a full disk'; Category = 'file system'; ErrorId = 'DeploymentWriteFailed'; Setup = { param($Project) Mount-TestDisk (Join-Path $Project '.mlops/packages') -Full }; Command = $deploy }
+        @{ Name = 'file system: deploy to Local with the services folder under /proc'; Category = 'file system'; ErrorId = 'DeploymentWriteFailed'; Settings = { param($s) $s.environments.test.platform.path = '/proc/mlops-services' }; Command = { Deploy-MlPredictionService diabetes -Environment test -WarningAction SilentlyContinue } }
+        # Damaged registries (the manifest is the version's record; MlOps never writes it after the publish)
+        @{ Name = 'registry: a version whose manifest is not JSON'; Category = 'registry'; ErrorId = 'RegistryCorrupt'; Setup = { param($Project) $m = Get-Item (Join-Path (Get-MlModelVersion diabetes -Environment test -Version 1).Location 'manifest.json'); $m.IsReadOnly = $false; Set-Content $m.FullName '{ "format": 1, ' }; Command = { Get-MlModelVersion diabetes -Environment test } }
+        @{ Name = 'registry: a version whose manifest is missing'; Category = 'registry'; ErrorId = 'RegistryCorrupt'; Setup = { param($Project) $m = Get-Item (Join-Path (Get-MlModelVersion diabetes -Environment test -Version 1).Location 'manifest.json'); $m.IsReadOnly = $false; Remove-Item $m.FullName }; Command = { Get-MlModelVersion diabetes -Environment test } }
+        @{ Name = 'registry: a manifest that is an empty object'; Category = 'registry'; ErrorId = 'RegistryCorrupt'; Setup = { param($Project) $m = Get-Item (Join-Path (Get-MlModelVersion diabetes -Environment test -Version 1).Location 'manifest.json'); $m.IsReadOnly = $false; Set-Content $m.FullName '{}' }; Command = { Get-MlModelVersion diabetes -Environment test -Version 1 } }
+        @{ Name = 'registry: deploy a latest version whose manifest is damaged'; Category = 'registry'; ErrorId = 'RegistryCorrupt'; Setup = { param($Project) $m = Get-Item (Join-Path (Get-MlModelVersion diabetes -Environment test -Version 1).Location 'manifest.json'); $m.IsReadOnly = $false; Set-Content $m.FullName 'null' }; Command = $deploy }
         @{ Name = 'pipeline: a version whose files were removed'; Category = 'pipeline'; ErrorId = 'RegistryCorrupt'; Setup = { param($Project) $v = Get-MlModelVersion diabetes -Environment test -Version 1; Get-ChildItem $v.Location -Recurse -File | ForEach-Object { $_.IsReadOnly = $false }; Remove-Item $v.Location -Recurse -Force }; Command = { param($Project, $Artifact, $Version) $Version | Publish-MlModelArtifact -Environment prod -Confirm:$false } }
         @{ Name = 'pipeline: a version missing one stored file'; Category = 'pipeline'; ErrorId = 'RegistryCorrupt'; Setup = { param($Project) $v = Get-MlModelVersion diabetes -Environment test -Version 1; $f = Get-Item (Join-Path $v.Location 'files/model.json'); $f.IsReadOnly = $false; Remove-Item $f.FullName }; Command = { param($Project, $Artifact, $Version) $Version | Save-MlModelArtifact -Path (Join-Path $Project 'saved') } }
         @{ Name = 'pipeline: a version whose stored file was altered'; Category = 'pipeline'; ErrorId = 'ContentHashMismatch'; Setup = { param($Project) $v = Get-MlModelVersion diabetes -Environment test -Version 1; $f = Get-Item (Join-Path $v.Location 'files/model.json'); $f.IsReadOnly = $false; Set-Content $f.FullName '{ "seed": 666 }' }; Command = { param($Project, $Artifact, $Version) $Version | Save-MlModelArtifact -Path (Join-Path $Project 'saved') } }
     )
+    # A quicker loop while working on a few cases: only the bad-input cases whose name is like $env:MLOPS_BADINPUT_FILTER.
+    if ($env:MLOPS_BADINPUT_FILTER) { $badInput = @($badInput | Where-Object { $_.Name -like $env:MLOPS_BADINPUT_FILTER }) }
 }
 
 BeforeAll {
@@ -171,6 +195,21 @@ def test_predict_returns_its_input():
     $binderIds = 'InputObjectNotBound', 'ParameterArgumentValidationError', 'ParameterArgumentValidationErrorNullNotAllowed', 'CannotConvertArgumentNoMessage',
         'ParameterArgumentTransformationError'
 
+    # Small tmpfs mounts for the file-system cases (the suite runs as root on Linux, as CI does); unmounted in AfterAll.
+    $mounts = [System.Collections.Generic.List[string]]::new()
+    function Mount-TestDisk([string] $Path, [switch] $ReadOnly, [switch] $Full) {
+        $null = New-Item -ItemType Directory $Path -Force
+        & mount -t tmpfs -o $(if ($ReadOnly) { 'ro,size=1m' } else { 'size=256k' }) tmpfs $Path
+        if ($LASTEXITCODE) { throw "Cannot mount a tmpfs at $Path (the file-system cases need root on Linux)." }
+        $mounts.Add($Path)
+        if ($Full) {
+            $filler = [IO.File]::OpenWrite((Join-Path $Path 'filler'))
+            try { $block = [byte[]]::new(4096); while ($true) { $filler.Write($block, 0, $block.Length); $filler.Flush() } }
+            catch [IO.IOException] { }
+            finally { try { $filler.Dispose() } catch [IO.IOException] { } }
+        }
+    }
+
     function Get-ProjectSnapshot([string] $Folder) {
         # Every file with its size and SHA-256, except caches and build output: Python's and pytest's caches, and the packages
         # and the runtime copy a deploy writes before it runs the model tests (.mlops/packages, .mlops/runtime).
@@ -185,6 +224,7 @@ def test_predict_returns_its_input():
 AfterAll {
     $env:ENV, $env:MODEL_ENV, $env:MLOPS_SETTINGS = $savedEnv
     $env:MLOPS_PYTHON = $null
+    foreach ($mount in $mounts) { & umount $mount }
     if (Test-Path $work) {
         Get-ChildItem $work -Recurse -File -Force | ForEach-Object { $_.IsReadOnly = $false }
         Remove-Item $work -Recurse -Force

@@ -19,6 +19,8 @@ namespace MlOps.Diagnostics
         public const string DestinationNotEmpty = "DestinationNotEmpty";
         public const string RegistryCorrupt = "RegistryCorrupt";
         public const string RegistryWriteFailed = "RegistryWriteFailed";
+        public const string DestinationWriteFailed = "DestinationWriteFailed";
+        public const string DeploymentWriteFailed = "DeploymentWriteFailed";
         public const string PromotionToSameEnvironment = "PromotionToSameEnvironment";
         public const string PromotionConflict = "PromotionConflict";
         public const string UnsupportedRegistry = "UnsupportedRegistry";

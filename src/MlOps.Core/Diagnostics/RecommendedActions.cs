@@ -27,6 +27,8 @@ namespace MlOps.Diagnostics
             [ErrorIds.InvalidArtifactFolder] = "Pass the folder that holds only the model's artifact files: not a file, and not a folder that holds a registry or lies inside one.",
             [ErrorIds.InvalidMetadata] = "Pass metadata as a hashtable of single values within CDF's file-metadata limits.",
             [ErrorIds.ContentHashMismatch] = "The stored files differ from their manifest: publish the version again from its source, and check the storage.",
+            [ErrorIds.DestinationWriteFailed] = "Check that the destination folder is writable and has free space, then save again: nothing was left there.",
+            [ErrorIds.DeploymentWriteFailed] = "Check that the project's .mlops folder is writable and has free space, then deploy again: the deployment that served still serves.",
             [ErrorIds.DestinationNotEmpty] = "Choose an empty or new folder, or use -Force to replace the folder's contents.",
             [ErrorIds.RegistryCorrupt] = "Inspect the version's folder or file in the registry; a version never changes after publishing, so restore it from a backup.",
             [ErrorIds.RegistryWriteFailed] = "Check that the registry is reachable and writable, then publish again: an incomplete version is never visible.",

@@ -86,7 +86,9 @@ namespace MlOps.Registry
             return file != null && IsComplete(file) && InStore(file) ? ToVersion(model, environment, version, file) : null;
         }
 
-        public IEnumerable<ModelVersion> ListVersions(string model, string environment) =>
+        /// <inheritdoc />
+        /// <remarks>A version's fields are its file's metadata, read in the listing itself: nothing in it can be damaged alone.</remarks>
+        public IEnumerable<ModelVersion> ListVersions(string model, string environment, Action<MlOpsException>? damaged = null) =>
             Versions(model, environment).Where(v => IsComplete(v.File)).OrderBy(v => v.Number).Select(v => ToVersion(model, environment, v.Number, v.File)).ToList();
 
         public ModelVersion Publish(string model, string environment, IArtifactSource source, IReadOnlyDictionary<string, string> metadata,

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Threading;
 using MlOps.Diagnostics;
@@ -28,8 +29,11 @@ namespace MlOps.Registry
         /// <summary>One version, or null when it does not exist.</summary>
         ModelVersion? GetVersion(string model, string environment, int version);
 
-        /// <summary>Every complete version, in ascending order.</summary>
-        IEnumerable<ModelVersion> ListVersions(string model, string environment);
+        /// <summary>
+        /// Every complete version, in ascending order. A version that cannot be read (<c>RegistryCorrupt</c>) goes to
+        /// <paramref name="damaged"/> and the listing goes on; without one it ends the listing.
+        /// </summary>
+        IEnumerable<ModelVersion> ListVersions(string model, string environment, Action<MlOpsException>? damaged = null);
 
         /// <summary>
         /// Stores <paramref name="source"/> as a new version. The version becomes visible only once complete; concurrent

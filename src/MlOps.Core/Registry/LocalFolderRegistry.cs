@@ -100,7 +100,7 @@ namespace MlOps.Registry
             return Directory.Exists(folder) ? ReadVersion(model, environment, version, folder) : null;
         }
 
-        public IEnumerable<ModelVersion> ListVersions(string model, string environment)
+        public IEnumerable<ModelVersion> ListVersions(string model, string environment, Action<MlOpsException>? damaged = null)
         {
             var envFolder = EnvironmentFolder(model, environment);
             if (!Directory.Exists(envFolder))
@@ -110,7 +110,18 @@ namespace MlOps.Registry
 
             foreach (var number in VersionNumbers(envFolder).OrderBy(n => n))
             {
-                yield return ReadVersion(model, environment, number, VersionFolder(envFolder, number));
+                ModelVersion version;
+                try
+                {
+                    version = ReadVersion(model, environment, number, VersionFolder(envFolder, number));
+                }
+                catch (MlOpsException e) when (damaged != null && e.ErrorId == ErrorIds.RegistryCorrupt)
+                {
+                    damaged(e);
+                    continue;
+                }
+
+                yield return version;
             }
         }
 
@@ -136,6 +147,13 @@ namespace MlOps.Registry
             ArtifactCopier.Copy(OpenArtifacts(version), folder, $"Saving {version.ModelId}", reporter, cancellationToken);
 
         public ModelVersion Publish(string model, string environment, IArtifactSource source, IReadOnlyDictionary<string, string> metadata,
+            PublishOrigin? origin, IOperationReporter reporter, CancellationToken cancellationToken) =>
+            FileSystemFailure.Guard(ErrorIds.RegistryWriteFailed, Root, $"Storing {model} in the {environment} registry ({Root})",
+                "Check that the registry folder is writable, on a disk with free space, and not under /proc or /sys (settings: " +
+                $"environments.{environment}.registry.path); nothing was stored.",
+                () => PublishStaged(model, environment, source, metadata, origin, reporter, cancellationToken));
+
+        private ModelVersion PublishStaged(string model, string environment, IArtifactSource source, IReadOnlyDictionary<string, string> metadata,
             PublishOrigin? origin, IOperationReporter reporter, CancellationToken cancellationToken)
         {
             var userMetadata = MetadataRules.Validate(metadata);

@@ -97,7 +97,7 @@ namespace MlOps.Registry
                 var number = latest;
                 for (; number > 0 && latest - number < LatestProbes && found == null; number--)
                 {
-                    var version = registry.GetVersion(name, env.Name, number);
+                    var version = ReadOrSkip(registry, env, name, number, query.Damaged);
                     if (version != null && Matches(version, query))
                     {
                         found = version;
@@ -107,7 +107,7 @@ namespace MlOps.Registry
                 if (found == null && number > 0)
                 {
                     var below = number;
-                    found = registry.ListVersions(name, env.Name).LastOrDefault(v => v.Version <= below && Matches(v, query));
+                    found = registry.ListVersions(name, env.Name, query.Damaged).LastOrDefault(v => v.Version <= below && Matches(v, query));
                 }
 
                 if (found != null)
@@ -117,10 +117,24 @@ namespace MlOps.Registry
             }
             else
             {
-                foreach (var version in registry.ListVersions(name, env.Name).Where(v => Matches(v, query)))
+                foreach (var version in registry.ListVersions(name, env.Name, query.Damaged).Where(v => Matches(v, query)))
                 {
                     yield return version;
                 }
+            }
+        }
+
+        /// <summary>Version <paramref name="number"/>, or null when it is missing or damaged and <paramref name="damaged"/> took the error.</summary>
+        private static ModelVersion? ReadOrSkip(IModelRegistry registry, EnvironmentSettings env, string name, int number, Action<MlOpsException>? damaged)
+        {
+            try
+            {
+                return registry.GetVersion(name, env.Name, number);
+            }
+            catch (MlOpsException e) when (damaged != null && e.ErrorId == ErrorIds.RegistryCorrupt)
+            {
+                damaged(e);
+                return null;
             }
         }
 
@@ -383,6 +397,22 @@ namespace MlOps.Registry
         public string Save(ModelVersion version, string destination, bool force, IOperationReporter reporter, CancellationToken cancellationToken)
         {
             var full = Path.GetFullPath(destination);
+            const string Action = "Check that the destination's folder is writable, on a disk with free space, and not under /proc or /sys; " +
+                "nothing was left there (an existing folder is unchanged).";
+            try
+            {
+                return FileSystemFailure.Guard(ErrorIds.DestinationWriteFailed, full, $"Saving {version.ModelId} to '{full}'", Action,
+                    () => SaveInto(version, full, force, reporter, cancellationToken));
+            }
+            catch (MlOpsException e) when (e.ErrorId == ErrorIds.RegistryWriteFailed)
+            {
+                // The copier names its failures as the store's; here the destination is the user's folder.
+                throw new MlOpsException(ErrorIds.DestinationWriteFailed, MlOpsErrorKind.WriteError, e.Message, full, Action, e.InnerException ?? e);
+            }
+        }
+
+        private string SaveInto(ModelVersion version, string full, bool force, IOperationReporter reporter, CancellationToken cancellationToken)
+        {
             if (File.Exists(full))
             {
                 throw NotEmpty(full, "is a file");

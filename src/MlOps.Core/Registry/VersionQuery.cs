@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using MlOps.Diagnostics;
 
 namespace MlOps.Registry
 {
@@ -23,5 +24,12 @@ namespace MlOps.Registry
 
         /// <summary>Only versions made from a git commit whose id starts with this (any case); see <see cref="ModelVersion.Revision"/>.</summary>
         public string? Commit { get; set; }
+
+        /// <summary>
+        /// Where a version that cannot be read (a damaged manifest) goes when listing or looking for the latest: it is
+        /// skipped and the search goes on. Null makes it an error that ends the search. Not used for one numbered version,
+        /// which is an error.
+        /// </summary>
+        public Action<MlOpsException>? Damaged { get; set; }
     }
 }

@@ -7,6 +7,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Threading;
 using MlOps.Diagnostics;
+using MlOps.Registry;
 using MlOps.Python;
 using MlOps.Settings;
 
@@ -123,26 +124,26 @@ namespace MlOps.Scaffolding
         private static IDisposable SettingsLock(ScaffoldPlan plan, CancellationToken cancellationToken)
         {
             var folder = Path.Combine(plan.ProjectRoot, ".mlops");
-            Directory.CreateDirectory(folder);
             var path = Path.Combine(folder, "settings.lock");
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-            while (true)
+            try
             {
-                try
-                {
-                    return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
-                }
-                catch (IOException) when (DateTime.UtcNow < deadline)
+                Directory.CreateDirectory(folder);
+                return OsFileLock.Take(path, DateTime.UtcNow + TimeSpan.FromSeconds(60), () =>
                 {
                     cancellationToken.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(50));
                     cancellationToken.ThrowIfCancellationRequested();
-                }
-                catch (IOException e)
-                {
-                    throw new MlOpsException(ErrorIds.SettingsBusy, MlOpsErrorKind.ResourceUnavailable,
-                        $"Another MlOps command has been editing {plan.SettingsPath} for a minute ({path} is locked).", plan.SettingsPath,
-                        "Wait for it to finish and try again.", e);
-                }
+                });
+            }
+            catch (IOException e) when (OsFileLock.IsContention(e))
+            {
+                throw new MlOpsException(ErrorIds.SettingsBusy, MlOpsErrorKind.ResourceUnavailable,
+                    $"Another MlOps command has been editing {plan.SettingsPath} for a minute ({path} is locked).", plan.SettingsPath,
+                    "Wait for it to finish and try again.", e);
+            }
+            catch (Exception e) when (FileSystemFailure.Is(e))
+            {
+                throw FileSystemFailure.Map(e, ErrorIds.ProjectWriteFailed, plan.SettingsPath, $"Locking {plan.SettingsPath} for the edit",
+                    "Check that the project folder is writable and has free space; nothing was written.");
             }
         }
 
@@ -210,8 +211,9 @@ namespace MlOps.Scaffolding
                     }
 
                     var temporary = file.FullPath + ".mlops-" + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp";
-                    File.WriteAllText(temporary, file.Content, new UTF8Encoding(false));
+                    // Listed before it is written: a write that fails half-way (a full disk) leaves a file to remove too.
                     staged.Add((file, temporary, File.Exists(file.FullPath)));
+                    File.WriteAllText(temporary, file.Content, new UTF8Encoding(false));
                 }
 
                 var written = new List<ScaffoldedFile>();

@@ -71,7 +71,15 @@ namespace MlOps.Services
         /// <summary>How long a deploy or rollback waits for another change to the same service to finish (then ServiceBusy).</summary>
         public TimeSpan ChangeWait { get; set; } = TimeSpan.FromMinutes(10);
 
-        public ServiceDeployment Deploy(DeployRequest request, IOperationReporter reporter, CancellationToken cancellationToken)
+        public ServiceDeployment Deploy(DeployRequest request, IOperationReporter reporter, CancellationToken cancellationToken) =>
+            FileSystemFailure.Guard(ErrorIds.DeploymentWriteFailed, ServiceKinds.ServiceName(request.Model, request.Service, request.Environment),
+                $"Deploying the {request.Service.Name()} service of {request.Model} to {request.Environment}", DeploymentWriteAction,
+                () => DeployChecked(request, reporter, cancellationToken));
+
+        private const string DeploymentWriteAction = "Check that the project's .mlops folder (service packages, and on the Local platform the " +
+            "services folder, platform.path) is writable, on a disk with free space and not under /proc or /sys; the deployment that served still serves.";
+
+        private ServiceDeployment DeployChecked(DeployRequest request, IOperationReporter reporter, CancellationToken cancellationToken)
         {
             var environment = _project.GetEnvironment(request.Environment);
             var model = _project.RequireModel(request.Model);
@@ -266,7 +274,13 @@ namespace MlOps.Services
         /// deployment is brought back, passes the deployed service test, and only then becomes the one callers reach.
         /// </summary>
         public ServiceDeployment Restore(string model, string environment, ServiceKind service, int? sequence, int? version, IOperationReporter reporter,
-            CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? secrets = null)
+            CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? secrets = null) =>
+            FileSystemFailure.Guard(ErrorIds.DeploymentWriteFailed, ServiceKinds.ServiceName(model, service, environment),
+                $"Rolling back the {service.Name()} service of {model} in {environment}", DeploymentWriteAction,
+                () => RestoreChecked(model, environment, service, sequence, version, reporter, cancellationToken, secrets));
+
+        private ServiceDeployment RestoreChecked(string model, string environment, ServiceKind service, int? sequence, int? version, IOperationReporter reporter,
+            CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? secrets)
         {
             var target = RestoreTarget(model, environment, service, sequence, version);
             var platform = Platform(environment);

@@ -15,7 +15,9 @@ namespace MlOps.PowerShell.Commands
     /// settings name. Filter by model name (wildcards), environment, version number, user metadata or the git commit the version
     /// was made from (-Commit; promoted versions keep their source's); -Latest returns only the highest matching version per
     /// model and environment, without reading the others when no filter is given. In dev, a model whose settings name an
-    /// artifact folder shows that folder as version 1 until the dev registry holds a version.</para>
+    /// artifact folder shows that folder as version 1 until the dev registry holds a version. A stored version whose manifest
+    /// cannot be read (changed outside MlOps) does not hide the others: the listing reports it as a non-terminating
+    /// RegistryCorrupt error and goes on, and -Latest skips it with a warning.</para>
     /// </summary>
     /// <example>
     ///   <code>Get-MlModelVersion diabetes -Environment test -Latest</code>
@@ -129,6 +131,11 @@ namespace MlOps.PowerShell.Commands
                             Latest = Latest,
                             Metadata = MetadataConverter.ToStrings(Metadata),
                             Commit = Commit,
+                            // A damaged version does not hide the others: listed, it is a non-terminating error; looking for the
+                            // latest, a warning that says which one was skipped.
+                            Damaged = Latest
+                                ? e => WriteWarning($"Skipped a damaged version: {e.Message} The highest intact version is returned.")
+                                : (System.Action<MlOpsException>)(e => WriteError(ToErrorRecord(e))),
                         };
                         foreach (var version in registry.Find(query))
                         {

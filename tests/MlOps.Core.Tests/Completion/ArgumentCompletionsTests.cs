@@ -222,7 +222,7 @@ public sealed class ArgumentCompletionsTests : IDisposable
             return null;
         }
 
-        public IEnumerable<ModelVersion> ListVersions(string model, string environment) => throw new NotSupportedException();
+        public IEnumerable<ModelVersion> ListVersions(string model, string environment, Action<MlOpsException>? damaged = null) => throw new NotSupportedException();
 
         public IReadOnlyList<ArtifactFile> SaveInto(ModelVersion version, string folder, IOperationReporter reporter, CancellationToken cancellationToken) =>
             throw new NotSupportedException();

@@ -118,6 +118,36 @@ public class LocalFolderRegistryTests
     }
 
     [Fact]
+    public void A_damaged_manifest_does_not_hide_the_other_versions_and_latest_skips_it()
+    {
+        using var project = new TempProject().Standard();
+        var registry = Open(project);
+        var artifact = project.MakeArtifact("art", files: 1);
+        var versions = Enumerable.Range(0, 4).Select(_ => registry.Publish("diabetes", "test", artifact, null, NullReporter.Instance, default)).ToList();
+        File.WriteAllText(Path.Combine(versions[1].Location, "manifest.json"), "{ not json");     // 2: unreadable
+        File.Delete(Path.Combine(versions[3].Location, "manifest.json"));                      // 4 (the latest): missing
+
+        // Without a place for damaged versions, the first one ends the listing (the engine's old contract, still used by deploys).
+        var all = new VersionQuery { Environment = "test" };
+        Assert.Equal(ErrorIds.RegistryCorrupt, Assert.Throws<MlOpsException>(() => registry.Find(all).ToList()).ErrorId);
+
+        var damaged = new List<MlOpsException>();
+        all.Damaged = damaged.Add;
+        Assert.Equal(new[] { 1, 3 }, registry.Find(all).Select(v => v.Version));
+        Assert.Equal(2, damaged.Count);
+        Assert.All(damaged, e => Assert.Equal(ErrorIds.RegistryCorrupt, e.ErrorId));
+        Assert.Contains(Path.Combine(versions[1].Location, "manifest.json"), damaged[0].Message);
+
+        damaged.Clear();
+        var latest = registry.Find(new VersionQuery { Environment = "test", Latest = true, Damaged = damaged.Add }).Single();
+        Assert.Equal(3, latest.Version);
+        Assert.Contains(Path.Combine(versions[3].Location, "manifest.json"), Assert.Single(damaged).Message);
+
+        // Asked for by number, a damaged version is the error.
+        Assert.Throws<MlOpsException>(() => registry.Find(new VersionQuery { Environment = "test", Version = 2, Damaged = damaged.Add }).ToList());
+    }
+
+    [Fact]
     public void Latest_lookup_survives_a_missing_or_stale_hint()
     {
         using var project = new TempProject().Standard();
