@@ -77,7 +77,11 @@ public sealed class TempProject : IDisposable
     {
         try
         {
-            foreach (var file in new DirectoryInfo(Root).EnumerateFiles("*", SearchOption.AllDirectories))
+            // Links are not followed (a test's link to a folder outside must not reach that folder's files).
+            foreach (var file in new DirectoryInfo(Root).EnumerateFiles("*", new EnumerationOptions
+                     {
+                         RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true,
+                     }))
             {
                 file.Attributes &= ~FileAttributes.ReadOnly;
             }

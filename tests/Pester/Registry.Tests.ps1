@@ -250,6 +250,51 @@ Describe 'Publish-MlModelArtifact, Get-MlModelVersion and Save-MlModelArtifact o
         Test-Path $whatIf | Should -BeFalse
     }
 
+    It 'publishes a symbolic link to a file as the bytes it points to, and saves them back as a file' -Skip:$IsWindows {
+        # As a model hub's cache has it: the artifact's file is a link to a blob outside the folder.
+        $blob = Join-Path $project 'blobs/0123abcd'
+        New-Item -ItemType Directory (Split-Path $blob) -Force | Out-Null
+        [IO.File]::WriteAllBytes($blob, [byte[]](1..250 | ForEach-Object { $_ }) * 400)
+        New-Item -ItemType SymbolicLink -Path (Join-Path $artifact 'weights.bin') -Target $blob | Out-Null
+
+        $version = Publish-MlModelArtifact diabetes $artifact -Environment test
+        $version.FileCount | Should -Be 5
+        $version.Size | Should -Be ((Get-ChildItem $artifact -Recurse -File | Where-Object Name -ne 'weights.bin' | Measure-Object Length -Sum).Sum + 100000)
+
+        $destination = Join-Path $TestDrive "linked-$([guid]::NewGuid())"
+        Get-MlModelVersion diabetes -Environment test -Latest | Save-MlModelArtifact -Path $destination
+        $saved = Get-Item (Join-Path $destination 'weights.bin')
+        $saved.LinkType | Should -BeNullOrEmpty
+        (Get-FileHash $saved.FullName).Hash | Should -Be (Get-FileHash $blob).Hash
+    }
+
+    It 'leaves out caches, hidden files and what .mlopsignore names, says so with -Verbose, and records it' {
+        New-Item -ItemType Directory (Join-Path $artifact '.git'), (Join-Path $artifact '__pycache__'), (Join-Path $artifact 'logs') -Force | Out-Null
+        Set-Content (Join-Path $artifact '.git/HEAD') 'ref: refs/heads/main'
+        Set-Content (Join-Path $artifact '__pycache__/model.cpython-312.pyc') 'x'
+        Set-Content (Join-Path $artifact '.env') 'API_KEY=not-for-the-registry'
+        Set-Content (Join-Path $artifact 'logs/train.log') 'epoch 1'
+        Set-Content (Join-Path $artifact 'notes.tmp') 'x'
+        Set-Content (Join-Path $artifact '.mlopsignore') "# leftovers`nlogs/`n*.tmp"
+
+        $version = Publish-MlModelArtifact diabetes $artifact -Environment test -Verbose 4>&1 | Tee-Object -Variable output | Where-Object { $_ -is [MlOps.Registry.ModelVersion] }
+        $verbose = ($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n"
+        $verbose | Should -Match '6 path\(s\)'
+        $verbose | Should -Match '\.env\s+\(default: \.env\)'
+        $verbose | Should -Match 'logs/\s+\(\.mlopsignore:2: logs/\)'
+        $version.FileCount | Should -Be 4
+
+        $read = Get-MlModelVersion diabetes -Environment test -Latest
+        @($read.Excluded.Path) | Should -Be @('.env', '.git/', '.mlopsignore', '__pycache__/', 'logs/', 'notes.tmp')
+        ($read.Excluded | Where-Object Path -eq 'notes.tmp').Rule | Should -Be '.mlopsignore:3: *.tmp'
+        $read.SystemMetadata['excluded'] | Should -Be '6'
+
+        $destination = Join-Path $TestDrive "ignored-$([guid]::NewGuid())"
+        $read | Save-MlModelArtifact -Path $destination
+        @(Get-ChildItem $destination -Recurse -Force -File).Count | Should -Be 4
+        Test-Path (Join-Path $destination '.env') | Should -BeFalse
+    }
+
     It 'shows versions in a compact default table' {
         Publish-MlModelArtifact diabetes $artifact -Environment test -Metadata @{ r2 = '0.9' } | Out-Null
         $text = Get-MlModelVersion -Environment test | Out-String

@@ -24,7 +24,7 @@ namespace MlOps.Diagnostics
             [ErrorIds.InvalidModelVersionId] = "Write model ids as <model>/<environment>/<version>, for example diabetes/test/3.",
             [ErrorIds.ArtifactPathNotFound] = "Pass the folder the model's train() wrote its artifact files into.",
             [ErrorIds.EmptyArtifactFolder] = "Train the model first: the artifact folder must hold at least one file.",
-            [ErrorIds.InvalidArtifactFolder] = "Pass the folder that holds only the model's artifact files: not a file, and not a folder that holds a registry or lies inside one.",
+            [ErrorIds.InvalidArtifactFolder] = "Pass the folder that holds only the model's artifact files: not a file, not a folder that holds a registry or lies inside one, and without links that loop or dangle, links to folders, FIFOs, sockets or devices (or leave those out in .mlopsignore).",
             [ErrorIds.InvalidMetadata] = "Pass metadata as a hashtable of single values within CDF's file-metadata limits.",
             [ErrorIds.ContentHashMismatch] = "The stored files differ from their manifest: publish the version again from its source, and check the storage.",
             [ErrorIds.DestinationWriteFailed] = "Check that the destination folder is writable and has free space, then save again: nothing was left there.",

@@ -38,6 +38,10 @@ namespace MlOps.Registry
         internal const string CreatedByKey = "mlops_created_by";
         internal const string PromotedFromKey = "mlops_promoted_from";
         internal const string SourceKey = "mlops_source";
+        internal const string ExcludedKey = "mlops_excluded";
+
+        /// <summary>At most this many bytes of the metadata record what the ignore rules left out (the count, then the first paths).</summary>
+        internal const int MaxExcludedBytes = 2048;
         private const string Uploading = "uploading";
         private const string MimeType = "application/gzip";
         private const int MaxParts = 250;
@@ -113,7 +117,9 @@ namespace MlOps.Registry
 
             // The content hash is only known once the files went up; it is recorded when the version completes, and
             // counted now (its length is fixed) so CDF's limit is checked before anything is stored.
-            CheckMetadataSize(fields, ContentHashKey.Length + ContentHash.Prefix.Length + 64);
+            var later = ContentHashKey.Length + ContentHash.Prefix.Length + 64;
+            CheckMetadataSize(fields, later);
+            AddExcluded(fields, PublishOrigin.ExcludedOf(source, origin), later);
             var progress = new TransferProgress(source, $"Publishing {model} to {environment}", reporter);
             var level = ChooseCompression(source);
             var target = level == CompressionLevel.NoCompression
@@ -835,8 +841,15 @@ namespace MlOps.Registry
 
             int.TryParse(Get(FileCountKey), NumberStyles.None, CultureInfo.InvariantCulture, out var count);
             long.TryParse(Get(SizeKey), NumberStyles.None, CultureInfo.InvariantCulture, out var size);
+            var excluded = ReadExcluded(Get(ExcludedKey));
+            if (excluded.Count > 0)
+            {
+                system["excluded"] = excluded.Count.ToString(CultureInfo.InvariantCulture);
+            }
+
             return new ModelVersion(model, environment, number, contentHash, created, Get(CreatedByKey) ?? string.Empty, Get(PromotedFromKey),
-                Array.Empty<ArtifactFile>(), user, system, Kind + ":" + Location, Location + "/" + file.ExternalId, isLocalFolder: false, count, size);
+                Array.Empty<ArtifactFile>(), user, system, Kind + ":" + Location, Location + "/" + file.ExternalId, isLocalFolder: false, count, size,
+                excluded.Paths);
         }
 
         private static (string Model, string Environment, int Version)? ParseId(string? externalId)
@@ -854,6 +867,66 @@ namespace MlOps.Registry
             {
                 return null;
             }
+        }
+
+        /// <summary>
+        /// Records what the ignore rules left out in <see cref="ExcludedKey"/>: the count on the first line, then
+        /// <c>path&lt;TAB&gt;rule</c> lines as long as they fit in <see cref="MaxExcludedBytes"/> and in what CDF's metadata
+        /// limit leaves after the other keys (the user's metadata comes first: the record is shortened, never the publish refused).
+        /// </summary>
+        private static void AddExcluded(Dictionary<string, string> fields, IReadOnlyList<ExcludedPath> excluded, int later)
+        {
+            if (excluded.Count == 0)
+            {
+                return;
+            }
+
+            var used = fields.Sum(p => Encoding.UTF8.GetByteCount(p.Key) + Encoding.UTF8.GetByteCount(p.Value)) + 32 + later + ExcludedKey.Length;
+            var budget = Math.Min(MaxExcludedBytes, MetadataRules.MaxTotalBytes - used);
+            var text = new StringBuilder(excluded.Count.ToString(CultureInfo.InvariantCulture));
+            if (text.Length > budget)
+            {
+                return;
+            }
+
+            var bytes = text.Length;
+            foreach (var entry in excluded)
+            {
+                var line = "\n" + entry.Path + "\t" + entry.Rule;
+                var size = Encoding.UTF8.GetByteCount(line);
+                if (bytes + size > budget)
+                {
+                    break;
+                }
+
+                text.Append(line);
+                bytes += size;
+            }
+
+            fields[ExcludedKey] = text.ToString();
+        }
+
+        /// <summary>The count and the paths recorded by <see cref="AddExcluded"/>; (0, empty) when none are.</summary>
+        internal static (int Count, List<ExcludedPath> Paths) ReadExcluded(string? value)
+        {
+            var paths = new List<ExcludedPath>();
+            if (string.IsNullOrEmpty(value))
+            {
+                return (0, paths);
+            }
+
+            var lines = value!.Split('\n');
+            int.TryParse(lines[0], NumberStyles.None, CultureInfo.InvariantCulture, out var count);
+            foreach (var line in lines.Skip(1))
+            {
+                var tab = line.IndexOf('\t');
+                if (tab > 0)
+                {
+                    paths.Add(new ExcludedPath(line.Substring(0, tab), line.Substring(tab + 1)));
+                }
+            }
+
+            return (Math.Max(count, paths.Count), paths);
         }
 
         /// <summary>Checks CDF's metadata size limit; <paramref name="later"/> bytes are added when the version completes.</summary>

@@ -181,6 +181,12 @@ namespace MlOps.Registry
                     Metadata = userMetadata,
                     Files = files.Select(f => new ManifestFile { Path = f.Path, Size = f.Length, Sha256 = f.Sha256! }).ToList(),
                 };
+                var excluded = PublishOrigin.ExcludedOf(source, origin);
+                if (excluded.Count > 0)
+                {
+                    manifest.Excluded = excluded.Select(e => new ManifestExcluded { Path = e.Path, Rule = e.Rule }).ToList();
+                }
+
                 manifest.System["host"] = Environment.MachineName;
                 manifest.System["mlopsVersion"] = ToolVersion;
                 manifest.System["source"] = source.Description;
@@ -289,8 +295,14 @@ namespace MlOps.Registry
                 system["promotedFrom"] = manifest.PromotedFrom;
             }
 
+            var excluded = manifest.Excluded?.Select(e => new ExcludedPath(e.Path, e.Rule)).ToList();
+            if (excluded != null && excluded.Count > 0)
+            {
+                system["excluded"] = excluded.Count.ToString(CultureInfo.InvariantCulture);
+            }
+
             return new ModelVersion(model, environment, number, manifest.ContentHash, manifest.CreatedTime, manifest.CreatedBy,
-                manifest.PromotedFrom, files, manifest.Metadata, system, Kind + ":" + Root, folder, isLocalFolder: false);
+                manifest.PromotedFrom, files, manifest.Metadata, system, Kind + ":" + Root, folder, isLocalFolder: false, excluded: excluded);
         }
 
         private static MlOpsException Corrupt(string path, string detail, Exception? inner) =>

@@ -12,8 +12,9 @@ namespace MlOps.Registry
         public ModelVersion(string name, string environment, int version, string contentHash, DateTimeOffset createdTime,
             string createdBy, string? promotedFrom, IReadOnlyList<ArtifactFile> files, IReadOnlyDictionary<string, string> metadata,
             IReadOnlyDictionary<string, string> systemMetadata, string registry, string location, bool isLocalFolder,
-            int? fileCount = null, long? size = null)
+            int? fileCount = null, long? size = null, IReadOnlyList<ExcludedPath>? excluded = null)
         {
+            Excluded = excluded ?? Array.Empty<ExcludedPath>();
             _fileCount = fileCount;
             _size = size;
             Name = name;
@@ -79,6 +80,13 @@ namespace MlOps.Registry
                 return total;
             }
         }
+
+        /// <summary>
+        /// What the ignore rules (built-in defaults and the artifact folder's <c>.mlopsignore</c>) left out when the version
+        /// was published, with the rule for each; empty for versions published before MlOps recorded it. CDF keeps the
+        /// first paths only (its metadata is small): <c>SystemMetadata["excluded"]</c> has the full count.
+        /// </summary>
+        public IReadOnlyList<ExcludedPath> Excluded { get; }
 
         /// <summary>The user's metadata: metrics, git commit, anything given at publish time.</summary>
         public IReadOnlyDictionary<string, string> Metadata { get; }

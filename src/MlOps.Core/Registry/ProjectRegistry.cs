@@ -188,6 +188,7 @@ namespace MlOps.Registry
             var checkedMetadata = MetadataRules.Validate(metadata);
             var source = FolderArtifactSource.Open(path);
             RefuseRegistryOverlap(source.Description);
+            ReportExcluded(source, reporter);
             var revision = GitRevisionReader.Read(Settings.ProjectRoot, reporter);
             reporter.Verbose(revision != null
                 ? $"The project is at git commit {revision}; the version records it."
@@ -195,6 +196,23 @@ namespace MlOps.Registry
 
             return For(env.Name).Publish(modelSettings.Name, env.Name, source, checkedMetadata,
                 PublishOrigin.FromRevision(revision).WithNumber(null, HighestElsewhere(modelSettings.Name, env.Name, reporter)), reporter, cancellationToken);
+        }
+
+        /// <summary>Says on the verbose channel what the ignore rules (built-in and <c>.mlopsignore</c>) left out, and why.</summary>
+        internal static void ReportExcluded(FolderArtifactSource source, IOperationReporter reporter)
+        {
+            if (source.Excluded.Count == 0)
+            {
+                reporter.Verbose($"Nothing in {source.Description} is left out (built-in ignore rules: {string.Join(" ", ArtifactIgnore.Defaults)}; "
+                    + $"add a {ArtifactIgnore.FileName} to leave out more).");
+                return;
+            }
+
+            reporter.Verbose($"Left out of {source.Description}: {source.Excluded.Count} path(s) (built-in ignore rules and {ArtifactIgnore.FileName}):");
+            foreach (var excluded in source.Excluded)
+            {
+                reporter.Verbose($"  {excluded.Path}  ({excluded.Rule})");
+            }
         }
 
         /// <summary>

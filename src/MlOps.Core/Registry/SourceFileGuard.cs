@@ -34,14 +34,15 @@ namespace MlOps.Registry
                 return default;
             }
 
-            var info = new FileInfo(path);
-            if (!info.Exists)
+            // The path is a link's target when the source resolved it; Measure still reads a link's target's size otherwise.
+            var info = LocalEntry.Measure(path);
+            if (info == null)
             {
                 throw new MlOpsException(ErrorIds.ArtifactPathNotFound, MlOpsErrorKind.ReadError,
                     $"'{file.Path}' is missing from {source.Description}.", path, "The source changed while it was read; run the command again.");
             }
 
-            return new SourceFileGuard(source, file, path, info.Length, info.LastWriteTimeUtc);
+            return new SourceFileGuard(source, file, path, info.Value.Length, info.Value.Modified);
         }
 
         /// <summary>Throws unless the file is as it was when opened and <paramref name="read"/> bytes were all of it.</summary>
@@ -52,8 +53,8 @@ namespace MlOps.Registry
                 return;
             }
 
-            var after = new FileInfo(_path);
-            if (!after.Exists || after.Length != _length || after.LastWriteTimeUtc != _modified || read != _length)
+            var after = LocalEntry.Measure(_path);
+            if (after == null || after.Value.Length != _length || after.Value.Modified != _modified || read != _length)
             {
                 throw new MlOpsException(ErrorIds.ContentHashMismatch, MlOpsErrorKind.InvalidData,
                     $"'{_file!.Path}' in {_source!.Description} changed while it was read.", _path,

@@ -38,6 +38,20 @@ namespace MlOps.Registry
 
         [JsonPropertyName("files")]
         public List<ManifestFile> Files { get; set; } = new List<ManifestFile>();
+
+        /// <summary>What the ignore rules left out of the artifact folder; absent when nothing was (and in older manifests).</summary>
+        [JsonPropertyName("excluded")]
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public List<ManifestExcluded>? Excluded { get; set; }
+    }
+
+    internal sealed class ManifestExcluded
+    {
+        [JsonPropertyName("path")]
+        public string Path { get; set; } = string.Empty;
+
+        [JsonPropertyName("rule")]
+        public string Rule { get; set; } = string.Empty;
     }
 
     /// <summary>

@@ -44,7 +44,11 @@ namespace MlOps.PowerShell.Commands
         public string Name { get; set; } = string.Empty;
 
         /// <summary>
-        /// <para type="description">The artifact folder to store.</para>
+        /// <para type="description">The artifact folder to store. A symbolic link to a file is stored as the bytes it points to; a link
+        /// that loops or dangles, a link to a folder and a FIFO, socket or device are refused (InvalidArtifactFolder) before anything is
+        /// read. Left out: .git/, .hg/, .svn/, __pycache__/, .ipynb_checkpoints/, *.pyc, .env, .DS_Store, Thumbs.db, .mlopsignore, and
+        /// what the folder's .mlopsignore names (gitignore syntax; '!' takes a path back in); -Verbose lists them, and the version
+        /// records them (Excluded).</para>
         /// </summary>
         [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 1)]
         [Alias("FullName", "ArtifactFolder")]

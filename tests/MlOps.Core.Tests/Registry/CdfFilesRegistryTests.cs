@@ -395,6 +395,55 @@ public sealed class CdfFilesRegistryTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_linked_file_is_uploaded_as_its_target_and_what_was_left_out_is_in_the_metadata()
+    {
+        var artifact = _project.MakeArtifact("art", files: 2, bytesEach: 300_000);
+        var blob = Path.Combine(_project.Root, "blobs", "weights");
+        Directory.CreateDirectory(Path.GetDirectoryName(blob)!);
+        File.WriteAllBytes(blob, RandomNumberGenerator.GetBytes(400_000));
+        File.CreateSymbolicLink(Path.Combine(artifact, "weights.bin"), blob);
+        File.WriteAllText(Path.Combine(artifact, ".env"), "x");
+        Directory.CreateDirectory(Path.Combine(artifact, "__pycache__"));
+        File.WriteAllText(Path.Combine(artifact, "__pycache__", "a.pyc"), "x");
+
+        // Random bytes do not compress: the archive is streamed, its length computed from the listed sizes (the target's).
+        var version = Store().Publish("m", "test", FolderArtifactSource.Open(artifact), new Dictionary<string, string>(), null, NullReporter.Instance, default);
+
+        var file = Assert.Single(_cdf.Files.All(_cdf.Project));
+        Assert.Equal("2\n.env\tdefault: .env\n__pycache__/\tdefault: __pycache__/", file.Metadata!["mlops_excluded"]);
+        var read = Store().GetVersion("m", "test", version.Version)!;
+        Assert.Equal(new[] { ".env (default: .env)", "__pycache__/ (default: __pycache__/)" }, read.Excluded.Select(e => e.ToString()));
+        Assert.Equal("2", read.SystemMetadata["excluded"]);
+        Assert.Empty(read.Metadata);
+        var folder = Path.Combine(_project.Root, "unpacked");
+        Store().SaveInto(version, folder, NullReporter.Instance, default);
+        Assert.Equal(File.ReadAllBytes(blob), File.ReadAllBytes(Path.Combine(folder, "weights.bin")));
+        Assert.False(File.Exists(Path.Combine(folder, ".env")));
+    }
+
+    [Fact]
+    public void The_record_of_what_was_left_out_is_cut_to_what_the_metadata_limit_leaves()
+    {
+        var artifact = _project.MakeArtifact("art");
+        for (var i = 0; i < 300; i++)
+        {
+            File.WriteAllText(Path.Combine(artifact, $"cache-{i:000}.pyc"), "x");
+        }
+
+        // The user's metadata takes most of CDF's 10240 bytes: the record shrinks, the publish goes on.
+        var metadata = new Dictionary<string, string> { ["notes"] = new string('n', 9000) };
+        var version = Store().Publish("m", "test", FolderArtifactSource.Open(artifact), metadata, null, NullReporter.Instance, default);
+
+        var recorded = Assert.Single(_cdf.Files.All(_cdf.Project)).Metadata!["mlops_excluded"];
+        Assert.StartsWith("300\n", recorded);
+        Assert.True(recorded.Length < 1000, $"{recorded.Length} bytes");
+        var read = Store().GetVersion("m", "test", version.Version)!;
+        Assert.Equal("300", read.SystemMetadata["excluded"]);
+        Assert.InRange(read.Excluded.Count, 1, 299);
+        Assert.Equal("cache-000.pyc (default: *.pyc)", read.Excluded[0].ToString());
+    }
+
+    [Fact]
     public void A_download_unpacks_into_the_folder_with_progress_per_file_and_is_sent_again_after_a_failure()
     {
         var artifact = _project.MakeArtifact("art", files: 4, bytesEach: 300_000);
