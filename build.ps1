@@ -155,6 +155,15 @@ function Initialize-Git {
     }
 }
 
+function Initialize-Strace {
+    # A durability test traces a publisher's fsync calls (Linux only).
+    if (-not $IsLinux -or (Test-Path /usr/bin/strace)) { return }
+    Install-DebianPackage 'strace'
+    if (-not (Test-Path /usr/bin/strace)) {
+        throw 'The tests need strace on Linux. Install it (Debian/Ubuntu: `sudo apt-get install strace`).'
+    }
+}
+
 function Read-TrxCounts([string] $folder) {
     $passed = 0; $failed = 0
     foreach ($file in Get-ChildItem $folder -Filter *.trx -Recurse) {
@@ -204,6 +213,7 @@ function Invoke-Test {
     Invoke-Build
     Initialize-Python
     Initialize-Git
+    Initialize-Strace
     $results = Join-Path $outFolder 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     New-Item -ItemType Directory -Path $results -Force | Out-Null

@@ -205,8 +205,8 @@ internal sealed class BenchContext : IAsyncDisposable
     public static double SizeMib(string folder) =>
         Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length) / 1048576.0;
 
-    /// <summary>File.Copy per file, as Copy-Item does; returns seconds.</summary>
-    public static double PlainCopy(string source, string target)
+    /// <summary>File.Copy per file, as Copy-Item does (with <paramref name="flush"/>, then fsync of each copy); returns seconds.</summary>
+    public static double PlainCopy(string source, string target, bool flush = false)
     {
         FlushDirtyPages();
         var clock = Stopwatch.StartNew();
@@ -215,6 +215,11 @@ internal sealed class BenchContext : IAsyncDisposable
             var destination = Path.Combine(target, Path.GetRelativePath(source, file));
             Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
             File.Copy(file, destination);
+            if (flush)
+            {
+                using var copy = new FileStream(destination, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+                copy.Flush(flushToDisk: true);
+            }
         }
 
         return clock.Elapsed.TotalSeconds;

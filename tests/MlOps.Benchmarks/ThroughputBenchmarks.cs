@@ -33,6 +33,7 @@ internal static class ThroughputBenchmarks
             var downBaseline = new List<double>();
             var down = new List<WorkerResult>();
             var hashAlone = new List<double>();
+            var flushedCopy = new List<double>();
             for (var round = 0; round < context.Rounds(sizeMib); round++)
             {
                 // The contenders alternate which goes first, and each starts with no dirty pages (see FlushDirtyPages) and
@@ -59,6 +60,13 @@ internal static class ThroughputBenchmarks
                     // The ceiling: a publish must SHA-256 every byte, and one file's hash is one sequential computation.
                     BenchContext.ReadAll(source);
                     hashAlone.Add(HashOnce(source));
+                }
+
+                if (local)
+                {
+                    // What durability costs any copy: a publish flushes every file and folder before the version is visible.
+                    BenchContext.ReadAll(source);
+                    flushedCopy.Add(CopyOnce(context, source, flush: true));
                 }
 
                 var stored = Path.Combine(project, "registry-test", "bench", "test", published.Version.ToString(), "files");
@@ -94,6 +102,14 @@ internal static class ThroughputBenchmarks
                 new Quantity(upName, mib / upBaseline.Min(), "MiB/s"), new Quantity("Publish-MlModelArtifact (engine)", mib / up.Min(r => r.Seconds), "MiB/s"), target));
             figures.Add(Figure.Throughput($"{store}: download / {(local ? "plain copy" : "raw GET")}, {label}", "throughput",
                 new Quantity(downName, mib / downBaseline.Min(), "MiB/s"), new Quantity("Save-MlModelArtifact (engine)", mib / down.Min(r => r.Seconds), "MiB/s"), target));
+            if (flushedCopy.Count > 0)
+            {
+                var flushing = new Quantity("plain copy that flushes each file to disk (File.Copy + fsync)", mib / flushedCopy.Min(), "MiB/s");
+                figures.Add(Figure.Throughput($"{store}: publish / flushing plain copy, {label}", "throughput", flushing,
+                    new Quantity("Publish-MlModelArtifact (engine)", mib / up.Min(r => r.Seconds), "MiB/s"),
+                    note: "a publish flushes each file and folder before the rename that makes the version visible; this copy pays the same flush"));
+            }
+
             if (hashAlone.Count > 0)
             {
                 var hash = new Quantity("SHA-256 of every file alone (one core per file)", mib / hashAlone.Min(), "MiB/s");
@@ -124,12 +140,12 @@ internal static class ThroughputBenchmarks
         BenchContext.ReadAll(local ? stored : context.EmulatorStorage);
     }
 
-    private static double CopyOnce(BenchContext context, string source)
+    private static double CopyOnce(BenchContext context, string source, bool flush = false)
     {
         var target = context.Folder("copy");
         try
         {
-            return BenchContext.PlainCopy(source, Path.Combine(target, "out"));
+            return BenchContext.PlainCopy(source, Path.Combine(target, "out"), flush);
         }
         finally
         {

@@ -258,8 +258,11 @@ namespace MlOps.Platforms
                     using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
                     {
                         JsonSerializer.Serialize(stream, DeploymentRecordFields.ToFields(record), JsonOptions);
+                        stream.Flush(flushToDisk: true);
                     }
 
+                    // The audit trail survives a power cut: the entry's bytes above, its name in the folder here.
+                    DurableFiles.FlushFolder(folder);
                     return record;
                 }
                 catch (IOException) when (File.Exists(path))
@@ -617,7 +620,7 @@ namespace MlOps.Platforms
             Directory.CreateDirectory(serviceFolder);
             var path = Path.Combine(serviceFolder, CurrentFile);
             var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-            File.WriteAllText(temp, JsonSerializer.Serialize(record, JsonOptions), new UTF8Encoding(false));
+            DurableFiles.WriteAllText(temp, JsonSerializer.Serialize(record, JsonOptions));
             if (File.Exists(path))
             {
                 File.Replace(temp, path, null);
@@ -626,6 +629,8 @@ namespace MlOps.Platforms
             {
                 File.Move(temp, path);
             }
+
+            DurableFiles.FlushFolder(serviceFolder);
         }
 
         private ServiceDeployment ToDeployment(LocalServiceRecord record, ServiceStatus status) =>

@@ -199,6 +199,16 @@ namespace MlOps.Registry
                 var total = expectedLength > 2L * BufferSize
                     ? CopyPipelined(input, output, target, hash, buffers, progress, cancellationToken)
                     : CopySerial(input, output, target, hash, buffers[0], progress, cancellationToken);
+                try
+                {
+                    // On disk before the hash is reported: a version (or a saved folder) is made visible only after this.
+                    output.Flush(flushToDisk: true);
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    throw WriteFailed(target, e);
+                }
+
                 return (total, ContentHash.ToHex(hash.GetHashAndReset()));
             }
         }

@@ -191,11 +191,17 @@ namespace MlOps.Registry
                 manifest.System["mlopsVersion"] = ToolVersion;
                 manifest.System["source"] = source.Description;
                 origin?.Revision?.WriteTo(manifest.System);
-                File.WriteAllText(Path.Combine(staging, ManifestName), JsonSerializer.Serialize(manifest, ManifestJson.Default.VersionManifest), new UTF8Encoding(false));
+                DurableFiles.WriteAllText(Path.Combine(staging, ManifestName), JsonSerializer.Serialize(manifest, ManifestJson.Default.VersionManifest));
                 MakeReadOnly(staging);
+                // Durable before visible: every file's bytes were flushed as it was written; the folders' entries go to disk
+                // here, before the rename makes the version visible, and the rename itself after it.
+                DurableFiles.FlushTree(staging);
                 cancellationToken.ThrowIfCancellationRequested();
 
                 var number = Claim(staging, model, environment, origin, reporter);
+                DurableFiles.FlushFolder(envFolder);
+                DurableFiles.FlushFolder(Path.GetDirectoryName(envFolder)!);
+                DurableFiles.FlushFolder(Root);
 
                 // The manifest just written, not read back: the version is what this publisher wrote and renamed into place.
                 var version = ToVersion(manifest, model, environment, number, VersionFolder(envFolder, number));

@@ -213,7 +213,7 @@ namespace MlOps.Scaffolding
                     var temporary = file.FullPath + ".mlops-" + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp";
                     // Listed before it is written: a write that fails half-way (a full disk) leaves a file to remove too.
                     staged.Add((file, temporary, File.Exists(file.FullPath)));
-                    File.WriteAllText(temporary, file.Content, new UTF8Encoding(false));
+                    DurableFiles.WriteAllText(temporary, file.Content);
                 }
 
                 var written = new List<ScaffoldedFile>();
@@ -231,6 +231,21 @@ namespace MlOps.Scaffolding
                     var status = file.Mode == PlannedFileMode.Update ? ScaffoldFileStatus.Updated : existed ? ScaffoldFileStatus.Replaced : ScaffoldFileStatus.Created;
                     reporter.Verbose($"{status} {file.Path}");
                     written.Add(new ScaffoldedFile(file.Path, file.FullPath, file.Kind, status));
+                }
+
+                // The renames above on disk too: a settings edit reported done survives a power cut.
+                foreach (var folder in staged.Select(s => Path.GetDirectoryName(s.File.FullPath)!).Concat(createdFolders.Select(f => Path.GetDirectoryName(f)!))
+                    .Distinct(StringComparer.Ordinal))
+                {
+                    try
+                    {
+                        DurableFiles.FlushFolder(folder);
+                    }
+                    catch (IOException e)
+                    {
+                        // The files are in place (the renames are done); only their survival of a power cut is in doubt.
+                        reporter.Verbose($"Could not flush {folder} to disk: {e.Message}");
+                    }
                 }
 
                 return written;

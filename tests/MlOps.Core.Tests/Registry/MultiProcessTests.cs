@@ -23,6 +23,56 @@ public class MultiProcessTests
     }
 
     [Fact]
+    public async Task A_publish_flushes_every_file_and_folder_to_disk_before_the_rename_that_makes_it_visible()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;     // NTFS journals folder entries; the file flushes are FlushFileBuffers, not traced here
+        }
+
+        // The system calls of a real publish, traced: fsync of each file's bytes and of each folder, then the rename.
+        Assert.True(File.Exists("/usr/bin/strace"), "This test traces the publisher's system calls with strace (apt install strace; .ci/run installs it).");
+        using var project = new TempProject();
+        var source = project.MakeArtifact("src", files: 3, bytesEach: 100_000);
+        Directory.CreateDirectory(Path.Combine(source, "nested", "deeper"));
+        File.WriteAllText(Path.Combine(source, "nested", "deeper", "config.json"), "{}");
+        var log = Path.Combine(project.Root, "strace.log");
+        var info = new ProcessStartInfo("/usr/bin/strace") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "-f", "-y", "-e", "trace=fsync,fdatasync,rename,renameat,renameat2", "-o", log, "dotnet",
+                     Path.Combine(AppContext.BaseDirectory, "MlOps.StoreWorker.dll"), "publish", project.RegistryPath, "durable", "test", source })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var worker = Process.Start(info)!;
+        var stderr = await worker.StandardError.ReadToEndAsync();
+        await worker.StandardOutput.ReadToEndAsync();
+        await worker.WaitForExitAsync();
+        Assert.True(worker.ExitCode == 0, stderr);
+
+        var calls = File.ReadAllLines(log).Where(l => l.Contains(" = 0", StringComparison.Ordinal)).ToList();
+        var version = Path.Combine(project.RegistryPath, "durable", "test", "1");
+        var publish = calls.FindIndex(l => l.Contains("rename", StringComparison.Ordinal) && l.Contains($"\"{version}\"", StringComparison.Ordinal));
+        Assert.True(publish > 0, "No rename made the version visible:\n" + string.Join("\n", calls));
+        var staging = System.Text.RegularExpressions.Regex.Match(calls[publish], "rename\\(\"([^\"]+)\"").Groups[1].Value;
+        bool Synced(string path, int from, int to) => calls.Skip(from).Take(to - from).Any(l => l.Contains($"fsync(", StringComparison.Ordinal) && l.Contains($"<{path}>)", StringComparison.Ordinal));
+
+        var stored = new LocalFolderRegistry(project.RegistryPath).ListVersions("durable", "test").Single();
+        foreach (var file in stored.Files)
+        {
+            Assert.True(Synced(Path.Combine(staging, "files", file.Path), 0, publish), $"{file.Path} was not flushed before the version became visible.");
+        }
+
+        foreach (var path in new[] { Path.Combine(staging, "manifest.json"), staging, Path.Combine(staging, "files"), Path.Combine(staging, "files", "nested"),
+                     Path.Combine(staging, "files", "nested", "deeper") })
+        {
+            Assert.True(Synced(path, 0, publish), $"{path} was not flushed before the version became visible.");
+        }
+
+        Assert.True(Synced(Path.GetDirectoryName(version)!, publish, calls.Count), "The folder holding the new version was not flushed after the rename.");
+    }
+
+    [Fact]
     public async Task Eight_concurrent_publishers_get_versions_1_to_8_with_intact_contents()
     {
         using var project = new TempProject();
