@@ -112,6 +112,32 @@ public sealed class ConcurrencyScenarios : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_slow_upload_keeps_its_claim_when_every_publishers_clock_runs_two_hours_ahead_of_CDFs()
+    {
+        // CDF's clock two hours behind this machine's: by a publisher's own clock every claim looks two hours old (past the
+        // hour after which claims used to count as abandoned). The first upload is slowed; a second publisher runs meanwhile.
+        _cdf.Clock.Advance(TimeSpan.FromHours(-2));
+        _cdf.Faults.Script("PUT /upload/*", FaultAction.Slow(TimeSpan.FromSeconds(6)));
+        var registry = _project.Registry(_client);
+        var slowSource = _project.MakeArtifact("slow", files: 2, bytesEach: 40_000, seed: 1);
+        var fastSource = _project.MakeArtifact("fast", files: 2, bytesEach: 40_000, seed: 2);
+        using var slow = Worker.Project(_project, "publish", "m", "cloud", slowSource, "--meta", "src=" + slowSource);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (_cdf.Files.Find(_cdf.Project, "m/cloud/1") == null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The first publisher did not claim: " + slow.AllOutput);
+            await Task.Delay(20);
+        }
+
+        using var fast = Worker.Project(_project, "publish", "m", "cloud", fastSource, "--meta", "src=" + fastSource);
+        Assert.Equal("2", await fast.SucceedAsync());
+        Assert.Equal("1", await slow.SucceedAsync());
+        var versions = StoreCheck.AssertConsistent(registry, "m", "cloud", v => v.Metadata["src"]);
+        Assert.Equal(new[] { slowSource, fastSource }, versions.Select(v => v.Metadata["src"]));
+        Assert.Empty(StoreCheck.Unfinished(_cdf, _project.CdfDirectory));
+    }
+
     /// <summary>Lists the store in a loop while writers run; every version it sees must already be complete and intact.</summary>
     private sealed class WatchingReader : IDisposable
     {

@@ -37,20 +37,18 @@ namespace MlOps.Cdf
         private const string OwnerKey = "mlops_owner";
         private const string ChangeKey = "mlops_change";
         private const string SinceKey = "mlops_since";
-        private const string BeatKey = "mlops_heartbeat";
+        private const string BeatKey = CdfHeartbeat.Key;
         private const string TokenKey = "mlops_lease";
         private readonly ICdfFiles _files;
-        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
-        private readonly Thread _beat;
-        private int _lost;
+        private readonly CdfHeartbeat _heartbeat;
+        private bool _disposed;
 
         private CdfLease(ICdfFiles files, long fileId, string externalId, TimeSpan heartbeat)
         {
             _files = files;
             FileId = fileId;
             ExternalId = externalId;
-            _beat = new Thread(() => Beat(heartbeat)) { IsBackground = true, Name = "MlOps lease " + externalId };
-            _beat.Start();
+            _heartbeat = new CdfHeartbeat(files, fileId, heartbeat, externalId);
         }
 
         /// <summary>The lease file's CDF id: every step after the create acts on it, never on the external id alone.</summary>
@@ -59,7 +57,7 @@ namespace MlOps.Cdf
         public string ExternalId { get; }
 
         /// <summary>True once the lease file was found gone or replaced: another process took the lease over.</summary>
-        public bool Lost => Volatile.Read(ref _lost) != 0;
+        public bool Lost => _heartbeat.Lost;
 
         /// <summary>
         /// Takes the lease <paramref name="file"/> (its external id names what is locked) for <paramref name="change"/> of
@@ -167,46 +165,16 @@ namespace MlOps.Cdf
             }
         }
 
-        private void Beat(TimeSpan heartbeat)
-        {
-            var beat = 0L;
-            while (!_stop.Token.WaitHandle.WaitOne(heartbeat))
-            {
-                try
-                {
-                    beat++;
-                    var update = new FileUpdateItem(Identity.Create(FileId), new FileUpdate
-                    {
-                        Metadata = UpdateDictionary.Change(new Dictionary<string, string> { [BeatKey] = beat.ToString(CultureInfo.InvariantCulture) }),
-                    });
-                    _files.UpdateAsync(new[] { update }, _stop.Token).GetAwaiter().GetResult();
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-                catch (MlOpsException e) when (e.ErrorId == CdfErrorIds.CdfResourceNotFound || e.Kind == MlOpsErrorKind.NotFound)
-                {
-                    Interlocked.Exchange(ref _lost, 1);
-                    return;
-                }
-                catch (Exception)
-                {
-                    // A beat that failed in transit: the next one tries again; a waiter needs StaleAfter without any to take over.
-                }
-            }
-        }
-
         /// <summary>Stops the heartbeat and deletes the lease file by its id (best effort: a lease left behind goes stale).</summary>
         public void Dispose()
         {
-            if (_stop.IsCancellationRequested)
+            if (_disposed)
             {
                 return;
             }
 
-            _stop.Cancel();
-            _beat.Join();
+            _disposed = true;
+            _heartbeat.Dispose();
             try
             {
                 if (!Lost)
@@ -218,8 +186,6 @@ namespace MlOps.Cdf
             {
                 // Not deleted: the next change takes it over once it shows no heartbeat.
             }
-
-            _stop.Dispose();
         }
     }
 }

@@ -22,8 +22,9 @@ namespace MlOps.Registry
     /// Publishing claims number N by creating the file's metadata with external id <c>model/env/N</c> without overwrite:
     /// CDF answers 409 to all but one creator, so the others try N+1. The claim carries <c>mlops_state=uploading</c> and
     /// counts as a version only once its bytes are uploaded and that key is removed; a publisher retries its own upload
-    /// on the number it holds, and deletes the claim if it gives up. Claims abandoned by a killed publisher are removed
-    /// by the next publisher once older than <see cref="CdfStoreOptions.StaleClaimAge"/>.
+    /// on the number it holds, and deletes the claim if it gives up. While it uploads it touches the claim (a heartbeat,
+    /// by the claim's file id), and every later step acts on that id. A claim CDF shows untouched for
+    /// <see cref="CdfStoreOptions.StaleClaimAge"/> (CDF's times only) was abandoned by a killed publisher and is removed by the next.
     /// </para>
     /// </summary>
     public sealed class CdfFilesRegistry : IModelRegistry
@@ -83,6 +84,12 @@ namespace MlOps.Registry
         public int GetLatestVersionNumber(string model, string environment) =>
             Versions(model, environment).Where(v => IsComplete(v.File)).Select(v => v.Number).DefaultIfEmpty(0).Max();
 
+        private ModelVersion? GetClaimed(string model, string environment, UploadTarget target)
+        {
+            var file = Wait(ct => _files.RetrieveAsync(new[] { Identity.Create(target.FileId) }, ignoreUnknownIds: true, ct)).FirstOrDefault();
+            return file != null && IsComplete(file) ? ToVersion(model, environment, target.Number, file) : null;
+        }
+
         public ModelVersion? GetVersion(string model, string environment, int version)
         {
             var externalId = ModelVersionId.Format(model, environment, version);
@@ -128,7 +135,8 @@ namespace MlOps.Registry
             progress.Complete();
 
             // The version is complete: reading it back must not turn the publish into a failure the caller would retry.
-            var version = Transient(ct => Task.FromResult(GetVersion(model, environment, target.Number)), cancellationToken, attempts: Math.Max(12, _options.TransientAttempts * 2))
+            // By the claim's own file id: the version read back is the file this publisher claimed and completed, whatever its external id holds.
+            var version = Transient(ct => Task.FromResult(GetClaimed(model, environment, target)), cancellationToken, attempts: Math.Max(12, _options.TransientAttempts * 2))
                 ?? throw new MlOpsException(CdfErrorIds.CdfInvalidResponse,
                 MlOpsErrorKind.InvalidResult, $"{target.ExternalId} was uploaded but CDF does not show it as complete.", target.ExternalId);
             reporter.Verbose($"Stored {version.ModelId} ({version.FileCount} file(s), {version.ContentHash}).");
@@ -201,13 +209,26 @@ namespace MlOps.Registry
             string? contentHash = null;
             try
             {
-                contentHash = ContentHash.Compute(upload());
-                CompleteVersion(target.ExternalId, contentHash, cancellationToken);
+                // The claim proves its publisher alive while the bytes go up (however long that takes): others judge it by
+                // CDF's lastUpdatedTime, which each beat moves.
+                using (var heartbeat = new CdfHeartbeat(_files, target.FileId, _options.ClaimHeartbeat, target.ExternalId))
+                {
+                    contentHash = ContentHash.Compute(upload());
+                    heartbeat.Dispose();
+                    if (heartbeat.Lost)
+                    {
+                        throw new MlOpsException(ErrorIds.RegistryWriteFailed, MlOpsErrorKind.WriteError,
+                            $"The claim on {target.ExternalId} was removed while this publish uploaded it (another publisher judged it abandoned).",
+                            target.ExternalId, "Nothing was stored under this claim; run the command again.");
+                    }
+                }
+
+                CompleteVersion(target, contentHash, cancellationToken);
                 return target;
             }
             catch (Exception e)
             {
-                if (Settle(target.ExternalId, contentHash, e, reporter))
+                if (Settle(target, contentHash, e, reporter))
                 {
                     return target;
                 }
@@ -274,7 +295,7 @@ namespace MlOps.Registry
                             throw new InvalidOperationException($"The archive has {part} parts; {session.UploadUrls.Count} were claimed.");
                         }
 
-                        Transient(ct => _files.CompleteMultipartUploadAsync(Identity.Create(target.ExternalId), session.UploadId, ct), cancellationToken);
+                        Transient(ct => _files.CompleteMultipartUploadAsync(Identity.Create(target.FileId), session.UploadId, ct), cancellationToken);
                     }
                     catch (Exception e)
                     {
@@ -312,13 +333,17 @@ namespace MlOps.Registry
         }
 
         /// <summary>Waits for CDF to mark the upload complete, then records the content hash and drops the claim keys in one update.</summary>
-        private void CompleteVersion(string externalId, string contentHash, CancellationToken cancellationToken)
+        private void CompleteVersion(UploadTarget target, string contentHash, CancellationToken cancellationToken)
         {
-            WaitUploaded(externalId, cancellationToken);
+            WaitUploaded(target, cancellationToken);
             var add = new Dictionary<string, string>(StringComparer.Ordinal) { [ContentHashKey] = contentHash };
+            // By the claim's file id: a publisher completes the file it claimed, never another that took the external id.
             Transient(ct => _files.UpdateAsync(new[]
             {
-                new FileUpdateItem(Identity.Create(externalId), new FileUpdate { Metadata = UpdateDictionary.Change(add, new[] { StateKey, ClaimKey }) }),
+                new FileUpdateItem(Identity.Create(target.FileId), new FileUpdate
+                {
+                    Metadata = UpdateDictionary.Change(add, new[] { StateKey, ClaimKey, CdfHeartbeat.Key }),
+                }),
             }, ct), cancellationToken);
         }
 
@@ -503,14 +528,32 @@ namespace MlOps.Registry
             IOperationReporter reporter, CancellationToken cancellationToken)
         {
             var all = ModelFiles(model).ToList();
-            foreach (var stale in all.Where(v => v.Environment == environment && IsAbandoned(v.File)))
-            {
-                reporter.Warning($"Removing {stale.File.ExternalId}: a publish claimed it {Age(stale.File):g} ago and never completed.");
-                Release(stale.File.ExternalId!, reporter);
-            }
-
             var exact = origin?.Number;
-            var number = exact ?? Math.Max(all.Where(v => !IsAbandoned(v.File)).Select(v => v.Number).DefaultIfEmpty(0).Max(), origin?.NumberAbove ?? 0) + 1;
+            // Above every file, claims included: whether a claim is abandoned is judged only once this one's own claim gives CDF's time.
+            var number = exact ?? Math.Max(all.Select(v => v.Number).DefaultIfEmpty(0).Max(), origin?.NumberAbove ?? 0) + 1;
+            var target = ClaimNumber(model, environment, fields, archiveLength, exact, number, reporter, cancellationToken);
+            RemoveAbandoned(all.Where(v => v.Environment == environment).Select(v => v.File), target.CreatedTime, reporter);
+            return target;
+        }
+
+        /// <summary>
+        /// Claims left by publishers that died: not complete, and not touched (no heartbeat) for <see cref="CdfStoreOptions.StaleClaimAge"/>
+        /// before <paramref name="cdfNow"/>, a time CDF wrote (this publisher's own claim's creation). No local clock is involved.
+        /// Each is deleted by its file id, so a claim re-made under the same external id meanwhile is left alone.
+        /// </summary>
+        private void RemoveAbandoned(IEnumerable<CdfFile> files, long cdfNow, IOperationReporter reporter)
+        {
+            foreach (var stale in files.Where(f => !IsComplete(f) && cdfNow - f.LastUpdatedTime > (long)_options.StaleClaimAge.TotalMilliseconds))
+            {
+                reporter.Warning($"Removing {stale.ExternalId}: a publish claimed it and shows no heartbeat in CDF for " +
+                    $"{TimeSpan.FromMilliseconds(cdfNow - stale.LastUpdatedTime):g}; it never completed.");
+                Release(stale.Id, stale.ExternalId!, reporter);
+            }
+        }
+
+        private UploadTarget ClaimNumber(string model, string environment, Dictionary<string, string> fields, long archiveLength, int? exact, int number,
+            IOperationReporter reporter, CancellationToken cancellationToken)
+        {
             var multipart = archiveLength > _options.MultipartThreshold;
 
             // CDF takes at most 250 parts: larger archives get larger parts.
@@ -534,11 +577,11 @@ namespace MlOps.Registry
                     if (multipart)
                     {
                         var session = Transient(ct => _files.InitMultipartUploadAsync(create, parts, overwrite: false, ct), cancellationToken, createOnly: true);
-                        return new UploadTarget(externalId, number, null, session, partSize);
+                        return new UploadTarget(session, number, null, session, partSize);
                     }
 
                     var created = Transient(ct => _files.CreateAsync(create, overwrite: false, ct), cancellationToken, createOnly: true);
-                    return new UploadTarget(externalId, number, created.UploadUrl, null, partSize);
+                    return new UploadTarget(created, number, created.UploadUrl, null, partSize);
                 }
                 catch (Exception e) when (CdfCalls.IsDuplicate(e) && exact != null)
                 {
@@ -560,7 +603,7 @@ namespace MlOps.Registry
                     if (current.Metadata != null && current.Metadata.TryGetValue(ClaimKey, out var claim) && claim == fields[ClaimKey])
                     {
                         reporter.Verbose($"The create of {externalId} failed in transit but took effect; continuing with it.");
-                        return Transient(ct => UploadLink(externalId, number, multipart, parts, partSize, ct), cancellationToken);
+                        return Transient(ct => UploadLink(current, number, multipart, parts, partSize, ct), cancellationToken);
                     }
 
                     if (exact != null)
@@ -586,9 +629,12 @@ namespace MlOps.Registry
         private void WaitForExact(string model, string environment, int number, IOperationReporter reporter, CancellationToken cancellationToken)
         {
             var externalId = ModelVersionId.Format(model, environment, number);
-            var deadline = DateTime.UtcNow + _options.StaleClaimAge;
             var delay = TimeSpan.FromMilliseconds(100);
             var said = false;
+            // Judged by CDF's times: a claim whose lastUpdatedTime does not move for StaleClaimAge of this publisher's watching
+            // (a monotonic clock; no two clocks compared) has no live owner.
+            (long Id, long Updated)? watched = null;
+            var watchedFor = System.Diagnostics.Stopwatch.StartNew();
             while (true)
             {
                 var file = Transient(ct => _files.RetrieveAsync(new[] { Identity.Create(externalId) }, ignoreUnknownIds: true, ct), cancellationToken).FirstOrDefault();
@@ -602,10 +648,15 @@ namespace MlOps.Registry
                     throw new VersionNumberTakenException(ToVersion(model, environment, number, file));
                 }
 
-                if (IsAbandoned(file) || DateTime.UtcNow > deadline)
+                if (watched == null || watched.Value.Id != file.Id || watched.Value.Updated != file.LastUpdatedTime)
                 {
-                    reporter.Warning($"Removing {externalId}: a publish claimed it {Age(file):g} ago and never completed.");
-                    Release(externalId, reporter);
+                    watched = (file.Id, file.LastUpdatedTime);
+                    watchedFor.Restart();
+                }
+                else if (watchedFor.Elapsed >= _options.StaleClaimAge)
+                {
+                    reporter.Warning($"Removing {externalId}: a publish claimed it and shows no heartbeat in CDF for {watchedFor.Elapsed:g}; it never completed.");
+                    Release(file.Id, externalId, reporter);
                     return;
                 }
 
@@ -624,23 +675,26 @@ namespace MlOps.Registry
         public int GetHighestVersionNumber(string model) =>
             ModelFiles(model).Where(v => IsComplete(v.File)).Select(v => v.Number).DefaultIfEmpty(0).Max();
 
-        private async Task<UploadTarget> UploadLink(string externalId, int number, bool multipart, int parts, long partSize, CancellationToken cancellationToken)
+        private async Task<UploadTarget> UploadLink(CdfFile claimed, int number, bool multipart, int parts, long partSize, CancellationToken cancellationToken)
         {
-            // Re-creating with overwrite keeps our claim's metadata (we send the same) and gives fresh upload URLs.
-            var current = (await _files.RetrieveAsync(new[] { Identity.Create(externalId) }, false, cancellationToken).ConfigureAwait(false)).Single();
+            // Re-creating with overwrite keeps our claim's metadata (we send the same) and gives fresh upload URLs. Only while the
+            // external id still names our claim's file: an overwrite never lands on another publisher's.
+            var current = (await _files.RetrieveAsync(new[] { Identity.Create(claimed.Id) }, true, cancellationToken).ConfigureAwait(false)).SingleOrDefault()
+                ?? throw new MlOpsException(ErrorIds.RegistryWriteFailed, MlOpsErrorKind.WriteError,
+                    $"The claim on {claimed.ExternalId} was removed before its upload began.", claimed.ExternalId, "Nothing was stored; run the command again.");
             var create = new FileCreate
             {
-                ExternalId = externalId, Name = current.Name, Directory = current.Directory, MimeType = current.MimeType,
+                ExternalId = current.ExternalId, Name = current.Name, Directory = current.Directory, MimeType = current.MimeType,
                 Metadata = current.Metadata, DataSetId = current.DataSetId,
             };
             if (multipart)
             {
                 var session = await _files.InitMultipartUploadAsync(create, parts, overwrite: true, cancellationToken).ConfigureAwait(false);
-                return new UploadTarget(externalId, number, null, session, partSize);
+                return new UploadTarget(session, number, null, session, partSize);
             }
 
             var created = await _files.CreateAsync(create, overwrite: true, cancellationToken).ConfigureAwait(false);
-            return new UploadTarget(externalId, number, created.UploadUrl, null, partSize);
+            return new UploadTarget(created, number, created.UploadUrl, null, partSize);
         }
 
         /// <summary>Uploads an archive file: one PUT, or its parts one after the other, then completes the multipart upload.</summary>
@@ -660,7 +714,7 @@ namespace MlOps.Registry
                 Transient(ct => UploadRegion(url, path, offset, Math.Min(target.PartSize, length - offset), ct), cancellationToken);
             }
 
-            Transient(ct => _files.CompleteMultipartUploadAsync(Identity.Create(target.ExternalId), session.UploadId, ct), cancellationToken);
+            Transient(ct => _files.CompleteMultipartUploadAsync(Identity.Create(target.FileId), session.UploadId, ct), cancellationToken);
         }
 
         /// <summary>PUTs a region of a file; the stream can seek, so the client sends it again after a transient failure.</summary>
@@ -676,9 +730,11 @@ namespace MlOps.Registry
         /// <summary>A claimed version number and where its bytes go: one upload URL, or a multipart session with its part size.</summary>
         private sealed class UploadTarget
         {
-            public UploadTarget(string externalId, int number, string? uploadUrl, CdfMultipartFileUpload? multipart, long partSize)
+            public UploadTarget(CdfFile claim, int number, string? uploadUrl, CdfMultipartFileUpload? multipart, long partSize)
             {
-                ExternalId = externalId;
+                ExternalId = claim.ExternalId!;
+                FileId = claim.Id;
+                CreatedTime = claim.CreatedTime;
                 Number = number;
                 UploadUrl = uploadUrl;
                 Multipart = multipart;
@@ -686,19 +742,27 @@ namespace MlOps.Registry
             }
 
             public string ExternalId { get; }
+
+            /// <summary>The claim's own file: every step after the claim acts on it by this id.</summary>
+            public long FileId { get; }
+
+            /// <summary>When CDF created the claim: CDF's time, against which other claims' heartbeats are judged.</summary>
+            public long CreatedTime { get; }
+
             public int Number { get; }
             public string? UploadUrl { get; }
             public CdfMultipartFileUpload? Multipart { get; }
             public long PartSize { get; }
         }
 
-        private void WaitUploaded(string externalId, CancellationToken cancellationToken)
+        private void WaitUploaded(UploadTarget target, CancellationToken cancellationToken)
         {
+            var externalId = target.ExternalId;
             var deadline = DateTime.UtcNow + _options.UploadedTimeout;
             var delay = TimeSpan.FromMilliseconds(100);
             while (true)
             {
-                var file = Transient(ct => _files.RetrieveAsync(new[] { Identity.Create(externalId) }, false, ct), cancellationToken).Single();
+                var file = Transient(ct => _files.RetrieveAsync(new[] { Identity.Create(target.FileId) }, false, ct), cancellationToken).Single();
                 if (file.Uploaded)
                 {
                     return;
@@ -717,16 +781,16 @@ namespace MlOps.Registry
         }
 
         /// <summary>
-        /// After a publish failed on claim <paramref name="externalId"/>: true when it completed anyway (a transient failure of
+        /// After a publish failed on the claim <paramref name="target"/>: true when it completed anyway (a transient failure of
         /// the completing update whose effect arrived), so the publish succeeded; otherwise the claim is deleted, unless it
         /// cannot be read, and then it is left invisible for a later publish to remove.
         /// </summary>
-        private bool Settle(string externalId, string? contentHash, Exception error, IOperationReporter reporter)
+        private bool Settle(UploadTarget target, string? contentHash, Exception error, IOperationReporter reporter)
         {
-            var finished = contentHash != null && error is MlOpsException m && IsTransient(m) ? FinishedAnyway(externalId, contentHash, reporter) : false;
+            var finished = contentHash != null && error is MlOpsException m && IsTransient(m) ? FinishedAnyway(target, contentHash, reporter) : false;
             if (finished == false)
             {
-                Release(externalId, reporter);
+                Release(target.FileId, target.ExternalId, reporter);
             }
 
             return finished == true;
@@ -737,8 +801,9 @@ namespace MlOps.Registry
         /// the completing update was lost), so the publish succeeded; false when it is not; null when it cannot be read, and
         /// then it is left as it is rather than deleted (it may be complete; if not, it stays invisible and a later publish removes it).
         /// </summary>
-        private bool? FinishedAnyway(string externalId, string contentHash, IOperationReporter reporter)
+        private bool? FinishedAnyway(UploadTarget target, string contentHash, IOperationReporter reporter)
         {
+            var externalId = target.ExternalId;
             // Knowing the outcome matters more than failing fast here: a publish reported failed whose version is complete
             // would be published again by the caller's retry. So this read persists beyond the store's usual attempts.
             CdfFile? file = null;
@@ -746,7 +811,7 @@ namespace MlOps.Registry
             {
                 try
                 {
-                    file = Wait(ct => _files.RetrieveAsync(new[] { Identity.Create(externalId) }, ignoreUnknownIds: true, ct)).FirstOrDefault();
+                    file = Wait(ct => _files.RetrieveAsync(new[] { Identity.Create(target.FileId) }, ignoreUnknownIds: true, ct)).FirstOrDefault();
                     break;
                 }
                 catch (MlOpsException e) when (IsTransient(e) && attempt < Math.Max(12, _options.TransientAttempts * 2))
@@ -770,12 +835,12 @@ namespace MlOps.Registry
             return done;
         }
 
-        /// <summary>Best effort: a claim that cannot be deleted stays invisible and is removed once stale.</summary>
-        private void Release(string externalId, IOperationReporter reporter)
+        /// <summary>Best effort: a claim that cannot be deleted stays invisible and is removed once stale. By the claim's file id only.</summary>
+        private void Release(long fileId, string externalId, IOperationReporter reporter)
         {
             try
             {
-                Transient(ct => _files.DeleteAsync(new[] { Identity.Create(externalId) }, ignoreUnknownIds: true, ct), CancellationToken.None);
+                Transient(ct => _files.DeleteAsync(new[] { Identity.Create(fileId) }, ignoreUnknownIds: true, ct), CancellationToken.None);
             }
             catch (MlOpsException e)
             {
@@ -804,9 +869,6 @@ namespace MlOps.Registry
 
         private static bool IsComplete(CdfFile file) => file.Uploaded && (file.Metadata == null || !file.Metadata.ContainsKey(StateKey));
 
-        private bool IsAbandoned(CdfFile file) => !IsComplete(file) && Age(file) > _options.StaleClaimAge;
-
-        private static TimeSpan Age(CdfFile file) => DateTimeOffset.UtcNow - DateTimeOffset.FromUnixTimeMilliseconds(file.CreatedTime);
 
         private ModelVersion ToVersion(string model, string environment, int number, CdfFile file)
         {

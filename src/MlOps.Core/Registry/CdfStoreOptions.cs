@@ -17,8 +17,14 @@ namespace MlOps.Registry
         /// </summary>
         public Func<long?>? DataSetResolver { get; set; }
 
-        /// <summary>A version claimed but not completed for this long is taken to be abandoned and removed.</summary>
-        public TimeSpan StaleClaimAge { get; set; } = TimeSpan.FromHours(1);
+        /// <summary>
+        /// A claimed version whose heartbeat CDF has not seen for this long (by CDF's own times) is taken to be abandoned by a
+        /// publisher that died, and removed by the next publisher. A live publisher touches its claim every <see cref="ClaimHeartbeat"/>.
+        /// </summary>
+        public TimeSpan StaleClaimAge { get; set; } = TimeSpan.FromMinutes(10);
+
+        /// <summary>How often a publisher touches its claim while it uploads (so CDF's lastUpdatedTime shows it alive).</summary>
+        public TimeSpan ClaimHeartbeat { get; set; } = TimeSpan.FromMinutes(1);
 
         /// <summary>How long to wait for CDF to mark an upload as complete.</summary>
         public TimeSpan UploadedTimeout { get; set; } = TimeSpan.FromMinutes(2);

@@ -36,7 +36,113 @@ public sealed class CdfFilesRegistryTests : IAsyncLifetime
         TransientDelay = TimeSpan.FromMilliseconds(5),
         TransientAttempts = 10,
         StaleClaimAge = staleClaimAge ?? TimeSpan.FromHours(1),
+        ClaimHeartbeat = TimeSpan.FromMilliseconds(100),
     });
+
+    /// <summary>A source whose reading (after the claim, on the streamed path) waits at a gate: a publisher stuck mid-upload.</summary>
+    private sealed class Gated(FolderArtifactSource inner) : IArtifactSource
+    {
+        public ManualResetEventSlim Reading { get; } = new();
+
+        public ManualResetEventSlim Open { get; } = new();
+
+        public string Description => inner.Description;
+
+        public IReadOnlyList<ArtifactFile> Files => inner.Files;
+
+        public string? GetLocalPath(ArtifactFile file) => inner.GetLocalPath(file);
+
+        public IEnumerable<(ArtifactFile File, Stream Content)> ReadFiles(CancellationToken cancellationToken)
+        {
+            Reading.Set();
+            Open.Wait(cancellationToken);
+            return inner.ReadFiles(cancellationToken);
+        }
+    }
+
+    private static byte[] Stored(CdfFilesRegistry store, ModelVersion version, string path)
+    {
+        using var files = (TemporaryArtifactFolder)store.OpenArtifacts(version);
+        return File.ReadAllBytes(Path.Combine(files.Path, path));
+    }
+
+    [Fact]
+    public async Task A_live_claim_is_kept_however_long_its_upload_takes_when_every_publishers_clock_runs_hours_ahead_of_CDFs()
+    {
+        _cdf.Clock.Advance(TimeSpan.FromHours(-2));     // CDF's timestamps are two hours behind every clock on this machine
+        var slow = new Gated(FolderArtifactSource.Open(_project.MakeArtifact("slow", files: 2, bytesEach: 50_000, seed: 1)));
+        var first = Task.Run(() => Store(staleClaimAge: TimeSpan.FromMinutes(30)).Publish("m", "test", slow, new Dictionary<string, string>(), null,
+            NullReporter.Instance, default));
+        Assert.True(slow.Reading.Wait(TimeSpan.FromSeconds(30)), "the first publish did not claim");
+        var claim = _cdf.Files.Find(_cdf.Project, "m/test/1")!;
+        Assert.Equal("uploading", claim.Metadata!["mlops_state"]);
+
+        // Another publisher meanwhile: by its own clock the claim is two hours old; by CDF's it was touched moments ago.
+        var reporter = new RecordingReporter();
+        var secondSource = _project.MakeArtifact("second", files: 1, seed: 2);
+        var second = Store(staleClaimAge: TimeSpan.FromMinutes(30)).Publish("m", "test", FolderArtifactSource.Open(secondSource),
+            new Dictionary<string, string>(), null, reporter, default);
+        Assert.Equal(2, second.Version);
+        Assert.DoesNotContain(reporter.Warnings, w => w.Contains("m/test/1", StringComparison.Ordinal));
+        Assert.Equal(claim.Id, _cdf.Files.Find(_cdf.Project, "m/test/1")!.Id);
+        Assert.True(_cdf.Files.Find(_cdf.Project, "m/test/1")!.LastUpdatedTime > claim.LastUpdatedTime, "the claim's heartbeat did not reach CDF");
+
+        slow.Open.Set();
+        var firstVersion = await first;
+        Assert.Equal(1, firstVersion.Version);
+        var store = Store();
+        Assert.Equal(new[] { 1, 2 }, store.ListVersions("m", "test").Select(v => v.Version));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(slow.Description, "info.json")), Stored(store, firstVersion, "info.json"));
+        Assert.False(_cdf.Files.Find(_cdf.Project, "m/test/1")!.Metadata!.ContainsKey("mlops_heartbeat"));
+    }
+
+    [Fact]
+    public async Task A_claim_without_heartbeat_is_removed_once_CDFs_own_times_show_it_silent_for_the_stale_age()
+    {
+        // A publisher that died after claiming version 1: its claim is never touched again.
+        await _client.Files.CreateAsync(new FileCreate
+        {
+            ExternalId = "m/test/1", Name = "m-test-1.tar.gz", Directory = "/mlops",
+            Metadata = new Dictionary<string, string> { ["version"] = "1", ["mlops_state"] = "uploading" },
+        });
+        var artifact = _project.MakeArtifact("art");
+
+        var reporter = new RecordingReporter();
+        Assert.Equal(2, Store(staleClaimAge: TimeSpan.FromMinutes(10)).Publish("m", "test", FolderArtifactSource.Open(artifact),
+            new Dictionary<string, string>(), null, reporter, default).Version);
+        Assert.Empty(reporter.Warnings);                 // silent for seconds only, by CDF's clock
+        Assert.NotNull(_cdf.Files.Find(_cdf.Project, "m/test/1"));
+
+        _cdf.Clock.Advance(TimeSpan.FromMinutes(11));
+        Assert.Equal(3, Store(staleClaimAge: TimeSpan.FromMinutes(10)).Publish("m", "test", FolderArtifactSource.Open(artifact),
+            new Dictionary<string, string>(), null, reporter, default).Version);
+        Assert.Contains(reporter.Warnings, w => w.Contains("m/test/1", StringComparison.Ordinal) && w.Contains("no heartbeat", StringComparison.Ordinal));
+        Assert.Null(_cdf.Files.Find(_cdf.Project, "m/test/1"));
+    }
+
+    [Fact]
+    public async Task A_publisher_whose_claim_was_taken_away_completes_and_deletes_nothing_of_the_publisher_that_took_its_number()
+    {
+        var slow = new Gated(FolderArtifactSource.Open(_project.MakeArtifact("slow", files: 2, bytesEach: 50_000, seed: 1)));
+        var first = Task.Run(() => Store().Publish("m", "test", slow, new Dictionary<string, string>(), null, NullReporter.Instance, default));
+        Assert.True(slow.Reading.Wait(TimeSpan.FromSeconds(30)), "the first publish did not claim");
+
+        // Its claim is removed (as an over-eager clean-up would) and another publisher takes number 1 and completes it.
+        await _client.Files.DeleteAsync([Identity.Create(_cdf.Files.Find(_cdf.Project, "m/test/1")!.Id)]);
+        var otherSource = _project.MakeArtifact("other", files: 1, seed: 3);
+        var other = Store().Publish("m", "test", FolderArtifactSource.Open(otherSource), new Dictionary<string, string>(), null, NullReporter.Instance, default);
+        Assert.Equal(1, other.Version);
+
+        slow.Open.Set();
+        var failed = await Assert.ThrowsAsync<MlOpsException>(() => first);
+        Assert.NotEqual(ErrorIds.ContentHashMismatch, failed.ErrorId);
+
+        // The number's file is the other publisher's, complete, with its own hash over its own bytes.
+        var store = Store();
+        var listed = Assert.Single(store.ListVersions("m", "test"));
+        Assert.Equal(other.ContentHash, listed.ContentHash);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(otherSource, "info.json")), Stored(store, listed, "info.json"));
+    }
 
     [Fact]
     public async Task Eight_publishers_under_a_20_percent_fault_rate_produce_versions_1_to_8_intact()

@@ -9,7 +9,9 @@ before the rename, the environment's "latest" hint is raised to N under an OS lo
 The CDF store follows CdfFilesRegistry: the artifact folder becomes one gzipped tar; number N is claimed by creating
 the file <model>/<env>/<N> in CDF Files without overwrite (409: another publisher won, try N+1), with
 mlops_state=uploading and a claim id; after the bytes are uploaded and CDF marks the file uploaded, the state and
-claim keys are removed, and only then does the version count. A publish that fails deletes its claim.
+claim keys are removed, and only then does the version count. A publish that fails deletes its claim. While it
+uploads, the publisher touches its claim every minute (mlops_heartbeat), so others judge it alive by CDF's own
+lastUpdatedTime; every step after the claim acts on the claim's file id, never on the external id alone.
 """
 import datetime
 import getpass
@@ -21,6 +23,7 @@ import socket
 import stat
 import tarfile
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -296,9 +299,37 @@ class CdfClient:
             if not cursor:
                 return items
 
-    def retrieve(self, external_id):
-        items = self.request("POST", "/files/byids", {"items": [{"externalId": external_id}], "ignoreUnknownIds": True}).get("items", [])
+    def retrieve(self, external_id=None, file_id=None):
+        identity = {"id": file_id} if file_id is not None else {"externalId": external_id}
+        items = self.request("POST", "/files/byids", {"items": [identity], "ignoreUnknownIds": True}).get("items", [])
         return items[0] if items else None
+
+
+class _Heartbeat:
+    """Touches a claim (by its file id) every interval while it uploads, so CDF's lastUpdatedTime shows its owner alive."""
+
+    def __init__(self, client, file_id, interval=60.0):
+        self._client, self._file_id, self._interval = client, file_id, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="mlops-heartbeat", daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self):
+        beat = 0
+        while not self._stop.wait(self._interval):
+            beat += 1
+            try:
+                self._client.request("POST", "/files/update", {"items": [{
+                    "id": self._file_id, "update": {"metadata": {"add": {"mlops_heartbeat": str(beat)}}}}]})
+            except Exception:  # noqa: BLE001 - a missed beat; the next one tries again
+                pass
 
 
 def _pause(attempt, retry_after):
@@ -348,19 +379,21 @@ class CdfRegistry:
                 "mlops_source": source[:400],
             })
             fields.update(_revision_fields(revision, "mlops_git_commit", "mlops_git_branch", "mlops_git_dirty"))
-            number, external_id, upload_url = self._claim(model, environment, fields)
+            number, external_id, file_id, upload_url = self._claim(model, environment, fields)
             try:
-                self.client.put(upload_url, archive, "application/gzip")
+                with _Heartbeat(self.client, file_id):
+                    self.client.put(upload_url, archive, "application/gzip")
                 deadline = time.time() + 120
-                while not (self.client.retrieve(external_id) or {}).get("uploaded"):
+                while not (self.client.retrieve(file_id=file_id) or {}).get("uploaded"):
                     if time.time() > deadline:
                         raise CdfError(0, f"CDF did not mark {external_id} uploaded within 2 minutes")
                     time.sleep(0.2)
+                # By the claim's id: this publisher completes the file it claimed, never another under the same external id.
                 self.client.request("POST", "/files/update", {"items": [{
-                    "externalId": external_id,
-                    "update": {"metadata": {"remove": [self.STATE_KEY, self.CLAIM_KEY]}}}]})
+                    "id": file_id,
+                    "update": {"metadata": {"remove": [self.STATE_KEY, self.CLAIM_KEY, "mlops_heartbeat"]}}}]})
             except BaseException:
-                self._release(external_id)
+                self._release(file_id)
                 raise
             return _published(external_id, number, fields["mlops_content_hash"], revision)
         finally:
@@ -383,7 +416,7 @@ class CdfRegistry:
                 item["dataSetId"] = data_set
             try:
                 created = self.client.request("POST", "/files?overwrite=false", item, idempotent=False)
-                return number, external_id, created["uploadUrl"]
+                return number, external_id, int(created["id"]), created["uploadUrl"]
             except CdfError as error:
                 if error.status == 409:
                     number += 1
@@ -395,8 +428,8 @@ class CdfRegistry:
                 if current is None:
                     continue
                 if (current.get("metadata") or {}).get(self.CLAIM_KEY) == fields[self.CLAIM_KEY]:
-                    link = self.client.request("POST", "/files/uploadlink", {"items": [{"externalId": external_id}]})
-                    return number, external_id, link["items"][0]["uploadUrl"]
+                    link = self.client.request("POST", "/files/uploadlink", {"items": [{"id": int(current["id"])}]})
+                    return number, external_id, int(current["id"]), link["items"][0]["uploadUrl"]
                 number += 1
 
     def _data_set_id(self):
@@ -413,9 +446,9 @@ class CdfRegistry:
             self._data_set = int(found["items"][0]["id"])
         return self._data_set
 
-    def _release(self, external_id):
+    def _release(self, file_id):
         try:
-            self.client.request("POST", "/files/delete", {"items": [{"externalId": external_id}], "ignoreUnknownIds": True})
+            self.client.request("POST", "/files/delete", {"items": [{"id": file_id}], "ignoreUnknownIds": True})
         except Exception:  # noqa: BLE001 - the C# store removes stale claims too
             pass
 
