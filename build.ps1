@@ -22,6 +22,18 @@
              out/repository/MlOps.<version>.nupkg, a local repository PSResourceGet installs from.
     Clean    Removes bin/, out/ and every project's bin/ and obj/.
 
+.PARAMETER Tier
+    Test only: which tests run (each tier's time is printed).
+    Unit         The engine's xUnit tests that start no emulator and no service: under a minute, the loop to work in.
+    Integration  The engine's tests against the CDF emulator and deployed services, the emulator's own tests, and the
+                 Pester suite through the built module (except the resilience suite).
+    Resilience   The resilience suite (tests/MlOps.Resilience.Tests and the Resilience-tagged Pester tests).
+    All          All three (the default; what CI and the README run).
+
+.PARAMETER Filter
+    Test only: narrows every tier to tests whose full name contains this text (xUnit FullyQualifiedName~, Pester's
+    full name as a wildcard *text*).
+
 .PARAMETER Configuration
     The .NET build configuration (default Release).
 
@@ -37,11 +49,19 @@
 
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Build, Test
+
+.EXAMPLE
+    dotnet pwsh ./build.ps1 -Task Test -Tier Unit -Filter LocalFolderRegistry
 #>
 [CmdletBinding()]
 param(
     [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package', 'Clean')]
     [string[]] $Task = 'Build',
+
+    [ValidateSet('Unit', 'Integration', 'Resilience', 'All')]
+    [string] $Tier = 'All',
+
+    [string] $Filter,
 
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
@@ -92,15 +112,20 @@ function Invoke-Pwsh {
 }
 
 function Invoke-Build {
+    # Once per run (-Task Build, Test builds once): the whole solution in one dotnet build, then the module laid out from it
+    # and the tests run from it without building again (--no-build).
+    if ($script:built) { return }
     $version = Get-ModuleVersion
-    Write-Host "Building MlOps $version ($Configuration) into bin/"
-    Invoke-Native dotnet @('publish', (Join-Path $root 'src/MlOps.PowerShell/MlOps.PowerShell.csproj'), '-c', $Configuration,
+    Write-Host "Building MlOps $version ($Configuration): the solution, then the module into bin/"
+    Invoke-Native dotnet @('build', (Join-Path $root 'MlOps.sln'), '-c', $Configuration, '--nologo', '-v', 'quiet')
+    Invoke-Native dotnet @('publish', (Join-Path $root 'src/MlOps.PowerShell/MlOps.PowerShell.csproj'), '-c', $Configuration, '--no-build',
         '-o', (Join-Path $root 'bin'), '--nologo', '-v', 'quiet')
     # PowerShell looks for about_ topics and cmdlet help in <module base>/<culture>; the module base is the repository root.
     Copy-Item (Join-Path $root 'module/en-US') $root -Recurse -Force
     # Cmdlet help is generated from the XML doc comments (one source of truth), in a child process that imports the build.
     Invoke-Pwsh @('-File', (Join-Path $root 'scripts/tools/New-MlOpsHelp.ps1'), '-ModulePath', (Join-Path $root 'MlOps.psd1'),
         '-XmlDocPath', (Join-Path $root 'bin/MlOps.PowerShell.xml'), '-OutputFolder', (Join-Path $root 'en-US'))
+    $script:built = $true
 }
 
 function Get-PesterPath {
@@ -209,6 +234,33 @@ function Write-ResilienceSummary($xunit, $pester) {
     Write-Host "resilience: $([int]$tried) scenarios tried, $([int]$passed) passed ($($parts -join ', '))"
 }
 
+function Invoke-XUnit([string] $Project, [string] $TraitFilter, [string] $Results) {
+    # Each tier's xUnit part: one project, an optional trait filter, and -Filter on the full names.
+    $filters = @($TraitFilter, $(if ($Filter) { "FullyQualifiedName~$Filter" })) | Where-Object { $_ }
+    $arguments = @('test', (Join-Path $root "tests/$Project/$Project.csproj"), '-c', $Configuration, '--no-build', '--nologo',
+        '--logger', 'trx', '--logger', 'console;verbosity=minimal', '--results-directory', (Join-Path $Results $Project))
+    if ($filters) { $arguments += @('--filter', ($filters -join '&')) }
+    Write-Host "xUnit: tests/$Project$(if ($filters) { " ($($filters -join ' & '))" })"
+    Invoke-Native dotnet $arguments -AllowFailure
+}
+
+function Invoke-PesterTier([string] $Results, [string[]] $Tag, [string[]] $ExcludeTag) {
+    Write-Host "Pester: tests/Pester$(if ($Tag) { " (tag $($Tag -join ', '))" })$(if ($ExcludeTag) { " (without tag $($ExcludeTag -join ', '))" })"
+    $pesterResult = Join-Path $Results "pester-$([guid]::NewGuid().ToString('N').Substring(0, 8)).json"
+    $arguments = @('-File', (Join-Path $root 'tests/Pester/Invoke-PesterSuite.ps1'), '-PesterPath', (Get-PesterPath),
+        '-ResultPath', $pesterResult, '-Output', $(if ($Quiet) { 'Minimal' } else { 'Normal' }))
+    if ($Tag) { $arguments += @('-Tag', ($Tag -join ',')) }
+    if ($ExcludeTag) { $arguments += @('-ExcludeTag', ($ExcludeTag -join ',')) }
+    if ($Filter) { $arguments += @('-FullNameFilter', "*$Filter*") }
+    Invoke-Pwsh $arguments -AllowFailure | Out-Host
+    $pester = if (Test-Path $pesterResult) { Get-Content $pesterResult -Raw | ConvertFrom-Json -AsHashtable } else { $null }
+    if ($null -eq $pester -or $null -eq $pester['Passed'] -or $null -eq $pester['Failed']) {
+        Write-Warning 'Pester reported no counts: the run counts as failed.'
+        $pester = @{ Passed = 0; Failed = 1; Resilience = $null }
+    }
+    $pester
+}
+
 function Invoke-Test {
     Invoke-Build
     Initialize-Python
@@ -217,29 +269,44 @@ function Invoke-Test {
     $results = Join-Path $outFolder 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     New-Item -ItemType Directory -Path $results -Force | Out-Null
-
-    foreach ($project in 'MlOps.Core.Tests', 'MlOps.CdfEmulator.Tests', 'MlOps.Resilience.Tests') {
-        Write-Host "xUnit: tests/$project"
-        Invoke-Native dotnet @('test', (Join-Path $root "tests/$project/$project.csproj"), '-c', $Configuration, '--nologo',
-            '--logger', 'trx', '--logger', 'console;verbosity=minimal', '--results-directory', (Join-Path $results $project)) -AllowFailure
+    $tiers = if ($Tier -eq 'All') { 'Unit', 'Integration', 'Resilience' } else { @($Tier) }
+    $pesterPassed = 0; $pesterFailed = 0; $pesterResilience = $null
+    $times = [ordered]@{}
+    foreach ($name in $tiers) {
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        Write-Host "== $name tier"
+        switch ($name) {
+            'Unit' {
+                # The unit tier refuses to start an emulator (CdfEmulatorServer checks MLOPS_TEST_TIER): a test that needs
+                # one belongs to the Integration tier ([Trait("Tier", "Integration")] on its class).
+                $env:MLOPS_TEST_TIER = 'Unit'
+                try { Invoke-XUnit 'MlOps.Core.Tests' 'Tier!=Integration' $results } finally { $env:MLOPS_TEST_TIER = $null }
+            }
+            'Integration' {
+                Invoke-XUnit 'MlOps.Core.Tests' 'Tier=Integration' $results
+                Invoke-XUnit 'MlOps.CdfEmulator.Tests' '' $results
+                $pester = Invoke-PesterTier $results -ExcludeTag 'Resilience'
+                $pesterPassed += [int]$pester['Passed']; $pesterFailed += [int]$pester['Failed']
+            }
+            'Resilience' {
+                Invoke-XUnit 'MlOps.Resilience.Tests' '' $results
+                $pester = Invoke-PesterTier $results -Tag 'Resilience'
+                $pesterPassed += [int]$pester['Passed']; $pesterFailed += [int]$pester['Failed']
+                $pesterResilience = $pester['Resilience']
+            }
+        }
+        $times[$name] = $clock.Elapsed
     }
+
     $xunit = Read-TrxCounts $results
-    if ($xunit.Passed + $xunit.Failed -eq 0) { $xunit.Failed = 1; Write-Warning 'xUnit ran no test.' }
-
-    Write-Host 'Pester: tests/Pester'
-    $pesterResult = Join-Path $results 'pester.json'
-    Invoke-Pwsh @('-File', (Join-Path $root 'tests/Pester/Invoke-PesterSuite.ps1'), '-PesterPath', (Get-PesterPath),
-        '-ResultPath', $pesterResult, '-Output', $(if ($Quiet) { 'Minimal' } else { 'Normal' })) -AllowFailure
-    $pester = if (Test-Path $pesterResult) { Get-Content $pesterResult -Raw | ConvertFrom-Json -AsHashtable } else { @{ Passed = 0; Failed = 1 } }
-    if ($null -eq $pester -or $null -eq $pester['Passed'] -or $null -eq $pester['Failed'] -or ([int]$pester['Passed'] + [int]$pester['Failed']) -eq 0) {
-        Write-Warning 'Pester reported no counts: the run counts as failed.'
-        $pester = @{ Passed = 0; Failed = 1 }
+    if ($xunit.Passed + $xunit.Failed + $pesterPassed + $pesterFailed -eq 0 -and -not $Filter) { $xunit.Failed = 1; Write-Warning 'No test ran.' }
+    $passed = $xunit.Passed + $pesterPassed
+    $failed = $xunit.Failed + $pesterFailed
+    Write-Host "xUnit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $pesterPassed passed, $pesterFailed failed"
+    Write-Host ('tier times: ' + (($times.Keys | ForEach-Object { '{0} {1:m\:ss}' -f $_, $times[$_] }) -join ', '))
+    if ($tiers -contains 'Resilience') {
+        Write-ResilienceSummary (Read-ResilienceCounts (Join-Path $results 'MlOps.Resilience.Tests')) $pesterResilience
     }
-
-    $passed = $xunit.Passed + $pester.Passed
-    $failed = $xunit.Failed + $pester.Failed
-    Write-Host "xUnit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $($pester.Passed) passed, $($pester.Failed) failed"
-    Write-ResilienceSummary (Read-ResilienceCounts (Join-Path $results 'MlOps.Resilience.Tests')) $pester['Resilience']
     if ($failed -gt 0) { Write-Host "$failed test(s) failed; see the output above." -ForegroundColor Red; $script:exitCode = 1 }
     # The closing line CI reads.
     Write-Output "$passed passed, $failed failed"
@@ -298,6 +365,7 @@ function Invoke-Clean {
 }
 
 $script:exitCode = 0
+$script:built = $false
 foreach ($name in $Task) {
     switch ($name) {
         'Build' { Invoke-Build }

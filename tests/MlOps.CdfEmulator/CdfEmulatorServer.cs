@@ -69,6 +69,12 @@ public sealed class CdfEmulatorServer : IAsyncDisposable
     public static async Task<CdfEmulatorServer> StartAsync(CdfEmulatorOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new CdfEmulatorOptions();
+        if (Environment.GetEnvironmentVariable("MLOPS_TEST_TIER") == "Unit")
+        {
+            // build.ps1 -Tier Unit promises tests that start no emulator: a test that needs one is an integration test.
+            throw new InvalidOperationException("The unit test tier starts no CDF emulator: mark the test class [Trait(\"Tier\", \"Integration\")].");
+        }
+
         if (options.Projects.Count == 0)
         {
             throw new ArgumentException("At least one project is needed.", nameof(options));

@@ -7,7 +7,11 @@ param(
     [Parameter(Mandatory)] [string] $PesterPath,
     [Parameter(Mandatory)] [string] $ResultPath,
     [string[]] $Path = @($PSScriptRoot),
-    [string] $Output = 'Normal'
+    [string] $Output = 'Normal',
+    # The test tiers (build.ps1 -Tier): only tests with one of these tags, or without any of these; and -Filter's full names.
+    [string[]] $Tag,
+    [string[]] $ExcludeTag,
+    [string] $FullNameFilter
 )
 $ErrorActionPreference = 'Stop'
 # Plain text in this process and in the pwsh processes the tests start (pwsh honours NO_COLOR), so that logs and failure
@@ -19,11 +23,14 @@ $configuration = New-PesterConfiguration
 $configuration.Run.Path = $Path
 $configuration.Run.PassThru = $true
 $configuration.Output.Verbosity = $Output
+if ($Tag) { $configuration.Filter.Tag = $Tag }
+if ($ExcludeTag) { $configuration.Filter.ExcludeTag = $ExcludeTag }
+if ($FullNameFilter) { $configuration.Filter.FullName = $FullNameFilter }
 # No NUnit XML report: nothing reads it, and Pester aborts the whole run (losing every count) when a failure message holds a
 # character XML cannot carry, such as the ANSI escape of a coloured table a test compared.
 $configuration.TestResult.Enabled = $false
 $result = Invoke-Pester -Configuration $configuration
-if ($null -eq $result -or ($result.PassedCount + $result.FailedCount) -eq 0) {
+if ($null -eq $result -or (($result.PassedCount + $result.FailedCount) -eq 0 -and -not $FullNameFilter)) {
     throw 'Pester returned no result (it failed before or while reporting); no counts are written, so the run counts as failed.'
 }
 

@@ -26,10 +26,17 @@ namespace MlOps.Services
         private readonly ProjectRegistry _registry;
         private readonly Func<PlatformSettings, IServicePlatform> _platforms;
         private readonly Func<PythonInterpreter> _python;
+        private readonly Func<PythonInterpreter, EnvironmentSettings, IServiceTests> _tests;
 
+        /// <param name="project">The project's settings.</param>
+        /// <param name="registry">Where versions are read (default: the project's registries).</param>
+        /// <param name="platforms">The platform of an environment (default: from its settings).</param>
+        /// <param name="python">The interpreter that runs tests (default: found from the settings).</param>
+        /// <param name="tests">The tests each deployment must pass (default: <see cref="ServiceTester"/>, with Python).</param>
         public ServiceDeployer(ProjectSettings project, ProjectRegistry? registry = null, Func<PlatformSettings, IServicePlatform>? platforms = null,
-            Func<PythonInterpreter>? python = null)
+            Func<PythonInterpreter>? python = null, Func<PythonInterpreter, EnvironmentSettings, IServiceTests>? tests = null)
         {
+            _tests = tests ?? ServiceTester.For;
             _project = project;
             _registry = registry ?? new ProjectRegistry(project);
             _platforms = platforms ?? (settings => PlatformFactory.Create(settings,
@@ -145,7 +152,7 @@ namespace MlOps.Services
                 reporter.Verbose($"The code is packaged from git commit {package.Revision}{made}.");
             }
 
-            var tester = ServiceTester.For(python, environment);
+            var tester = _tests(python, environment);
             var tests = new List<ServiceTestResult>();
             Step("Running the model tests", 25);
             Require(tests, tester.RunModelTests(_project, model, serviceName, cancellationToken), ErrorIds.ModelTestsFailed, reporter);
@@ -255,7 +262,7 @@ namespace MlOps.Services
             }
 
             var platform = Platform(deployment.Environment);
-            return ServiceTester.For(_python(), _project.GetEnvironment(deployment.Environment)).TestDeployed(platform, deployment.Endpoint, platform.PackageFile(deployment, cancellationToken),
+            return _tests(_python(), _project.GetEnvironment(deployment.Environment)).TestDeployed(platform, deployment.Endpoint, platform.PackageFile(deployment, cancellationToken),
                 deployment.Name, deployment.ModelId, cancellationToken);
         }
 
@@ -304,7 +311,7 @@ namespace MlOps.Services
                 try
                 {
                     Step("Running the service test against it", 50);
-                    Require(tests, ServiceTester.For(python, _project.GetEnvironment(environment)).TestDeployed(platform, instance.Endpoint, instance.Package.Path, target.Name, target.ModelId,
+                    Require(tests, _tests(python, _project.GetEnvironment(environment)).TestDeployed(platform, instance.Endpoint, instance.Package.Path, target.Name, target.ModelId,
                         cancellationToken), ErrorIds.ServiceTestFailed, reporter);
                 }
                 catch

@@ -18,7 +18,7 @@ namespace MlOps.Services
     /// packaged handler called in a Python process with ServiceTest's sample input), and the same service test
     /// against a deployed service (sample input sent to its endpoint, answer checked by the contract and the model's check).
     /// </summary>
-    public sealed class ServiceTester
+    public sealed class ServiceTester : IServiceTests
     {
         private static readonly TimeSpan TestTimeout = TimeSpan.FromMinutes(15);
         private readonly PythonInterpreter _python;

@@ -5,6 +5,7 @@ using Xunit;
 
 namespace MlOps.Core.Tests.Cdf;
 
+[Trait("Tier", "Integration")]
 public class CdfAuthTests
 {
     [Fact]

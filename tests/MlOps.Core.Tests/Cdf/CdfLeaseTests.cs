@@ -11,6 +11,7 @@ namespace MlOps.Core.Tests.Cdf;
 /// heartbeat moving CDF's lastUpdatedTime) never taken over whatever the clocks say, a silent one taken over, and a holder
 /// that learns it lost the lease.
 /// </summary>
+[Trait("Tier", "Integration")]
 public sealed class CdfLeaseTests : IAsyncLifetime
 {
     private const string LockId = "mlops-lock/diabetes-prediction-test";

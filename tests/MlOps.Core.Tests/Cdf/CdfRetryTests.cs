@@ -6,6 +6,7 @@ using Xunit;
 
 namespace MlOps.Core.Tests.Cdf;
 
+[Trait("Tier", "Integration")]
 public class CdfRetryTests
 {
     [Fact]

@@ -14,6 +14,7 @@ namespace MlOps.Core.Tests.Registry;
 /// (its 3.x rules over the REST API, archives made by Python's shutil.make_archive), MlOps's side the project registry with
 /// the data set named by external id, as Import-MlAkerbpProject writes it.
 /// </summary>
+[Trait("Tier", "Integration")]
 public sealed class AkerbpSharedRegistryTests : IAsyncLifetime
 {
     private const string SecretVariable = "MLOPS_AKERBP_SHARED_SECRET";

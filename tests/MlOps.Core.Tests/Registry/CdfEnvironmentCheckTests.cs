@@ -7,6 +7,7 @@ using Xunit;
 namespace MlOps.Core.Tests.Registry;
 
 /// <summary>Test-MlCdfConnection's checks: what each environment needs of CDF, for its registry and for services on CDF Functions.</summary>
+[Trait("Tier", "Integration")]
 public sealed class CdfEnvironmentCheckTests : IAsyncLifetime
 {
     private const string Variable = "MLOPS_TEST_FILES_ONLY_SECRET";

@@ -11,6 +11,7 @@ using Xunit;
 namespace MlOps.Core.Tests.Registry;
 
 /// <summary>The CDF Files store on the emulator: faults, abandoned claims, and registries written by akerbp.mlops.</summary>
+[Trait("Tier", "Integration")]
 public sealed class CdfFilesRegistryTests : IAsyncLifetime
 {
     private readonly TempProject _project = new();

@@ -9,6 +9,7 @@ using Xunit;
 namespace MlOps.Core.Tests.Registry;
 
 /// <summary>A cdf registry named in the settings: validation, secrets from the environment, and promotion across stores.</summary>
+[Trait("Tier", "Integration")]
 public sealed class CdfSettingsTests
 {
     private static string Settings(string registry) => $$"""

@@ -286,6 +286,7 @@ public sealed class LocalRegistryContractTests : RegistryContractTests
     }
 }
 
+[Trait("Tier", "Integration")]
 public class CdfRegistryContractTests : RegistryContractTests
 {
     /// <summary>Upload URLs without a host, as CDF answers projects reached through Private Link.</summary>
@@ -321,6 +322,7 @@ public class CdfRegistryContractTests : RegistryContractTests
 }
 
 /// <summary>The contract on a CDF project reached through Private Link: every upload URL is a path on the base URL.</summary>
+[Trait("Tier", "Integration")]
 public sealed class CdfPrivateLinkRegistryContractTests : CdfRegistryContractTests
 {
     protected override bool RelativeUploadUrls => true;

@@ -15,6 +15,7 @@ namespace MlOps.Core.Tests.Services;
 /// The example model deployed to CDF Functions on the emulator: versioned functions, the alias as deployment history,
 /// blue/green switching, rollback, keep-N, schedules, logs, and training that publishes to CDF Files from Python.
 /// </summary>
+[Trait("Tier", "Integration")]
 public sealed class CdfServiceTests : IAsyncLifetime
 {
     private const string SecretVariable = "MLOPS_TEST_FUNCTIONS_SECRET";

@@ -10,6 +10,7 @@ using Xunit;
 namespace MlOps.Core.Tests.Services;
 
 /// <summary>Deploys real services of the example model on the Local platform (Python processes on 127.0.0.1).</summary>
+[Trait("Tier", "Integration")]
 public sealed class LocalServiceTests : IDisposable
 {
     private const string TwoPatients = """
@@ -22,6 +23,28 @@ public sealed class LocalServiceTests : IDisposable
 
     private ServiceDeployer Deployer(ProjectSettings? settings = null) =>
         new(settings ?? _example.Settings, python: () => _example.Python);
+
+    /// <summary>
+    /// For tests of the deployer's own logic (rollback, removal, history): the model's pytest suite and the package test
+    /// (covered by the other tests here) stand aside; the deployed service test still runs against each real deployment.
+    /// </summary>
+    private ServiceDeployer HistoryDeployer() =>
+        new(_example.Settings, python: () => _example.Python, tests: (python, environment) => new DeployedTestOnly(ServiceTester.For(python, environment)));
+
+    private sealed class DeployedTestOnly(IServiceTests real) : IServiceTests
+    {
+        public TimeSpan DeployedTestTimeout => real.DeployedTestTimeout;
+
+        public ServiceTestResult RunModelTests(ProjectSettings project, ModelSettings model, string serviceName, CancellationToken cancellationToken) =>
+            new(serviceName, null, "model tests", true, "not run by this test", TimeSpan.Zero);
+
+        public ServiceTestResult RunPackageTest(ServicePackage package, IReadOnlyDictionary<string, string>? secrets, CancellationToken cancellationToken) =>
+            new(package.ServiceName, package.ModelId, "package service test", true, "not run by this test", TimeSpan.Zero);
+
+        public ServiceTestResult TestDeployed(IServicePlatform platform, string endpoint, string packagePath, string serviceName, string? modelId,
+            CancellationToken cancellationToken) =>
+            real.TestDeployed(platform, endpoint, packagePath, serviceName, modelId, cancellationToken);
+    }
 
     public void Dispose()
     {
@@ -97,26 +120,26 @@ public sealed class LocalServiceTests : IDisposable
     {
         var v1 = _example.Publish();
         var v2 = _example.Publish();
-        Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction) { VersionNumber = v1.Version }, NullReporter.Instance, default);
-        var second = Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction), NullReporter.Instance, default);
+        HistoryDeployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction) { VersionNumber = v1.Version }, NullReporter.Instance, default);
+        var second = HistoryDeployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction), NullReporter.Instance, default);
         Assert.Equal(v2.ModelId, second.ModelId);
 
-        var restored = Deployer().Restore("diabetes", "test", ServiceKind.Prediction, null, null, NullReporter.Instance, default);
+        var restored = HistoryDeployer().Restore("diabetes", "test", ServiceKind.Prediction, null, null, NullReporter.Instance, default);
         Assert.Equal(v1.ModelId, restored.ModelId);
         Assert.Equal(ServiceStatus.Running, restored.Status);
-        Assert.Equal(v1.ModelId, Deployer().Invoke("diabetes", "test", ServiceKind.Prediction, TwoPatients, TimeSpan.FromSeconds(30), default).ModelId);
-        Assert.Equal(ServiceStatus.Running, Deployer().Platform("test").Get("diabetes-prediction-test")!.Status);
+        Assert.Equal(v1.ModelId, HistoryDeployer().Invoke("diabetes", "test", ServiceKind.Prediction, TwoPatients, TimeSpan.FromSeconds(30), default).ModelId);
+        Assert.Equal(ServiceStatus.Running, HistoryDeployer().Platform("test").Get("diabetes-prediction-test")!.Status);
 
-        var history = Deployer().History("diabetes", "test", ServiceKind.Prediction);
+        var history = HistoryDeployer().History("diabetes", "test", ServiceKind.Prediction);
         Assert.Equal(new[] { 1, 2, 3 }, history.Select(h => h.Sequence));
         Assert.Equal(new[] { "deploy", "deploy", "rollback" }, history.Select(h => h.Action));
         Assert.Equal(1, history[2].RestoredFrom);
         Assert.Equal(new[] { false, false, true }, history.Select(h => h.IsCurrent));
         Assert.All(history, h => Assert.True(h.IsAvailable));
 
-        var same = Assert.Throws<MlOpsException>(() => Deployer().Restore("diabetes", "test", ServiceKind.Prediction, 1, null, NullReporter.Instance, default));
+        var same = Assert.Throws<MlOpsException>(() => HistoryDeployer().Restore("diabetes", "test", ServiceKind.Prediction, 1, null, NullReporter.Instance, default));
         Assert.Equal(ErrorIds.InvalidServiceInput, same.ErrorId);
-        var none = Assert.Throws<MlOpsException>(() => Deployer().Restore("diabetes", "test", ServiceKind.Training, null, null, NullReporter.Instance, default));
+        var none = Assert.Throws<MlOpsException>(() => HistoryDeployer().Restore("diabetes", "test", ServiceKind.Training, null, null, NullReporter.Instance, default));
         Assert.Equal(ErrorIds.DeploymentNotFound, none.ErrorId);
     }
 
@@ -124,23 +147,23 @@ public sealed class LocalServiceTests : IDisposable
     public void Removal_keeps_the_history_with_the_removal_and_a_later_deploy_continues_it()
     {
         _example.Publish();
-        Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction), NullReporter.Instance, default);
-        var platform = Deployer().Platform("test");
+        HistoryDeployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction), NullReporter.Instance, default);
+        var platform = HistoryDeployer().Platform("test");
 
         Assert.True(platform.Remove("diabetes-prediction-test", false, NullReporter.Instance));
         Assert.Null(platform.Get("diabetes-prediction-test"));
         Assert.Empty(platform.List());
-        var history = Deployer().History("diabetes", "test", ServiceKind.Prediction);
+        var history = HistoryDeployer().History("diabetes", "test", ServiceKind.Prediction);
         Assert.Equal(new[] { "deploy", "removed" }, history.Select(h => h.Action));
         Assert.DoesNotContain(history, h => h.IsCurrent || h.IsAvailable);
         Assert.False(platform.Remove("diabetes-prediction-test", false, NullReporter.Instance));
 
-        var again = Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction), NullReporter.Instance, default);
+        var again = HistoryDeployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction), NullReporter.Instance, default);
         Assert.Equal(ServiceStatus.Running, again.Status);
-        Assert.Equal(new[] { 1, 2, 3 }, Deployer().History("diabetes", "test", ServiceKind.Prediction).Select(h => h.Sequence));
+        Assert.Equal(new[] { 1, 2, 3 }, HistoryDeployer().History("diabetes", "test", ServiceKind.Prediction).Select(h => h.Sequence));
 
         Assert.True(platform.Remove("diabetes-prediction-test", true, NullReporter.Instance));
-        Assert.Empty(Deployer().History("diabetes", "test", ServiceKind.Prediction));
+        Assert.Empty(HistoryDeployer().History("diabetes", "test", ServiceKind.Prediction));
     }
 
     [Fact]
@@ -151,26 +174,26 @@ public sealed class LocalServiceTests : IDisposable
         var v3 = _example.Publish();
         foreach (var version in new[] { v1, v2, v3 })
         {
-            Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction) { VersionNumber = version.Version }, NullReporter.Instance, default);
+            HistoryDeployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction) { VersionNumber = version.Version }, NullReporter.Instance, default);
         }
 
-        ModelId Back() => new(Deployer().Restore("diabetes", "test", ServiceKind.Prediction, null, null, NullReporter.Instance, default).ModelId);
+        ModelId Back() => new(HistoryDeployer().Restore("diabetes", "test", ServiceKind.Prediction, null, null, NullReporter.Instance, default).ModelId);
         Assert.Equal(v2.ModelId, Back().Value);
         Assert.Equal(v1.ModelId, Back().Value);
         var none = Assert.Throws<MlOpsException>(() => Back());
         Assert.Equal(ErrorIds.DeploymentNotFound, none.ErrorId);
         Assert.Contains("before history entry 1", none.Message);
 
-        var history = Deployer().History("diabetes", "test", ServiceKind.Prediction);
+        var history = HistoryDeployer().History("diabetes", "test", ServiceKind.Prediction);
         Assert.Equal(new[] { "deploy", "deploy", "deploy", "rollback", "rollback" }, history.Select(h => h.Action));
         Assert.Equal(new int?[] { null, null, null, 2, 1 }, history.Select(h => h.RestoredFrom));
-        Assert.Equal(v1.ModelId, Deployer().Invoke("diabetes", "test", ServiceKind.Prediction, TwoPatients, TimeSpan.FromSeconds(30), default).ModelId);
+        Assert.Equal(v1.ModelId, HistoryDeployer().Invoke("diabetes", "test", ServiceKind.Prediction, TwoPatients, TimeSpan.FromSeconds(30), default).ModelId);
 
         // A deploy after rollbacks, then a rollback: back to what served before it (v1, through the rollback entry).
-        Deployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction) { VersionNumber = v3.Version }, NullReporter.Instance, default);
+        HistoryDeployer().Deploy(new DeployRequest("diabetes", "test", ServiceKind.Prediction) { VersionNumber = v3.Version }, NullReporter.Instance, default);
         Assert.Equal(v1.ModelId, Back().Value);
         // -Sequence still picks exactly.
-        Assert.Equal(v3.ModelId, Deployer().Restore("diabetes", "test", ServiceKind.Prediction, 6, null, NullReporter.Instance, default).ModelId);
+        Assert.Equal(v3.ModelId, HistoryDeployer().Restore("diabetes", "test", ServiceKind.Prediction, 6, null, NullReporter.Instance, default).ModelId);
     }
 
     private sealed record ModelId(string? Value);
