@@ -17,7 +17,7 @@
     Build    Publishes the cmdlet assembly and its dependencies into ./bin.
     Test     Build, then the xUnit suite (dotnet test) and the Pester suite; prints 'N passed, N failed'.
     Demo     Build, then runs scripts/demo.ps1: the end-to-end tour on the Local platform.
-    Bench    Build, then runs every benchmark: writes bench/results.json, bench/results.md and the table in README.md.
+    Bench    Build, then runs every benchmark: writes bench/results.json, bench/results.md and the table in bench/README.md.
     Package  Build, then lays out the module as it ships in out/MlOps/<version>/ and packs it into
              out/repository/MlOps.<version>.nupkg, a local repository PSResourceGet installs from.
     Clean    Removes bin/, out/ and every project's bin/ and obj/.
@@ -42,7 +42,7 @@
 
 .PARAMETER Quick
     Bench only: small sizes and few samples, a smoke run of every benchmark (minutes, not a quarter of an hour). Its
-    results go to out/bench/quick; bench/ and README.md are left alone.
+    results go to out/bench/quick; bench/ is left alone.
 
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Demo
@@ -320,8 +320,8 @@ function Invoke-Demo {
 
 function Invoke-Bench {
     # Every benchmark writes its figures (ratios against baselines of the same run) as JSON into out/bench/figures;
-    # Write-BenchResults.ps1 merges them into bench/results.json and bench/results.md and puts the table into README.md.
-    # -Quick: small sizes, a smoke run; its results go to out/bench/quick and README.md is left alone.
+    # Write-BenchResults.ps1 merges them into bench/results.json and bench/results.md and puts the table into bench/README.md.
+    # -Quick: small sizes, a smoke run; its results go to out/bench/quick and bench/ is left alone.
     Invoke-Build
     Initialize-Python
     $clock = [Diagnostics.Stopwatch]::StartNew()
@@ -343,7 +343,7 @@ function Invoke-Bench {
     $arguments = @('-File', (Join-Path $root 'tests/Benchmarks/Write-BenchResults.ps1'), '-InputFolder', $figures,
         '-TotalSeconds', [int]$clock.Elapsed.TotalSeconds, '-StartLoad', $startLoad)
     if ($Quick) { $arguments += @('-OutFolder', (Join-Path $outFolder 'bench/quick')) }
-    else { $arguments += @('-OutFolder', (Join-Path $root 'bench'), '-ReadmePath', (Join-Path $root 'README.md')) }
+    else { $arguments += @('-OutFolder', (Join-Path $root 'bench'), '-ReadmePath', (Join-Path $root 'bench/README.md')) }
     Invoke-Pwsh $arguments
 }
 

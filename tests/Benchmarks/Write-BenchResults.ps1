@@ -1,7 +1,7 @@
 <#
 .SYNOPSIS
     Merges the benchmarks' figures into bench/results.json and bench/results.md, with the machine they ran on, and
-    puts the table into README.md between the markers <!-- bench:begin --> and <!-- bench:end -->.
+    puts the table into bench/README.md (-ReadmePath) between the markers <!-- bench:begin --> and <!-- bench:end -->.
 
 .DESCRIPTION
     Input: the *.json files in -InputFolder, written by tests/MlOps.Benchmarks (--out) and by the
