@@ -49,3 +49,33 @@ Describe 'The demo (build.ps1 -Task Demo)' {
         }
     }
 }
+
+Describe 'The README tour' {
+    It 'runs as pasted: both snippets, in a fresh pwsh, from a folder laid out like the repository' {
+        $work = Join-Path ([IO.Path]::GetTempPath()) "mlops-tour-$([guid]::NewGuid().ToString('N'))"
+        $python = Find-TestPython
+        New-Item -ItemType Directory (Join-Path $work 'scripts') -Force | Out-Null
+        Copy-Item $ManifestPath, (Join-Path $RepoRoot 'bin'), (Join-Path $RepoRoot 'en-US'), (Join-Path $RepoRoot 'module') $work -Recurse
+        Copy-Item (Join-Path $RepoRoot 'scripts/example') (Join-Path $work 'scripts') -Recurse
+        $readme = Get-Content (Join-Path $RepoRoot 'README.md') -Raw
+        $tour = $readme.Substring($readme.IndexOf('## A short tour'))
+        $snippets = [regex]::Matches($tour.Substring(0, $tour.IndexOf("`n## ", 5)), '(?s)```powershell\n(.*?)```') | ForEach-Object { $_.Groups[1].Value }
+        $snippets.Count | Should -Be 2
+        # The tour's `python3` is the interpreter with scikit-learn; New-MlProject trains with the one MlOps finds.
+        $path = $env:PATH
+        $env:PATH = (Split-Path $python) + [IO.Path]::PathSeparator + $env:PATH
+        try {
+            $first = Invoke-FreshPwsh "`$ErrorActionPreference = 'Stop'; Set-Location '$work'; Import-Module ./MlOps.psd1; `$env:MLOPS_PYTHON = '$python'`n$($snippets[0])" | Out-String
+            $first | Should -Match 'passed'
+            $second = Invoke-FreshPwsh "`$ErrorActionPreference = 'Stop'; Set-Location '$work'`n$($snippets[1])" | Out-String
+            $second | Should -Match 'diabetes/prod/1'
+            $second | Should -Match 'diabetes/test/2'     # the training service's version
+        }
+        finally {
+            $env:PATH = $path
+            Invoke-FreshPwsh "Import-Module '$work/MlOps.psd1'; Set-Location '$work/my-model-project'; Get-MlService | Remove-MlService -PurgeHistory -Confirm:`$false" -AllowFailure | Out-Null
+            Get-ChildItem $work -Recurse -File -Force | ForEach-Object { $_.IsReadOnly = $false }
+            Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue
+        }
+    }
+}
