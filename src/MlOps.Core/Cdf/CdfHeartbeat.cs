@@ -77,4 +77,34 @@ namespace MlOps.Cdf
             _stop.Dispose();
         }
     }
+
+    /// <summary>
+    /// How a waiter judges another writer's file by CDF's times alone: the file counts as silent once its id and
+    /// <c>lastUpdatedTime</c> have stayed the same for a given time of this waiter's watching (a monotonic clock), so no
+    /// clock of another machine is ever compared with this one's.
+    /// </summary>
+    public sealed class CdfSilenceWatch
+    {
+        private readonly System.Diagnostics.Stopwatch _watching = new System.Diagnostics.Stopwatch();
+        private (long Id, long Updated)? _seen;
+
+        /// <summary>Records what the file looks like now; true when it has looked the same for at least <paramref name="silentFor"/>.</summary>
+        public bool IsSilent(CdfFile file, TimeSpan silentFor)
+        {
+            if (_seen == null || _seen.Value.Id != file.Id || _seen.Value.Updated != file.LastUpdatedTime)
+            {
+                _seen = (file.Id, file.LastUpdatedTime);
+                _watching.Restart();
+                return false;
+            }
+
+            return _watching.Elapsed >= silentFor;
+        }
+
+        /// <summary>How long the file has looked the same.</summary>
+        public TimeSpan Watched => _watching.Elapsed;
+
+        /// <summary>Forgets the file (after it was removed).</summary>
+        public void Reset() => _seen = null;
+    }
 }

@@ -80,8 +80,7 @@ namespace MlOps.Cdf
             var token = file.Metadata[TokenKey];
             var waited = Stopwatch.StartNew();
             var said = false;
-            (long Id, long Updated)? watched = null;
-            var watchedFor = Stopwatch.StartNew();
+            var watch = new CdfSilenceWatch();
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -106,16 +105,11 @@ namespace MlOps.Cdf
                     return new CdfLease(files, held.Id, file.ExternalId!, timing.Heartbeat);
                 }
 
-                if (watched == null || watched.Value.Id != held.Id || watched.Value.Updated != held.LastUpdatedTime)
+                if (watch.IsSilent(held, timing.StaleAfter))
                 {
-                    watched = (held.Id, held.LastUpdatedTime);
-                    watchedFor.Restart();
-                }
-                else if (watchedFor.Elapsed >= timing.StaleAfter)
-                {
-                    reporter.Warning($"Taking over {subject} from {Describe(held)}: its lease showed no heartbeat in CDF for {watchedFor.Elapsed.TotalSeconds:0} s.");
+                    reporter.Warning($"Taking over {subject} from {Describe(held)}: its lease showed no heartbeat in CDF for {watch.Watched.TotalSeconds:0} s.");
                     CdfCalls.Run(ct => files.DeleteAsync(new[] { Identity.Create(held.Id) }, true, ct), cancellationToken);
-                    watched = null;
+                    watch.Reset();
                     continue;
                 }
 

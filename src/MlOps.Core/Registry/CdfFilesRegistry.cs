@@ -633,8 +633,7 @@ namespace MlOps.Registry
             var said = false;
             // Judged by CDF's times: a claim whose lastUpdatedTime does not move for StaleClaimAge of this publisher's watching
             // (a monotonic clock; no two clocks compared) has no live owner.
-            (long Id, long Updated)? watched = null;
-            var watchedFor = System.Diagnostics.Stopwatch.StartNew();
+            var watch = new CdfSilenceWatch();
             while (true)
             {
                 var file = Transient(ct => _files.RetrieveAsync(new[] { Identity.Create(externalId) }, ignoreUnknownIds: true, ct), cancellationToken).FirstOrDefault();
@@ -648,14 +647,9 @@ namespace MlOps.Registry
                     throw new VersionNumberTakenException(ToVersion(model, environment, number, file));
                 }
 
-                if (watched == null || watched.Value.Id != file.Id || watched.Value.Updated != file.LastUpdatedTime)
+                if (watch.IsSilent(file, _options.StaleClaimAge))
                 {
-                    watched = (file.Id, file.LastUpdatedTime);
-                    watchedFor.Restart();
-                }
-                else if (watchedFor.Elapsed >= _options.StaleClaimAge)
-                {
-                    reporter.Warning($"Removing {externalId}: a publish claimed it and shows no heartbeat in CDF for {watchedFor.Elapsed:g}; it never completed.");
+                    reporter.Warning($"Removing {externalId}: a publish claimed it and shows no heartbeat in CDF for {watch.Watched:g}; it never completed.");
                     Release(file.Id, externalId, reporter);
                     return;
                 }
