@@ -13,6 +13,7 @@ using MlOps.Registry;
 using MlOps.Services;
 using MlOps.Settings;
 using MlOps.SourceControl;
+using MlOps.Streams;
 
 namespace MlOps.Packaging
 {

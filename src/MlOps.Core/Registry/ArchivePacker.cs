@@ -1,8 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using MlOps.Diagnostics;
+using MlOps.Streams;
 
 namespace MlOps.Registry
 {
@@ -18,6 +20,10 @@ namespace MlOps.Registry
         internal const int ReadBufferSize = 256 * 1024;
 
         /// <summary>The empty folders of a source that knows them (they go into the archive first, as directory entries).</summary>
+        /// <summary>The exact length of the tar archive of <paramref name="files"/> and <paramref name="emptyFolders"/>.</summary>
+        public static long TarLength(IEnumerable<ArtifactFile> files, IEnumerable<string>? emptyFolders = null) =>
+            TarArchiveWriter.ArchiveLength(files.Select(f => (f.Path, f.Length)), emptyFolders);
+
         public static IReadOnlyList<string> EmptyFolders(IArtifactSource source) =>
             (source as IEmptyFolderSource)?.EmptyFolders ?? (IReadOnlyList<string>)Array.Empty<string>();
 

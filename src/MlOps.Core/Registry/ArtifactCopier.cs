@@ -7,6 +7,7 @@ using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
 using MlOps.Diagnostics;
+using MlOps.Streams;
 
 namespace MlOps.Registry
 {

@@ -10,6 +10,7 @@ using System.Threading.Tasks;
 using MlOps.Cdf;
 using MlOps.Diagnostics;
 using MlOps.SourceControl;
+using MlOps.Streams;
 
 namespace MlOps.Registry
 {
@@ -151,7 +152,7 @@ namespace MlOps.Registry
         private UploadTarget PublishStreamed(string model, string environment, IArtifactSource source, Dictionary<string, string> fields,
             PublishOrigin? origin, TransferProgress progress, IOperationReporter reporter, CancellationToken cancellationToken)
         {
-            var tarLength = TarArchiveWriter.ArchiveLength(source.Files, ArchivePacker.EmptyFolders(source));
+            var tarLength = ArchivePacker.TarLength(source.Files, ArchivePacker.EmptyFolders(source));
             var archiveLength = StoredGzipStream.LengthFor(tarLength);
             reporter.Verbose($"The artifact does not compress; streaming it as an uncompressed gzip ({ArtifactCopier.FormatSize(archiveLength)}).");
             var target = Claim(model, environment, fields, archiveLength, origin, reporter, cancellationToken);

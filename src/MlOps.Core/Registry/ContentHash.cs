@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
+using MlOps.Streams;
 
 namespace MlOps.Registry
 {
@@ -40,14 +41,7 @@ namespace MlOps.Registry
 
         public static string ToHex(byte[] bytes)
         {
-            var chars = new char[bytes.Length * 2];
-            for (var i = 0; i < bytes.Length; i++)
-            {
-                chars[2 * i] = "0123456789abcdef"[bytes[i] >> 4];
-                chars[2 * i + 1] = "0123456789abcdef"[bytes[i] & 15];
-            }
-
-            return new string(chars);
+            return Hex.Lower(bytes);
         }
     }
 }

@@ -6,6 +6,7 @@ using System.Threading;
 using MlOps.Diagnostics;
 using MlOps.SourceControl;
 using MlOps.Settings;
+using MlOps.Streams;
 
 namespace MlOps.Registry
 {

@@ -6,6 +6,7 @@ using MlOps.Core.Tests.Cdf;
 using MlOps.Diagnostics;
 using MlOps.Python;
 using MlOps.Registry;
+using MlOps.Streams;
 using Xunit;
 
 namespace MlOps.Core.Tests.Registry;
@@ -389,7 +390,7 @@ public sealed class CdfFilesRegistryTests : IAsyncLifetime
         cdf.Faults.Script("PUT /upload/*", FaultAction.Pass, FaultAction.DropConnection(50_000), FaultAction.ServiceUnavailable());
         var version = Publish(store, artifact);
 
-        var parts = (int)Math.Ceiling(StoredGzipStream.LengthFor(TarArchiveWriter.ArchiveLength(FolderArtifactSource.Open(artifact).Files)) / (100.0 * 1024));
+        var parts = (int)Math.Ceiling(StoredGzipStream.LengthFor(ArchivePacker.TarLength(FolderArtifactSource.Open(artifact).Files)) / (100.0 * 1024));
         Assert.Equal(4, parts);
         Assert.Contains(cdf.Requests.All, r => r.Path.EndsWith("/files/initmultipartupload") && r.Query.Contains($"parts={parts}"));
         Assert.Equal(parts + 2, cdf.Requests.All.Count(r => r.Method == "PUT"));

@@ -1,4 +1,5 @@
 using MlOps.Registry;
+using MlOps.Streams;
 using Xunit;
 
 namespace MlOps.Core.Tests.Registry;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using MlOps.Diagnostics;
 using MlOps.Python;
 using MlOps.Registry;
+using MlOps.Streams;
 using Xunit;
 
 namespace MlOps.Core.Tests.Registry;
@@ -128,7 +129,7 @@ public class StreamedArchiveTests : IDisposable
             }
         }
 
-        Assert.Equal(TarArchiveWriter.ArchiveLength(files.Select(f => new ArtifactFile(f.Path, f.Length, null))), output.Length);
+        Assert.Equal(ArchivePacker.TarLength(files.Select(f => new ArtifactFile(f.Path, f.Length, null))), output.Length);
     }
 
     [Fact]
@@ -140,7 +141,7 @@ public class StreamedArchiveTests : IDisposable
         File.WriteAllBytes(Path.Combine(artifact, "sub", "ünïcode-" + new string('n', 110) + ".txt"), Encoding.UTF8.GetBytes("ü"));
         File.WriteAllBytes(Path.Combine(artifact, "empty"), Array.Empty<byte>());
         var source = FolderArtifactSource.Open(artifact);
-        var tarLength = TarArchiveWriter.ArchiveLength(source.Files);
+        var tarLength = ArchivePacker.TarLength(source.Files);
         var archive = Path.Combine(_folder, "archive.tar.gz");
         List<ArtifactFile> files;
         using (var output = File.Create(archive))

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using MlOps.Python;
 using MlOps.Registry;
+using MlOps.Streams;
 using Xunit;
 
 namespace MlOps.Core.Tests.Registry;

@@ -4,7 +4,7 @@ using System.IO;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 
-namespace MlOps.Registry
+namespace MlOps.Streams
 {
     /// <summary>
     /// Cuts an archive, as it is written, into the parts of a multipart upload, each spooled to a temporary file: CDF

@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 
-namespace MlOps.Registry
+namespace MlOps.Streams
 {
     /// <summary>A seekable window of a seekable stream (one part of a multipart upload), so a retried part re-reads its own bytes.</summary>
     internal sealed class SliceStream : Stream

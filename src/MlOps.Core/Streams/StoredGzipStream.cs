@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 
-namespace MlOps.Registry
+namespace MlOps.Streams
 {
     /// <summary>
     /// Writes a gzip file whose deflate data is stored, not compressed (RFC 1951 block type 0), for content of a length

@@ -4,7 +4,7 @@ using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace MlOps.Registry
+namespace MlOps.Streams
 {
     /// <summary>
     /// Reads a stream (a download) ahead on another thread into a few buffers, so receiving the next bytes overlaps with

@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using System.Security.Cryptography;
 
-namespace MlOps.Registry
+namespace MlOps.Streams
 {
     /// <summary>Passes reads through while computing the SHA-256 of everything read.</summary>
     internal sealed class HashingReadStream : ForwardReadStream
@@ -21,7 +21,7 @@ namespace MlOps.Registry
         }
 
         /// <summary>The hash of all bytes read; read to the end first.</summary>
-        public string Sha256 => _result ??= ContentHash.ToHex(_hash.GetHashAndReset());
+        public string Sha256 => _result ??= Hex.Lower(_hash.GetHashAndReset());
 
         public override int Read(byte[] buffer, int offset, int count)
         {

@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 
-namespace MlOps.Registry
+namespace MlOps.Streams
 {
     /// <summary>
     /// The base of MlOps's read-only, forward-only streams (read-ahead, hashing, bounded tar entries, source files): only

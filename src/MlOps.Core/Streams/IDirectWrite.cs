@@ -1,6 +1,6 @@
 using System;
 
-namespace MlOps.Registry
+namespace MlOps.Streams
 {
     /// <summary>
     /// A stream that lends the buffer its next bytes go into, so a writer can read its input straight into it instead

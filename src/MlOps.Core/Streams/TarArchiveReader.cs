@@ -5,7 +5,7 @@ using System.Linq;
 using System.IO;
 using System.Text;
 
-namespace MlOps.Registry
+namespace MlOps.Streams
 {
     /// <summary>
     /// Reads the regular files of a tar archive from a stream, in order, without buffering them: ustar and GNU headers,

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 
-namespace MlOps.Registry
+namespace MlOps.Streams
 {
     /// <summary>
     /// Writes a tar archive (POSIX ustar, with a PAX header for names longer than ustar allows) to a stream, one
@@ -44,7 +44,7 @@ namespace MlOps.Registry
         }
 
         /// <summary>The exact length of the archive of these files and empty folders (entries and the end blocks).</summary>
-        public static long ArchiveLength(IEnumerable<ArtifactFile> files, IEnumerable<string>? emptyFolders = null)
+        public static long ArchiveLength(IEnumerable<(string Path, long Length)> files, IEnumerable<string>? emptyFolders = null)
         {
             long total = EndLength;
             foreach (var folder in emptyFolders ?? Array.Empty<string>())

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 
-namespace MlOps.Registry
+namespace MlOps.Streams
 {
     /// <summary>
     /// Hands filled buffers from one producer thread to one consumer thread, in order, through a fixed set of buffers:

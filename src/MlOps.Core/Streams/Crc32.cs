@@ -1,7 +1,7 @@
 using System;
 using System.Runtime.InteropServices;
 
-namespace MlOps.Registry
+namespace MlOps.Streams
 {
     /// <summary>
     /// CRC-32 (IEEE 802.3, the checksum in a gzip trailer), appended chunk by chunk: start with 0, pass each result on.
