@@ -15,7 +15,7 @@ namespace MlOps.Core.Tests.Cdf;
 public sealed class CdfLeaseTests : IAsyncLifetime
 {
     private const string LockId = "mlops-lock/diabetes-prediction-test";
-    private static readonly CdfLeaseTiming Fast = new() { Heartbeat = TimeSpan.FromMilliseconds(100), StaleAfter = TimeSpan.FromMilliseconds(800), Poll = TimeSpan.FromMilliseconds(50) };
+    private static readonly CdfLeaseTiming Fast = new() { Heartbeat = TimeSpan.FromMilliseconds(100), StaleAfter = TimeSpan.FromSeconds(2), Poll = TimeSpan.FromMilliseconds(50) };
     private readonly EmulatorClock _clock = new();
     private CdfEmulatorServer _cdf = null!;
     private CdfClient _client = null!;
@@ -80,7 +80,7 @@ public sealed class CdfLeaseTests : IAsyncLifetime
         using var held = Take("deploy", TimeSpan.Zero);
         _clock.Advance(TimeSpan.FromHours(2));     // every timestamp CDF writes is now two hours after the holder's clock
 
-        var busy = Assert.Throws<MlOpsException>(() => Take("deploy", Fast.StaleAfter * 3, user: "bob"));
+        var busy = Assert.Throws<MlOpsException>(() => Take("deploy", Fast.StaleAfter * 2, user: "bob"));
         Assert.Equal(ErrorIds.ServiceBusy, busy.ErrorId);
         Assert.False(held.Lost);
         Assert.Equal(held.FileId, Stored()!.Id);

@@ -87,6 +87,13 @@ public sealed class CdfFilesRegistryTests : IAsyncLifetime
         Assert.Equal(2, second.Version);
         Assert.DoesNotContain(reporter.Warnings, w => w.Contains("m/test/1", StringComparison.Ordinal));
         Assert.Equal(claim.Id, _cdf.Files.Find(_cdf.Project, "m/test/1")!.Id);
+        // The stuck publisher keeps touching its claim (every 100 ms here): CDF's lastUpdatedTime moves.
+        var beat = System.Diagnostics.Stopwatch.StartNew();
+        while (_cdf.Files.Find(_cdf.Project, "m/test/1")!.LastUpdatedTime <= claim.LastUpdatedTime && beat.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(20);
+        }
+
         Assert.True(_cdf.Files.Find(_cdf.Project, "m/test/1")!.LastUpdatedTime > claim.LastUpdatedTime, "the claim's heartbeat did not reach CDF");
 
         slow.Open.Set();
