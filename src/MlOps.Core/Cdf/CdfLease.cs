@@ -39,6 +39,8 @@ namespace MlOps.Cdf
         private const string SinceKey = "mlops_since";
         private const string BeatKey = CdfHeartbeat.Key;
         private const string TokenKey = "mlops_lease";
+        private const string HostKey = "mlops_host";
+        private const string ProcessKey = "mlops_process";
         private readonly ICdfFiles _files;
         private readonly CdfHeartbeat _heartbeat;
         private bool _disposed;
@@ -76,6 +78,8 @@ namespace MlOps.Cdf
                 [SinceKey] = since,
                 [BeatKey] = "0",
                 [TokenKey] = Guid.NewGuid().ToString("N"),
+                [HostKey] = Environment.MachineName,
+                [ProcessKey] = ThisProcess(),
             };
             var token = file.Metadata[TokenKey];
             var waited = Stopwatch.StartNew();
@@ -105,6 +109,15 @@ namespace MlOps.Cdf
                     return new CdfLease(files, held.Id, file.ExternalId!, timing.Heartbeat);
                 }
 
+                if (EndedOnThisMachine(held))
+                {
+                    // Its holder ran here and has ended (killed, most likely): no need to wait for its heartbeat to go quiet.
+                    reporter.Warning($"Taking over {subject} from {Describe(held)}: that process has ended.");
+                    CdfCalls.Run(ct => files.DeleteAsync(new[] { Identity.Create(held.Id) }, true, ct), cancellationToken);
+                    watch.Reset();
+                    continue;
+                }
+
                 if (watch.IsSilent(held, timing.StaleAfter))
                 {
                     reporter.Warning($"Taking over {subject} from {Describe(held)}: its lease showed no heartbeat in CDF for {watch.Watched.TotalSeconds:0} s.");
@@ -128,6 +141,50 @@ namespace MlOps.Cdf
                 }
 
                 cancellationToken.WaitHandle.WaitOne(timing.Poll);
+            }
+        }
+
+        /// <summary>The current process as "pid:start time", so that a later process given the same id is not mistaken for it.</summary>
+        private static string ThisProcess()
+        {
+            using (var process = Process.GetCurrentProcess())
+            {
+                return Describe(process);
+            }
+        }
+
+        private static string Describe(Process process) =>
+            process.Id.ToString(CultureInfo.InvariantCulture) + ":" + process.StartTime.ToUniversalTime().Ticks.ToString(CultureInfo.InvariantCulture);
+
+        /// <summary>True when the lease's holder ran on this machine and that process (id and start time) is gone.</summary>
+        private static bool EndedOnThisMachine(CdfFile lease)
+        {
+            if (lease.Metadata == null || !lease.Metadata.TryGetValue(HostKey, out var host) || !lease.Metadata.TryGetValue(ProcessKey, out var recorded)
+                || !string.Equals(host, Environment.MachineName, StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+
+            var colon = recorded.IndexOf(':');
+            if (colon <= 0 || !int.TryParse(recorded.Substring(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                return false;
+            }
+
+            try
+            {
+                using (var process = Process.GetProcessById(pid))
+                {
+                    return process.HasExited || Describe(process) != recorded;
+                }
+            }
+            catch (ArgumentException)
+            {
+                return true;    // no process has that id
+            }
+            catch (Exception e) when (e is InvalidOperationException || e is System.ComponentModel.Win32Exception || e is NotSupportedException)
+            {
+                return false;   // cannot tell: wait for the heartbeat to go quiet instead
             }
         }
 

@@ -107,6 +107,33 @@ public sealed class CdfLeaseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_lease_whose_holder_ran_on_this_machine_and_ended_is_taken_over_at_once()
+    {
+        using var ended = Process.Start(new ProcessStartInfo("dotnet", "--version") { RedirectStandardOutput = true, UseShellExecute = false })!;
+        await ended.StandardOutput.ReadToEndAsync();
+        await ended.WaitForExitAsync();
+        await _client.Files.CreateAsync(new FileCreate
+        {
+            ExternalId = LockId, Name = "lock",
+            Metadata = new()
+            {
+                ["mlops_owner"] = $"carol@{Environment.MachineName} process {ended.Id}", ["mlops_change"] = "deploy", ["mlops_since"] = "2026-12-06 05:00:00Z",
+                ["mlops_host"] = Environment.MachineName, ["mlops_process"] = $"{ended.Id}:{DateTime.UtcNow.Ticks}",
+            },
+        });
+
+        var reporter = new RecordingReporter();
+        var watch = Stopwatch.StartNew();
+        using var lease = Take("deploy", TimeSpan.FromSeconds(30), reporter, "bob");
+        Assert.True(watch.Elapsed < Fast.StaleAfter, $"took {watch.Elapsed.TotalSeconds:0.0} s: it waited for the heartbeat instead");
+        Assert.Contains(reporter.Warnings, w => w.Contains("that process has ended", StringComparison.Ordinal));
+
+        // A holder on this machine that still runs (this process) is not taken over that way.
+        var busy = Assert.Throws<MlOpsException>(() => Take("deploy", TimeSpan.FromMilliseconds(300), user: "dave"));
+        Assert.Equal(ErrorIds.ServiceBusy, busy.ErrorId);
+    }
+
+    [Fact]
     public async Task A_holder_whose_lease_was_taken_over_knows_it_lost_and_its_release_leaves_the_new_lease_alone()
     {
         var held = Take("deploy", TimeSpan.Zero);
