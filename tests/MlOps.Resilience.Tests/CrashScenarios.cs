@@ -147,7 +147,7 @@ public sealed class CrashScenarios(ITestOutputHelper output) : IAsyncLifetime
         var first = registry.Publish(ServiceProject.Model, ServiceProject.Environment, services.ArtifactFolder, null, NullReporter.Instance, default);
         var second = registry.Publish(ServiceProject.Model, ServiceProject.Environment, services.ArtifactFolder, null, NullReporter.Instance, default);
         var deployer = services.Deployer(_client);
-        deployer.Deploy(new MlOps.Services.DeployRequest(ServiceProject.Model, ServiceProject.Environment, MlOps.Services.ServiceKind.Prediction)
+        deployer.Deploy(new MlOps.Deployment.DeployRequest(ServiceProject.Model, ServiceProject.Environment, MlOps.Services.ServiceKind.Prediction)
             { VersionNumber = first.Version }, NullReporter.Instance, default);
         string[] command = ["project", Path.Combine(services.Root, "mlops.settings.json"), "deploy", ServiceProject.Model, ServiceProject.Environment,
             second.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), "--poll-ms", "100"];

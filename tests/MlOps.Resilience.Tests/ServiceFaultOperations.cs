@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MlOps.Deployment;
 using MlOps.Diagnostics;
 using MlOps.Registry;
 using MlOps.Services;

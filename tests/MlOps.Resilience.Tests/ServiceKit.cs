@@ -1,5 +1,6 @@
 using MlOps.Cdf;
 using MlOps.CdfEmulator;
+using MlOps.Deployment;
 using MlOps.Diagnostics;
 using MlOps.Platforms;
 using MlOps.Registry;

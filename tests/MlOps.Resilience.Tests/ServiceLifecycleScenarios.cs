@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Diagnostics;
+using MlOps.Deployment;
 using MlOps.Diagnostics;
 using MlOps.Platforms;
 using MlOps.Python;

@@ -119,7 +119,7 @@ internal static class ProjectCommand
                     break;
                 case "deploy":
                     var pollMs = Option(options, "--poll-ms") is string poll ? int.Parse(poll, CultureInfo.InvariantCulture) : 2000;
-                    var deployer = new MlOps.Services.ServiceDeployer(settings, registry, platform =>
+                    var deployer = new MlOps.Deployment.ServiceDeployer(settings, registry, platform =>
                     {
                         var created = MlOps.Platforms.PlatformFactory.Create(platform,
                             settings.Environments.FirstOrDefault(e => ReferenceEquals(e.Platform, platform))?.Registry,
@@ -131,7 +131,7 @@ internal static class ProjectCommand
 
                         return created;
                     });
-                    var deployed = deployer.Deploy(new MlOps.Services.DeployRequest(positional[0], positional[1], MlOps.Services.ServiceKind.Prediction)
+                    var deployed = deployer.Deploy(new MlOps.Deployment.DeployRequest(positional[0], positional[1], MlOps.Services.ServiceKind.Prediction)
                     {
                         VersionNumber = int.Parse(positional[2], CultureInfo.InvariantCulture),
                     }, reporter, CancellationToken.None);

@@ -250,7 +250,7 @@ Describe 'Output, views, errors, narration and progress of every cmdlet' {
             try { Connect-MlCdf test -SettingsPath $cdfProject -Secret (ConvertTo-SecureString 'wrong' -AsPlainText -Force) }
             finally { Disconnect-MlCdf test -SettingsPath $cdfProject } } }
     ) {
-        $known = @([MlOps.Diagnostics.ErrorIds], [MlOps.Cdf.CdfErrorIds] | ForEach-Object { $_.GetFields() } | ForEach-Object { $_.GetValue($null) }) +
+        $known = @([MlOps.Diagnostics.ErrorIds], [MlOps.Diagnostics.CdfErrorIds] | ForEach-Object { $_.GetFields() } | ForEach-Object { $_.GetValue($null) }) +
             [MlOps.Registry.CdfConnections]::SecretMissing
         $ErrorActionPreference = 'Stop'
         $record = try { & $Call 3>$null | Out-Null; $null } catch { $_ }

@@ -6,7 +6,7 @@ namespace MlOps.Cdf
 {
     /// <summary>
     /// A 409: the externalIds (or ids) already exist. It is the <c>InnerException</c> of the
-    /// <see cref="Diagnostics.MlOpsException"/> with error id <see cref="CdfErrorIds.CdfDuplicated"/>, so callers that use
+    /// <see cref="Diagnostics.MlOpsException"/> with error id <see cref="Diagnostics.CdfErrorIds.CdfDuplicated"/>, so callers that use
     /// "create with externalId" as an atomic claim can catch it precisely:
     /// <c>catch (MlOpsException e) when (e.InnerException is CdfDuplicateException dup)</c>.
     /// </summary>

@@ -76,7 +76,7 @@ namespace MlOps.Diagnostics
             [CdfErrorIds.CdfTimeout] = "CDF did not answer in time: check the network and try again.",
             [CdfErrorIds.CdfInvalidResponse] = "CDF answered unexpectedly: try again, and report the request id in the message if it persists.",
             [CdfErrorIds.CdfInvalidOptions] = "Fix the environment's CDF settings (project, baseUrl, clientId with tokenUrl or tenantId); Test-MlSetting shows problems.",
-            [Registry.CdfConnections.SecretMissing] = "Set the environment variable the settings name (clientSecretVariable), or run Connect-MlCdf for this session.",
+            [CdfErrorIds.SecretMissing] = "Set the environment variable the settings name (clientSecretVariable), or run Connect-MlCdf for this session.",
         };
 
         /// <summary>The error ids with an entry.</summary>

@@ -732,7 +732,7 @@ namespace MlOps.Platforms
         public string PackageFile(ServiceDeployment deployment, CancellationToken cancellationToken)
         {
             var function = FindFunction(deployment.DeploymentId, cancellationToken)
-                ?? throw ServiceDeployer.NotDeployed(deployment.Name);
+                ?? throw ServiceErrors.NotDeployed(deployment.Name);
             return FetchPackage(deployment.Name, deployment.PackageSha256, function.FileId, cancellationToken);
         }
 
@@ -810,7 +810,7 @@ namespace MlOps.Platforms
                     $"The schedule's data is {dataJson.Length} characters; at most 8000 are kept.", scheduleName, "Send less data; read the rest inside the model.");
             }
 
-            var current = Current(serviceName) ?? throw ServiceDeployer.NotDeployed(serviceName);
+            var current = Current(serviceName) ?? throw ServiceErrors.NotDeployed(serviceName);
             var externalId = SchedulePrefix + serviceName + "/" + scheduleName;
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
             {
@@ -848,7 +848,7 @@ namespace MlOps.Platforms
 
             var definition = new ScheduleDefinition(null!, scheduleName, cron, dataJson, description);
             var function = FindFunction(current.DeploymentId, CancellationToken.None)
-                ?? throw ServiceDeployer.NotDeployed(serviceName);
+                ?? throw ServiceErrors.NotDeployed(serviceName);
             var created = CreateSchedule(serviceName, definition, function);
             reporter.Verbose($"Schedule {scheduleName} ({cron}) now calls {function.ExternalId}.");
             return new ServiceSchedule(serviceName, scheduleName, cron, dataJson, description, Kind, function.ExternalId, created.Id,

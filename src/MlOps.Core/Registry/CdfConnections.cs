@@ -13,7 +13,7 @@ namespace MlOps.Registry
     /// </summary>
     public static class CdfConnections
     {
-        public const string SecretMissing = "CdfSecretMissing";
+        public const string SecretMissing = CdfErrorIds.SecretMissing;
         private static readonly Dictionary<string, CdfClient> Clients = new Dictionary<string, CdfClient>(StringComparer.Ordinal);
         private static readonly Dictionary<string, string> SessionSecrets = new Dictionary<string, string>(StringComparer.Ordinal);
 

@@ -7,6 +7,12 @@ namespace MlOps.Settings
     /// </summary>
     public sealed class ModelSecret
     {
+        /// <summary>The CDF Functions rule for secret keys (MlOps applies it on every platform, so a project can move).</summary>
+        public static readonly System.Text.RegularExpressions.Regex KeyRule = new System.Text.RegularExpressions.Regex("^[a-z0-9-]{1,15}$");
+
+        /// <summary>Keys MlOps's own services use for their registry connection.</summary>
+        public static readonly System.Collections.Generic.IReadOnlyList<string> ReservedKeys = new[] { "mlops-secret", "mlops-api-key" };
+
         public ModelSecret(string key, string? variable, string? secretName, string? vault)
         {
             Key = key;

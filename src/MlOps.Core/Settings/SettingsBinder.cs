@@ -178,7 +178,7 @@ namespace MlOps.Settings
                     continue; // reported by the schema check, without repeating the value
                 }
 
-                if (!Services.ModelSecrets.KeyRule.IsMatch(entry.Key) || Services.ModelSecrets.ReservedKeys.Contains(entry.Key))
+                if (!ModelSecret.KeyRule.IsMatch(entry.Key) || ModelSecret.ReservedKeys.Contains(entry.Key))
                 {
                     Error(entry, at, $"'{entry.Key}' cannot be a secret's key.",
                         "1-15 lower-case letters, digits and dashes (CDF Functions' rule; akerbp.mlops's keys such as id-write qualify), not mlops-secret or mlops-api-key");

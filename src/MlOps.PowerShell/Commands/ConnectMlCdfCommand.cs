@@ -56,7 +56,7 @@ namespace MlOps.PowerShell.Commands
                 var failed = checks.FirstOrDefault(c => !c.Passed);
                 if (failed != null)
                 {
-                    WriteError(ToErrorRecord(new MlOpsException(MlOps.Cdf.CdfErrorIds.CdfConnectionFailed, MlOpsErrorKind.SecurityError, failed.ToString(),
+                    WriteError(ToErrorRecord(new MlOpsException(MlOps.Diagnostics.CdfErrorIds.CdfConnectionFailed, MlOpsErrorKind.SecurityError, failed.ToString(),
                         failed, "Fix what the failing check names; Test-MlCdfConnection -Detailed runs every check again.")));
                 }
             });

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using MlOps.Deployment;
 using MlOps.Registry;
 using MlOps.Services;
 using MlOps.PowerShell.Infrastructure;

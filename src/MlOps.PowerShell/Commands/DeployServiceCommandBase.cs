@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using MlOps.Deployment;
 using MlOps.PowerShell.Infrastructure;
 using MlOps.Services;
 

@@ -1,5 +1,6 @@
 using System.Linq;
 using System.Management.Automation;
+using MlOps.Deployment;
 using MlOps.PowerShell.Infrastructure;
 using MlOps.Services;
 

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Linq;
 using System.Management.Automation;
+using MlOps.Deployment;
 using MlOps.Diagnostics;
 using MlOps.PowerShell.Infrastructure;
 using MlOps.Registry;

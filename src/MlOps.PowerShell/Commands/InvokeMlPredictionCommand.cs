@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using MlOps.Deployment;
 using MlOps.Diagnostics;
 using MlOps.PowerShell.Infrastructure;
 using MlOps.Services;

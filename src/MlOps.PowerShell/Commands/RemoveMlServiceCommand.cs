@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using MlOps.Deployment;
 using MlOps.Services;
 
 namespace MlOps.PowerShell.Commands

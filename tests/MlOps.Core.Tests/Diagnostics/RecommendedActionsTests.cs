@@ -14,7 +14,7 @@ public class RecommendedActionsTests
     [Fact]
     public void Every_stable_error_id_has_its_own_recommended_action()
     {
-        var ids = Constants(typeof(ErrorIds)).Concat(Constants(typeof(CdfErrorIds))).Append(CdfConnections.SecretMissing).ToList();
+        var ids = Constants(typeof(ErrorIds)).Concat(Constants(typeof(CdfErrorIds))).ToList();
         Assert.True(ids.Count > 40);
         var missing = ids.Where(id => !RecommendedActions.KnownErrorIds.Contains(id)).ToList();
         Assert.True(missing.Count == 0, "No recommended action for: " + string.Join(", ", missing));
@@ -32,7 +32,7 @@ public class RecommendedActionsTests
         var end = readme.IndexOf("\n\n", start, StringComparison.Ordinal);
         var listed = System.Text.RegularExpressions.Regex.Matches(readme.Substring(start, end - start), "`([A-Z][A-Za-z]+)`")
             .Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
-        var ids = Constants(typeof(ErrorIds)).Concat(Constants(typeof(CdfErrorIds))).Append(CdfConnections.SecretMissing).ToHashSet(StringComparer.Ordinal);
+        var ids = Constants(typeof(ErrorIds)).Concat(Constants(typeof(CdfErrorIds))).ToHashSet(StringComparer.Ordinal);
 
         Assert.True(ids.Except(listed).Count() == 0, "Missing from docs/cmdlets.md: " + string.Join(", ", ids.Except(listed)));
         Assert.True(listed.Except(ids).Count() == 0, "Listed in docs/cmdlets.md but not raised: " + string.Join(", ", listed.Except(ids)));

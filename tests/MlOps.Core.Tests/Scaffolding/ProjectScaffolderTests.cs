@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Text.RegularExpressions;
+using MlOps.Deployment;
 using MlOps.Diagnostics;
 using MlOps.Python;
 using MlOps.Scaffolding;

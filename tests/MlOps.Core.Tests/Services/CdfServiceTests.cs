@@ -2,6 +2,7 @@ using System.Collections;
 using System.IO.Compression;
 using MlOps.CdfEmulator;
 using MlOps.Core.Tests.Cdf;
+using MlOps.Deployment;
 using MlOps.Diagnostics;
 using MlOps.Platforms;
 using MlOps.Registry;

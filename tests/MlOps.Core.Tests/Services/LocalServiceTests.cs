@@ -1,4 +1,5 @@
 using System.Collections;
+using MlOps.Deployment;
 using MlOps.Diagnostics;
 using MlOps.Packaging;
 using MlOps.Platforms;

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Security.Cryptography;
 using System.Text;
+using MlOps.Deployment;
 using MlOps.Diagnostics;
 using MlOps.Platforms;
 using MlOps.Python;

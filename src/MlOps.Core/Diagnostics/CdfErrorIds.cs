@@ -1,6 +1,6 @@
-namespace MlOps.Cdf
+namespace MlOps.Diagnostics
 {
-    /// <summary>Stable error ids of CDF failures (the <c>ErrorId</c> of the <see cref="Diagnostics.MlOpsException"/> thrown).</summary>
+    /// <summary>Stable error ids of CDF failures (the <c>ErrorId</c> of the <see cref="MlOpsException"/> thrown).</summary>
     public static class CdfErrorIds
     {
         /// <summary>401, or the identity provider refused the credentials.</summary>
@@ -12,7 +12,7 @@ namespace MlOps.Cdf
         /// <summary>404, or 400 naming unknown ids in <c>missing</c>.</summary>
         public const string CdfResourceNotFound = "CdfResourceNotFound";
 
-        /// <summary>409: an externalId already exists (see <see cref="CdfDuplicateException"/>).</summary>
+        /// <summary>409: an externalId already exists (see <c>CdfDuplicateException</c>).</summary>
         public const string CdfDuplicated = "CdfDuplicated";
 
         /// <summary>Any other 4xx: CDF rejected the request as invalid.</summary>
@@ -35,5 +35,8 @@ namespace MlOps.Cdf
 
         /// <summary>The options are incomplete or inconsistent.</summary>
         public const string CdfInvalidOptions = "CdfInvalidOptions";
+
+        /// <summary>An environment's CDF client secret is not set (its variable, or Connect-MlCdf for the session).</summary>
+        public const string SecretMissing = "CdfSecretMissing";
     }
 }

@@ -9,9 +9,10 @@ using MlOps.Diagnostics;
 using MlOps.Packaging;
 using MlOps.Platforms;
 using MlOps.Python;
+using MlOps.Services;
 using MlOps.Settings;
 
-namespace MlOps.Services
+namespace MlOps.Deployment
 {
     /// <summary>
     /// Runs the tests a deployment must pass: the model's own pytest suite, the service test on the package (the

@@ -1,6 +1,7 @@
 using System;
+using MlOps.Services;
 
-namespace MlOps.Services
+namespace MlOps.Deployment
 {
     /// <summary>How one deploy of a parallel run ended: its deployment, or the error that stopped it.</summary>
     public sealed class DeployOutcome

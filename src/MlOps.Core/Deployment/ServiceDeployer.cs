@@ -8,10 +8,11 @@ using MlOps.Packaging;
 using MlOps.Platforms;
 using MlOps.Python;
 using MlOps.Registry;
+using MlOps.Services;
 using MlOps.Settings;
 using MlOps.SourceControl;
 
-namespace MlOps.Services
+namespace MlOps.Deployment
 {
     /// <summary>
     /// Deploys, tests and calls a project's services. A deploy packages the model code with the artifact version,
@@ -466,9 +467,7 @@ namespace MlOps.Services
             }
         }
 
-        public static MlOpsException NotDeployed(string serviceName) =>
-            new MlOpsException(ErrorIds.ServiceNotFound, MlOpsErrorKind.NotFound, $"The service '{serviceName}' is not deployed.", serviceName,
-                "Deploy it with Deploy-MlPredictionService or Deploy-MlTrainingService, or list services with Get-MlService.");
+        public static MlOpsException NotDeployed(string serviceName) => ServiceErrors.NotDeployed(serviceName);
 
         private ModelVersion FindVersion(string model, string environment, int? number)
         {

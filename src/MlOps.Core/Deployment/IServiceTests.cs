@@ -3,9 +3,10 @@ using System.Collections.Generic;
 using System.Threading;
 using MlOps.Packaging;
 using MlOps.Platforms;
+using MlOps.Services;
 using MlOps.Settings;
 
-namespace MlOps.Services
+namespace MlOps.Deployment
 {
     /// <summary>
     /// The tests a deployment must pass before it serves (<see cref="ServiceTester"/> runs them with Python). The deployer

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
+using MlOps.Services;
 
-namespace MlOps.Services
+namespace MlOps.Deployment
 {
     /// <summary>What to deploy: a model's service in an environment, from the latest version unless one is named.</summary>
     public sealed class DeployRequest

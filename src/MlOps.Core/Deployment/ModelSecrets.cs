@@ -5,17 +5,11 @@ using System.Linq;
 using MlOps.Diagnostics;
 using MlOps.Settings;
 
-namespace MlOps.Services
+namespace MlOps.Deployment
 {
     /// <summary>Reads the values of the secrets a model's settings name, for a deploy. Values are never logged or written.</summary>
     public static class ModelSecrets
     {
-        /// <summary>The CDF Functions rule for secret keys (MlOps applies it on every platform, so a project can move).</summary>
-        public static readonly System.Text.RegularExpressions.Regex KeyRule = new System.Text.RegularExpressions.Regex("^[a-z0-9-]{1,15}$");
-
-        /// <summary>Keys MlOps's own services use for their registry connection.</summary>
-        public static readonly IReadOnlyList<string> ReservedKeys = new[] { "mlops-secret", "mlops-api-key" };
-
         /// <summary>
         /// The secrets' values: each from its environment variable, else its vault secret through <paramref name="vault"/>
         /// (which PowerShell provides; null outside it). A missing one is a <see cref="ErrorIds.ModelSecretMissing"/> error
