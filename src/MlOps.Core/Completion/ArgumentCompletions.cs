@@ -219,8 +219,7 @@ namespace MlOps.Completion
             foreach (var folder in Directory.GetDirectories(platform.Root).OrderBy(f => f, StringComparer.Ordinal))
             {
                 var name = Path.GetFileName(folder);
-                var parts = name.Split('-');
-                if (parts.Length != 3 || !(parts[1] == "prediction" || parts[1] == "training"))
+                if (!ServiceKinds.TryParseServiceName(name, out var model, out var kind, out var environment))
                 {
                     continue;
                 }
@@ -228,7 +227,7 @@ namespace MlOps.Completion
                 var endpoint = Quietly(() => platform.Endpoint(name), null);
                 if (endpoint != null)
                 {
-                    result.Add((parts[0], ServiceKinds.Parse(parts[1]), parts[2], name, endpoint));
+                    result.Add((model, kind, environment, name, endpoint));
                 }
             }
 

@@ -112,7 +112,7 @@ namespace MlOps.Deployment
                     "runtime packaged with the service provides what model code imports from akerbp.mlops (its loggers and exceptions).");
             }
 
-            if (platform.Kind == "local")
+            if (environment.Platform.IsLocal)
             {
                 requirements.CheckInstalled(python, reporter, cancellationToken);
             }
@@ -168,7 +168,7 @@ namespace MlOps.Deployment
                     package.Revision);
             }
 
-            Step(platform.Kind == "local"
+            Step(environment.Platform.IsLocal
                 ? $"Starting the new deployment on local (start timeout {environment.Platform.StartTimeout.TotalSeconds:0} s)"
                 : $"Starting the new deployment on {platform.Kind}", 60);
             ServiceDeployment deployment;

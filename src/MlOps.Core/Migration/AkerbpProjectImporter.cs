@@ -48,8 +48,8 @@ namespace MlOps.Migration
                 models.Add(MapModel(documents[i], i, root, source, fields, platforms, runtimes, keep));
             }
 
-            var useCdf = platforms.Contains("cdf") && options.HasCdfConnection;
-            var platform = useCdf ? "cdf" : "local";
+            var useCdf = platforms.Contains(StoreKinds.Cdf) && options.HasCdfConnection;
+            var platform = useCdf ? StoreKinds.Cdf : StoreKinds.Local;
             AccountForPlatform(documents, fields, platforms, runtimes, options, useCdf);
             var keepDeployments = keep.Count > 0 ? keep.Max() : (int?)null;
 
@@ -167,7 +167,7 @@ namespace MlOps.Migration
             MapInfo(doc, path, entry, name, fields);
 
             var platform = Text(doc, "platform")?.ToLowerInvariant();
-            platforms.Add(platform ?? "cdf");
+            platforms.Add(platform ?? StoreKinds.Cdf);
             var runtime = Text(doc, "python_version");
             if (runtime != null)
             {
@@ -335,18 +335,18 @@ namespace MlOps.Migration
                 var model = Text(doc, "model_name");
                 var platform = platforms[i];
                 var given = doc.ContainsKey("platform");
-                if (platform == "local")
+                if (platform == StoreKinds.Local)
                 {
                     fields.Add(new AkerbpFieldMapping(model, "platform", "local", AkerbpFieldStatus.Mapped, "$.environments.*.platform.type",
                         useCdf ? "another model uses cdf, so every environment runs on CDF Functions" : null));
                 }
-                else if (platform == "cdf" && useCdf)
+                else if (platform == StoreKinds.Cdf && useCdf)
                 {
                     fields.Add(new AkerbpFieldMapping(model, "platform", given ? "cdf" : "(cdf, the default)", AkerbpFieldStatus.Mapped,
                         "$.environments.*.platform.type, $.environments.*.registry",
                         $"CDF project {options.CdfProject}; the client secret comes from ${options.CdfClientSecretVariable}"));
                 }
-                else if (platform == "cdf")
+                else if (platform == StoreKinds.Cdf)
                 {
                     fields.Add(new AkerbpFieldMapping(model, "platform", given ? "cdf" : "(cdf, the default)", AkerbpFieldStatus.NotMapped, null,
                         "the CDF connection is not known (akerbp.mlops read it from COGNITE_* variables): the environments run on the Local platform " +
@@ -406,7 +406,7 @@ namespace MlOps.Migration
                     {
                         json.WriteStartObject(environment);
                         json.WriteStartObject("registry");
-                        json.WriteString("type", cdf != null ? "cdf" : "local");
+                        json.WriteString("type", cdf != null ? StoreKinds.Cdf : StoreKinds.Local);
                         if (cdf != null)
                         {
                             json.WriteString("project", cdf.CdfProject);
@@ -431,7 +431,7 @@ namespace MlOps.Migration
 
                         json.WriteEndObject();
                         json.WriteStartObject("platform");
-                        json.WriteString("type", cdf != null ? "cdf" : "local");
+                        json.WriteString("type", cdf != null ? StoreKinds.Cdf : StoreKinds.Local);
                         if (cdf != null && runtime != null)
                         {
                             json.WriteString("runtime", runtime);

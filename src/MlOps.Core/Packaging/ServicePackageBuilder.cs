@@ -302,7 +302,7 @@ namespace MlOps.Packaging
                     json.WriteString("testModule", ModuleName(project, model.TestFile));
                     json.WriteStartObject("registry");
                     json.WriteString("type", environment.Registry.Type);
-                    if (service == ServiceKind.Training && environment.Registry.Type == "local")
+                    if (service == ServiceKind.Training && environment.Registry.IsLocal)
                     {
                         json.WriteString("path", environment.Registry.Path);
                     }

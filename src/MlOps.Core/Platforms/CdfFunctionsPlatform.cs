@@ -85,7 +85,7 @@ namespace MlOps.Platforms
         /// <summary>The first pause between those attempts (default 200 ms; each later one doubles, with jitter).</summary>
         public TimeSpan TransientDelay { get; set; } = CdfCalls.DefaultDelay;
 
-        public string Kind => "cdf";
+        public string Kind => StoreKinds.Cdf;
 
         /// <summary>The function secrets a service gets: the secret of the connection it publishes with (never in the zip).</summary>
         public static IReadOnlyDictionary<string, string> FunctionSecrets(CdfConnectionSettings connection)
@@ -129,7 +129,7 @@ namespace MlOps.Platforms
                     ["MLOPS_SERVICE"] = alias,
                     ["MODEL_ENV"] = package.Environment,
                     ["SERVICE_NAME"] = package.Service.Name(),
-                    ["DEPLOYMENT_PLATFORM"] = "cdf",
+                    ["DEPLOYMENT_PLATFORM"] = StoreKinds.Cdf,
                 },
                 Cpu = _settings.Cpu,
                 Memory = _settings.Memory,

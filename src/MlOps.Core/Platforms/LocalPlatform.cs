@@ -54,7 +54,7 @@ namespace MlOps.Platforms
 
         public string Root { get; }
 
-        public string Kind => "local";
+        public string Kind => StoreKinds.Local;
 
         /// <summary>The variable that hands a service process the model's secrets (JSON); mlops_runtime.server removes it.</summary>
         public const string SecretsVariable = "MLOPS_SERVICE_SECRETS";

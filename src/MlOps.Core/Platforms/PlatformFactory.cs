@@ -13,9 +13,9 @@ namespace MlOps.Platforms
         {
             switch (settings.Type)
             {
-                case "local":
+                case StoreKinds.Local:
                     return new LocalPlatform(settings.Path, settings.StartTimeout, settings.KeepDeployments, settings.CallTimeout, settings.TrainingTimeout);
-                case "cdf":
+                case StoreKinds.Cdf:
                     return CdfFunctionsPlatform.Create(settings, registry,
                         packageCache ?? System.IO.Path.Combine(System.IO.Path.GetTempPath(), "mlops-packages"));
                 default:

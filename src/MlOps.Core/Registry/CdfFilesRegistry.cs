@@ -9,6 +9,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using MlOps.Cdf;
 using MlOps.Diagnostics;
+using MlOps.Settings;
 using MlOps.SourceControl;
 using MlOps.Streams;
 
@@ -69,7 +70,7 @@ namespace MlOps.Registry
         /// <summary>A file of this store: in its directory and, when it has one, its data set.</summary>
         private bool InStore(CdfFile file) => file.Directory == _options.Directory && (DataSet == null || file.DataSetId == DataSet);
 
-        public string Kind => "cdf";
+        public string Kind => StoreKinds.Cdf;
 
         public string Location { get; }
 

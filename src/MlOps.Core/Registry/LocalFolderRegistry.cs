@@ -9,6 +9,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading;
 using MlOps.Diagnostics;
+using MlOps.Settings;
 
 namespace MlOps.Registry
 {
@@ -47,7 +48,7 @@ namespace MlOps.Registry
 
         public string Root { get; }
 
-        public string Kind => "local";
+        public string Kind => StoreKinds.Local;
 
         public string Location => Root;
 

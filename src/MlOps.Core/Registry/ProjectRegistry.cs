@@ -222,7 +222,7 @@ namespace MlOps.Registry
         /// </summary>
         private void RefuseRegistryOverlap(string folder)
         {
-            foreach (var env in Settings.Environments.Where(e => e.Registry.Type == "local"))
+            foreach (var env in Settings.Environments.Where(e => e.Registry.IsLocal))
             {
                 var registry = Path.GetFullPath(env.Registry.Path);
                 if (IsSameOrBelow(registry, folder))

@@ -13,9 +13,9 @@ namespace MlOps.Registry
         {
             switch (settings.Type)
             {
-                case "local":
+                case StoreKinds.Local:
                     return new LocalFolderRegistry(settings.Path);
-                case "cdf":
+                case StoreKinds.Cdf:
                     var cdf = settings.Cdf!;
                     var client = CdfConnections.Client(cdf);
                     return new CdfFilesRegistry(client.Files, client.Options.ApiUrl, new CdfStoreOptions

@@ -23,5 +23,37 @@ namespace MlOps.Services
 
         /// <summary>The name services are known by: <c>&lt;model&gt;-&lt;service&gt;-&lt;env&gt;</c>, as in akerbp.mlops.</summary>
         public static string ServiceName(string model, ServiceKind kind, string environment) => $"{model}-{kind.Name()}-{environment}";
+
+        /// <summary>
+        /// The parts of a name <see cref="ServiceName"/> made (model and environment names hold no hyphen); false for any
+        /// other name. The one place a service name is taken apart.
+        /// </summary>
+        public static bool TryParseServiceName(string name, out string model, out ServiceKind kind, out string environment)
+        {
+            model = environment = string.Empty;
+            kind = ServiceKind.Prediction;
+            var parts = name.Split('-');
+            if (parts.Length != 3 || parts[0].Length == 0 || parts[2].Length == 0)
+            {
+                return false;
+            }
+
+            if (parts[1] == ServiceKind.Prediction.Name())
+            {
+                kind = ServiceKind.Prediction;
+            }
+            else if (parts[1] == ServiceKind.Training.Name())
+            {
+                kind = ServiceKind.Training;
+            }
+            else
+            {
+                return false;
+            }
+
+            model = parts[0];
+            environment = parts[2];
+            return true;
+        }
     }
 }

@@ -25,6 +25,9 @@ namespace MlOps.Settings
         /// <summary><c>local</c>: services run as local Python processes on 127.0.0.1; <c>cdf</c>: CDF Functions.</summary>
         public string Type { get; }
 
+        /// <summary>Python processes on this machine (<c>type: local</c>).</summary>
+        public bool IsLocal => Type == StoreKinds.Local;
+
         /// <summary>Local platform: the folder holding deployed services, their packages and logs (absolute).</summary>
         public string Path { get; }
 

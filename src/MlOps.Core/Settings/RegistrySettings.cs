@@ -17,6 +17,9 @@ namespace MlOps.Settings
         /// <summary><c>local</c>: a folder (local disk or a shared network folder); <c>cdf</c>: CDF Files.</summary>
         public string Type { get; }
 
+        /// <summary>A folder on this machine (<c>type: local</c>).</summary>
+        public bool IsLocal => Type == StoreKinds.Local;
+
         /// <summary>Absolute path of the local store.</summary>
         public string Path { get; }
 

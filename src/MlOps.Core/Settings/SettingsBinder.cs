@@ -281,7 +281,7 @@ namespace MlOps.Settings
 
                 var registryType = Choice(env.GetSection("registry:type"), path + ".registry.type", SettingsLoader.KnownRegistryTypes);
                 var registryPath = Resolve(_projectRoot, Text(env.GetSection("registry:path")) ?? SettingsLoader.DefaultRegistryPath);
-                if (registryType == "local" && File.Exists(registryPath))
+                if (registryType == StoreKinds.Local && File.Exists(registryPath))
                 {
                     Error(env.GetSection("registry:path"), path + ".registry.path",
                         $"The registry path '{registryPath}' is a file, not a folder: versions could be neither read nor stored there.",
@@ -292,10 +292,10 @@ namespace MlOps.Settings
                 var platformType = Choice(env.GetSection("platform:type"), path + ".platform.type", SettingsLoader.KnownPlatformTypes);
                 var isProtected = Flag(env.GetSection("protected")) ?? name == "prod";
                 var platformPath = Resolve(_projectRoot, Text(env.GetSection("platform:path")) ?? SettingsLoader.DefaultServicesPath);
-                var cdf = registryType == "cdf" ? BindCdf(env.GetSection("registry"), path + ".registry") : null;
+                var cdf = registryType == StoreKinds.Cdf ? BindCdf(env.GetSection("registry"), path + ".registry") : null;
                 var platform = env.GetSection("platform");
                 var keep = Number(platform.GetSection("keepDeployments"), path + ".platform.keepDeployments", 1, PlatformSettings.MaxKeepDeployments) ?? PlatformSettings.DefaultKeepDeployments;
-                var functions = platformType == "cdf" ? BindFunctions(platform, path + ".platform", cdf) : null;
+                var functions = platformType == StoreKinds.Cdf ? BindFunctions(platform, path + ".platform", cdf) : null;
                 var callSeconds = Number(platform.GetSection("callTimeoutSeconds"), path + ".platform.callTimeoutSeconds", 1, 3600);
                 var trainingMinutes = Number(platform.GetSection("trainingTimeoutMinutes"), path + ".platform.trainingTimeoutMinutes", 1, 24 * 60);
                 var startSeconds = Number(platform.GetSection("startTimeoutSeconds"), path + ".platform.startTimeoutSeconds", 1, 3600);

@@ -25,9 +25,9 @@ namespace MlOps.Settings
 
         public static readonly IReadOnlyList<string> DefaultEnvironments = new[] { "dev", "test", "prod" };
         public static readonly IReadOnlyList<string> KnownServices = new[] { "prediction", "training" };
-        public static readonly IReadOnlyList<string> KnownRegistryTypes = new[] { "local", "cdf" };
+        public static readonly IReadOnlyList<string> KnownRegistryTypes = StoreKinds.All;
         public const string DefaultClientSecretVariable = "COGNITE_CLIENT_SECRET";
-        public static readonly IReadOnlyList<string> KnownPlatformTypes = new[] { "local", "cdf" };
+        public static readonly IReadOnlyList<string> KnownPlatformTypes = StoreKinds.All;
 
         /// <summary>
         /// The settings file to use: <paramref name="explicitPath"/> (a file, or a folder holding one), else

@@ -78,10 +78,13 @@ namespace MlOps.PowerShell.Commands
                 ServiceKind service;
                 if (InputObject != null)
                 {
-                    var parts = InputObject.ServiceName.Split('-');
-                    environment = parts[parts.Length - 1];
-                    service = ServiceKinds.Parse(parts[parts.Length - 2]);
-                    model = string.Join("-", parts, 0, parts.Length - 2);
+                    if (!ServiceKinds.TryParseServiceName(InputObject.ServiceName, out model, out service, out environment))
+                    {
+                        throw new MlOpsException(ErrorIds.ServiceNotFound, MlOpsErrorKind.InvalidArgument,
+                            $"'{InputObject.ServiceName}' is not the name of an MlOps service (<model>-<prediction|training>-<environment>).",
+                            InputObject.ServiceName, "Pipe a schedule from Get-MlServiceSchedule, or pass -Name, -Environment and -ScheduleName.");
+                    }
+
                     scheduleName = InputObject.Name;
                 }
                 else
