@@ -406,24 +406,34 @@ namespace MlOps.Deployment
         public ServiceSchedule AddSchedule(string model, string environment, ServiceKind service, string scheduleName, string cron, string? dataJson,
             string? description, IOperationReporter reporter)
         {
-            var env = _project.GetEnvironment(environment);
-            _project.RequireModel(model);
-            return _platforms(env.Platform).AddSchedule(ServiceKinds.ServiceName(model, service, env.Name), scheduleName, cron, dataJson, description, reporter);
+            var (scheduler, name) = Scheduler(model, environment, service);
+            return scheduler?.AddSchedule(name, scheduleName, cron, dataJson, description, reporter) ?? throw SchedulesNotSupported(name, environment);
         }
 
+        /// <summary>A service's schedules (none on a platform without schedules).</summary>
         public IEnumerable<ServiceSchedule> Schedules(string model, string environment, ServiceKind service)
         {
-            var env = _project.GetEnvironment(environment);
-            _project.RequireModel(model);
-            return _platforms(env.Platform).Schedules(ServiceKinds.ServiceName(model, service, env.Name));
+            var (scheduler, name) = Scheduler(model, environment, service);
+            return scheduler?.Schedules(name) ?? Enumerable.Empty<ServiceSchedule>();
         }
 
         public bool RemoveSchedule(string model, string environment, ServiceKind service, string scheduleName, IOperationReporter reporter)
         {
+            var (scheduler, name) = Scheduler(model, environment, service);
+            return scheduler?.RemoveSchedule(name, scheduleName, reporter) ?? throw SchedulesNotSupported(name, environment);
+        }
+
+        private (ISchedulingPlatform? Scheduler, string ServiceName) Scheduler(string model, string environment, ServiceKind service)
+        {
             var env = _project.GetEnvironment(environment);
             _project.RequireModel(model);
-            return _platforms(env.Platform).RemoveSchedule(ServiceKinds.ServiceName(model, service, env.Name), scheduleName, reporter);
+            return (_platforms(env.Platform) as ISchedulingPlatform, ServiceKinds.ServiceName(model, service, env.Name));
         }
+
+        private MlOpsException SchedulesNotSupported(string serviceName, string environment) =>
+            new MlOpsException(ErrorIds.SchedulesNotSupported, MlOpsErrorKind.InvalidOperation,
+                $"The {_project.GetEnvironment(environment).Platform.Type} platform of '{environment}' does not run schedules ({serviceName}).", serviceName,
+                "Use the cdf platform for scheduled training and keep-warm calls, or run Invoke-MlTraining from a scheduled task.");
 
         /// <summary>Calls a service with <paramref name="dataJson"/> as its data and returns its answer.</summary>
         public ServiceResponse Invoke(string model, string environment, ServiceKind service, string dataJson, TimeSpan timeout,

@@ -28,7 +28,7 @@ namespace MlOps.Platforms
     /// Schedules are defined per service (<c>mlops-schedule/&lt;alias&gt;/&lt;name&gt;</c>) and re-created on the function
     /// the alias names whenever it moves.
     /// </summary>
-    public sealed class CdfFunctionsPlatform : IServicePlatform
+    public sealed class CdfFunctionsPlatform : IServicePlatform, ISchedulingPlatform
     {
         private const string DeployPrefix = "mlops-deploy/";
         private const string SchedulePrefix = "mlops-schedule/";

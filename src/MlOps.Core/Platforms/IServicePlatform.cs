@@ -70,7 +70,14 @@ namespace MlOps.Platforms
 
         /// <summary>A local copy of the package a deployment runs (to read its service test), fetched from the platform if needed.</summary>
         string PackageFile(ServiceDeployment deployment, CancellationToken cancellationToken);
+    }
 
+    /// <summary>
+    /// A platform that runs services on a schedule (CDF Functions); one that does not (Local) simply does not offer it, and
+    /// the deployer says so (<c>SchedulesNotSupported</c>).
+    /// </summary>
+    public interface ISchedulingPlatform
+    {
         /// <summary>Adds a cron schedule to a service; it follows the service across deploys and rollbacks.</summary>
         ServiceSchedule AddSchedule(string serviceName, string scheduleName, string cron, string? dataJson, string? description, IOperationReporter reporter);
 

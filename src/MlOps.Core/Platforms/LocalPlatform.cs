@@ -231,18 +231,6 @@ namespace MlOps.Platforms
             return File.Exists(kept) ? kept : deployment.PackagePath;
         }
 
-        public ServiceSchedule AddSchedule(string serviceName, string scheduleName, string cron, string? dataJson, string? description, IOperationReporter reporter) =>
-            throw SchedulesNotSupported(serviceName);
-
-        public IEnumerable<ServiceSchedule> Schedules(string serviceName) => Enumerable.Empty<ServiceSchedule>();
-
-        public bool RemoveSchedule(string serviceName, string scheduleName, IOperationReporter reporter) => throw SchedulesNotSupported(serviceName);
-
-        private static MlOpsException SchedulesNotSupported(string serviceName) =>
-            new MlOpsException(ErrorIds.SchedulesNotSupported, MlOpsErrorKind.InvalidOperation,
-                $"The Local platform does not run schedules ({serviceName}).", serviceName,
-                "Use the cdf platform for scheduled training and keep-warm calls, or run Invoke-MlTraining from a scheduled task.");
-
         private static DeploymentRecord AppendHistory(string serviceFolder, Func<int, DeploymentRecord> create)
         {
             var folder = Path.Combine(serviceFolder, HistoryFolder);
