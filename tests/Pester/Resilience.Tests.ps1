@@ -361,7 +361,14 @@ Get-MlService | Remove-MlService -Force -Confirm:`$false
 Stop-Transcript | Out-Null
 "@
         $output = (Invoke-FreshPwsh -Script $run -AllowFailure) -join "`n"
-        Start-Sleep -Milliseconds 600   # the emulator writes its request log every 200 ms
+        # The emulator writes its request log every 200 ms: wait until it has stopped growing (bounded), not a fixed time.
+        $settled = [Diagnostics.Stopwatch]::StartNew(); $lastLength = -1; $stable = 0
+        while ($stable -lt 3 -and $settled.Elapsed.TotalSeconds -lt 15) {
+            $length = if (Test-Path $requestLog) { (Get-Item $requestLog).Length } else { 0 }
+            if ($length -gt 0 -and $length -eq $lastLength) { $stable++ } else { $stable = 0 }
+            $lastLength = $length
+            [Threading.Thread]::Sleep(250)
+        }
 
         function Test-SecretInFile([string] $Path) {
             # The file's bytes, and for a zip (service packages) each entry, for a gzip (registry archives) its content.
