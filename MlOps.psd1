@@ -5,7 +5,7 @@
 # file. `./build.ps1 -Task Build` publishes the cmdlet assembly and its dependencies into ./bin, so after a build
 # `Import-Module ./MlOps.psd1` works straight from the repository. `./build.ps1 -Task Package` copies this
 # manifest with bin/ and module/ into out/MlOps/<version>/, keeping the same relative layout.
-# ModuleVersion must equal <MlOpsVersion> in Directory.Build.props (a test checks it).
+# ModuleVersion is stamped by build.ps1 from <MlOpsVersion> in Directory.Build.props, the one source (a test checks it).
 #
 @{
     RootModule           = 'bin/MlOps.PowerShell.dll'

@@ -88,11 +88,16 @@ function Invoke-Native {
 }
 
 function Get-ModuleVersion {
+    # One source: <MlOpsVersion> in Directory.Build.props (the assemblies' version); the build stamps it into MlOps.psd1,
+    # which the package lays out as it is.
     $props = [xml](Get-Content (Join-Path $root 'Directory.Build.props') -Raw)
     $version = $props.Project.PropertyGroup | ForEach-Object { $_.MlOpsVersion } | Where-Object { $_ } | Select-Object -First 1
-    $manifest = Import-PowerShellDataFile (Join-Path $root 'MlOps.psd1')
-    if ($manifest.ModuleVersion -ne $version) {
-        throw "MlOps.psd1 has ModuleVersion $($manifest.ModuleVersion) but Directory.Build.props has $version; make them equal."
+    $manifestPath = Join-Path $root 'MlOps.psd1'
+    $text = Get-Content $manifestPath -Raw
+    $stamped = [regex]::Replace($text, "(?m)^(\s*ModuleVersion\s*=\s*)'[^']*'", "`${1}'$version'")
+    if ($stamped -ne $text) {
+        [IO.File]::WriteAllText($manifestPath, $stamped, [Text.UTF8Encoding]::new($false))
+        Write-Host "Stamped ModuleVersion $version into MlOps.psd1 (from Directory.Build.props)"
     }
     $version
 }
