@@ -30,7 +30,6 @@ namespace MlOps.Platforms
     /// </summary>
     public sealed class CdfFunctionsPlatform : IServicePlatform, ISchedulingPlatform
     {
-        private const string DeployPrefix = "mlops-deploy/";
         private const string SchedulePrefix = "mlops-schedule/";
         private const string CodePrefix = "mlops-code/";
         private const string LockPrefix = "mlops-lock/";
@@ -47,6 +46,7 @@ namespace MlOps.Platforms
         private readonly Func<IReadOnlyDictionary<string, string>> _secrets;
         private readonly string _packageCache;
         private readonly string _apiUrl;
+        private readonly CdfFilesDeploymentHistory _history;
         private readonly ConcurrentDictionary<string, CdfLease> _leases = new ConcurrentDictionary<string, CdfLease>(StringComparer.Ordinal);
 
         public CdfFunctionsPlatform(CdfFunctionsSettings settings, int keepDeployments, CdfClient client, CdfAuthKind auth,
@@ -61,6 +61,8 @@ namespace MlOps.Platforms
             _secrets = functionSecrets;
             _packageCache = packageCache;
             _apiUrl = client.Options.ApiUrl;
+            _history = new CdfFilesDeploymentHistory(_files, settings.Connection.Directory, CdfConnections.DataSetId(settings.Connection),
+                () => TransientAttempts, () => TransientDelay);
         }
 
         /// <summary>The platform for an environment: the connection from the settings, the function secrets from the environment's registry connection.</summary>
@@ -199,7 +201,7 @@ namespace MlOps.Platforms
                 return null;
             }
 
-            var named = new HashSet<string>(ReadHistory(alias, cancellationToken).Select(r => r.DeploymentId), StringComparer.Ordinal);
+            var named = new HashSet<string>(_history.Read(alias, cancellationToken).Select(r => r.DeploymentId), StringComparer.Ordinal);
             return candidates.Where(f => !named.Contains(f.ExternalId!)).OrderByDescending(f => f.CreatedTime).FirstOrDefault();
         }
 
@@ -361,7 +363,7 @@ namespace MlOps.Platforms
         public ServiceDeployment Activate(DeployedInstance instance, IReadOnlyList<ServiceTestResult> tests, IOperationReporter reporter)
         {
             var alias = instance.Package.ServiceName;
-            var history = ReadHistory(alias, CancellationToken.None);
+            var history = _history.Read(alias, CancellationToken.None);
             var previous = history.LastOrDefault();
             var now = DateTimeOffset.UtcNow;
             var user = LocalFolderRegistry.CurrentUser();
@@ -545,7 +547,7 @@ namespace MlOps.Platforms
 
         /// <summary>The history entry callers are served by: the latest, unless it records the service's removal.</summary>
         private DeploymentRecord? Current(string serviceName) =>
-            ReadHistory(serviceName, CancellationToken.None).LastOrDefault() is { } last && last.Action != DeploymentRecord.RemovedAction ? last : null;
+            _history.Read(serviceName, CancellationToken.None).LastOrDefault() is { } last && last.Action != DeploymentRecord.RemovedAction ? last : null;
 
         public ServiceDeployment? Get(string serviceName)
         {
@@ -564,15 +566,7 @@ namespace MlOps.Platforms
 
         public IEnumerable<ServiceDeployment> List()
         {
-            var records = Run(ct => _files.ListAllAsync(new FileFilter { ExternalIdPrefix = DeployPrefix }, ct), CancellationToken.None)
-                .Select(f => DeploymentRecordFields.FromFields(f.Metadata))
-                .Where(r => r != null)
-                .Select(r => r!)
-                .GroupBy(r => r.Name, StringComparer.Ordinal)
-                .Select(g => g.OrderBy(r => r.Sequence).Last())
-                .Where(r => r.Action != DeploymentRecord.RemovedAction)
-                .OrderBy(r => r.Name, StringComparer.Ordinal)
-                .ToList();
+            var records = _history.Latest(CancellationToken.None).Where(r => r.Action != DeploymentRecord.RemovedAction).ToList();
             if (records.Count == 0)
             {
                 return Enumerable.Empty<ServiceDeployment>();
@@ -654,9 +648,9 @@ namespace MlOps.Platforms
         private bool RemoveLocked(string serviceName, bool purgeHistory, IOperationReporter reporter)
         {
             var functions = VersionedFunctions(serviceName);
-            var records = Run(ct => _files.ListAllAsync(new FileFilter { ExternalIdPrefix = DeployPrefix + serviceName + "/" }, ct), CancellationToken.None);
+            var records = _history.Files(serviceName, CancellationToken.None);
             var schedules = ScheduleDefinitions(serviceName);
-            var history = ReadHistory(serviceName, CancellationToken.None);
+            var history = _history.Read(serviceName, CancellationToken.None);
             var live = functions.Count > 0 || schedules.Count > 0 || history.Count > 0 && history.Last().Action != DeploymentRecord.RemovedAction;
             if (!live && !(purgeHistory && records.Count > 0))
             {
@@ -724,7 +718,7 @@ namespace MlOps.Platforms
 
         public IReadOnlyList<DeploymentRecord> History(string serviceName)
         {
-            var history = ReadHistory(serviceName, CancellationToken.None);
+            var history = _history.Read(serviceName, CancellationToken.None);
             var ready = new HashSet<string>(VersionedFunctions(serviceName).Where(f => f.Status == "Ready").Select(f => f.ExternalId!), StringComparer.Ordinal);
             return DeploymentRecordFields.Mark(history, null, r => ready.Contains(r.DeploymentId));
         }
@@ -1035,58 +1029,11 @@ namespace MlOps.Platforms
                 .Where(f => OfService(f, serviceName))
                 .ToList();
 
-        private List<DeploymentRecord> ReadHistory(string serviceName, CancellationToken cancellationToken) =>
-            Run(ct => _files.ListAllAsync(new FileFilter { ExternalIdPrefix = DeployPrefix + serviceName + "/" }, ct), cancellationToken)
-                .Select(f => DeploymentRecordFields.FromFields(f.Metadata))
-                .Where(r => r != null && r.Name == serviceName)
-                .Select(r => r!)
-                .OrderBy(r => r.Sequence)
-                .ToList();
-
-        /// <summary>Claims the next history number by creating its file without overwrite; a concurrent activation gets the next one.</summary>
+        /// <summary>Claims the next history entry, provided this process still holds the service's change lock.</summary>
         private DeploymentRecord AppendHistory(string serviceName, IReadOnlyList<DeploymentRecord> history, Func<int, DeploymentRecord> create)
         {
             EnsureLockHeld(serviceName);
-            var sequence = history.Select(r => r.Sequence).DefaultIfEmpty(0).Max() + 1;
-            for (var attempt = 1; ; attempt++)
-            {
-                var record = create(sequence);
-                var externalId = DeployPrefix + serviceName + "/" + sequence.ToString("D6", CultureInfo.InvariantCulture);
-                var file = new FileCreate
-                {
-                    ExternalId = externalId,
-                    Name = $"{serviceName} deployment {sequence}",
-                    Directory = _settings.Connection.Directory + "/deployments",
-                    DataSetId = CdfConnections.DataSetId(_settings.Connection),
-                    Source = "mlops",
-                    Metadata = DeploymentRecordFields.ToFields(record),
-                };
-                try
-                {
-                    _files.CreateAsync(file, false).GetAwaiter().GetResult();
-                    return record;
-                }
-                catch (Exception e) when (IsDuplicate(e) || (e is MlOpsException m && IsTransient(m) && attempt < WriteAttempts))
-                {
-                    // Taken, or failed in transit: the entry at this number is either ours (the create took effect) or another's.
-                    var existing = Run(ct => _files.RetrieveAsync(new[] { Identity.Create(externalId) }, true, ct), CancellationToken.None).FirstOrDefault();
-                    var entry = DeploymentRecordFields.FromFields(existing?.Metadata);
-                    if (entry != null && entry.DeploymentId == record.DeploymentId && entry.DeployedTime == record.DeployedTime)
-                    {
-                        return record;
-                    }
-
-                    if (existing != null)
-                    {
-                        sequence++;
-                    }
-
-                    if (!IsDuplicate(e))
-                    {
-                        Pause(attempt, CancellationToken.None);
-                    }
-                }
-            }
+            return _history.Append(serviceName, history, create);
         }
 
         private ServiceDeployment ToDeployment(DeploymentRecord record, ServiceStatus status, IReadOnlyList<ServiceTestResult>? tests)

@@ -32,7 +32,6 @@ namespace MlOps.Platforms
     public sealed class LocalPlatform : IServicePlatform
     {
         private const string CurrentFile = "current.json";
-        private const string HistoryFolder = "history";
         private const string PackageCopy = "package.zip";
         private static readonly HttpClient Http = new HttpClient { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
         private static readonly JsonSerializerOptions JsonOptions = new JsonSerializerOptions { WriteIndented = true };
@@ -42,6 +41,8 @@ namespace MlOps.Platforms
         private readonly TimeSpan _callTimeout;
         private readonly TimeSpan _trainingTimeout;
 
+        private readonly IDeploymentHistory _history;
+
         public LocalPlatform(string root, TimeSpan? startTimeout = null, int keepDeployments = PlatformSettings.DefaultKeepDeployments,
             TimeSpan? callTimeout = null, TimeSpan? trainingTimeout = null)
         {
@@ -50,6 +51,7 @@ namespace MlOps.Platforms
             _callTimeout = callTimeout ?? TimeSpan.FromSeconds(60);
             _trainingTimeout = trainingTimeout ?? TimeSpan.FromMinutes(60);
             _keepDeployments = Math.Max(1, keepDeployments);
+            _history = new FolderDeploymentHistory(Root);
         }
 
         public string Root { get; }
@@ -199,7 +201,7 @@ namespace MlOps.Platforms
                 GitBranch = instance.Package.Revision?.Branch,
                 GitDirty = instance.Package.Revision?.IsDirty,
             };
-            var entry = AppendHistory(serviceFolder, sequence => new DeploymentRecord(record.Name, sequence,
+            var entry = _history.Append(record.Name, _history.Read(record.Name, CancellationToken.None), sequence => new DeploymentRecord(record.Name, sequence,
                 instance.RestoredFrom == null ? DeploymentRecord.DeployAction : DeploymentRecord.RollbackAction, record.Model, instance.Package.Service,
                 record.Environment, record.Version, record.ModelId, Kind, record.DeploymentId, record.Endpoint, now, record.DeployedBy,
                 tests.All(t => t.Passed), DeploymentRecordFields.Summary(tests), record.PackageSha256, instance.RestoredFrom, instance.Package.Revision));
@@ -211,7 +213,7 @@ namespace MlOps.Platforms
                 Stop(previous.Endpoint, previous.ProcessId, reporter);
             }
 
-            var keep = DeploymentRecordFields.Kept(ReadHistory(serviceFolder), _keepDeployments);
+            var keep = DeploymentRecordFields.Kept(_history.Read(Path.GetFileName(serviceFolder), CancellationToken.None), _keepDeployments);
             keep.Add(record.DeploymentId);
             Prune(serviceFolder, keep);
             return ToDeployment(record, ServiceStatus.Running);
@@ -221,7 +223,7 @@ namespace MlOps.Platforms
         {
             var serviceFolder = Path.Combine(Root, serviceName);
             var current = ReadRecord(serviceFolder);
-            return DeploymentRecordFields.Mark(ReadHistory(serviceFolder), current?.DeploymentId,
+            return DeploymentRecordFields.Mark(_history.Read(Path.GetFileName(serviceFolder), CancellationToken.None), current?.DeploymentId,
                 r => File.Exists(Path.Combine(serviceFolder, "deployments", r.DeploymentId, PackageCopy)));
         }
 
@@ -229,63 +231,6 @@ namespace MlOps.Platforms
         {
             var kept = Path.Combine(Root, deployment.Name, "deployments", deployment.DeploymentId, PackageCopy);
             return File.Exists(kept) ? kept : deployment.PackagePath;
-        }
-
-        private static DeploymentRecord AppendHistory(string serviceFolder, Func<int, DeploymentRecord> create)
-        {
-            var folder = Path.Combine(serviceFolder, HistoryFolder);
-            Directory.CreateDirectory(folder);
-            var sequence = ReadHistory(serviceFolder).Select(r => r.Sequence).DefaultIfEmpty(0).Max() + 1;
-            while (true)
-            {
-                var record = create(sequence);
-                var path = Path.Combine(folder, sequence.ToString(CultureInfo.InvariantCulture) + ".json");
-                try
-                {
-                    // CreateNew claims the number: a concurrent deployer of the same service gets the next one.
-                    using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
-                    {
-                        JsonSerializer.Serialize(stream, DeploymentRecordFields.ToFields(record), JsonOptions);
-                        stream.Flush(flushToDisk: true);
-                    }
-
-                    // The audit trail survives a power cut: the entry's bytes above, its name in the folder here.
-                    DurableFiles.FlushFolder(folder);
-                    return record;
-                }
-                catch (IOException) when (File.Exists(path))
-                {
-                    sequence++;
-                }
-            }
-        }
-
-        private static List<DeploymentRecord> ReadHistory(string serviceFolder)
-        {
-            var folder = Path.Combine(serviceFolder, HistoryFolder);
-            var result = new List<DeploymentRecord>();
-            if (!Directory.Exists(folder))
-            {
-                return result;
-            }
-
-            foreach (var file in Directory.GetFiles(folder, "*.json"))
-            {
-                try
-                {
-                    var record = DeploymentRecordFields.FromFields(JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(file)));
-                    if (record != null)
-                    {
-                        result.Add(record);
-                    }
-                }
-                catch (Exception e) when (e is JsonException || e is IOException)
-                {
-                    // Being written right now, or damaged: not an entry.
-                }
-            }
-
-            return result.OrderBy(r => r.Sequence).ToList();
         }
 
         public void Discard(DeployedInstance instance, IOperationReporter reporter)
@@ -406,7 +351,7 @@ namespace MlOps.Platforms
             var record = ReadRecord(folder);
             var deployments = Path.Combine(folder, "deployments");
             var live = record != null || Directory.Exists(deployments);
-            if (!live && !(purgeHistory && Directory.Exists(Path.Combine(folder, HistoryFolder))))
+            if (!live && !(purgeHistory && _history.Exists(serviceName)))
             {
                 return false;
             }
@@ -442,10 +387,10 @@ namespace MlOps.Platforms
                 LocalFolderRegistry.DeleteTree(deployments);
             }
 
-            var last = ReadHistory(folder).LastOrDefault();
+            var last = _history.Read(serviceName, CancellationToken.None).LastOrDefault();
             if (last != null && last.Action != DeploymentRecord.RemovedAction)
             {
-                AppendHistory(folder, sequence => DeploymentRecord.Removal(last, sequence, DateTimeOffset.UtcNow, LocalFolderRegistry.CurrentUser()));
+                _history.Append(serviceName, _history.Read(serviceName, CancellationToken.None), sequence => DeploymentRecord.Removal(last, sequence, DateTimeOffset.UtcNow, LocalFolderRegistry.CurrentUser()));
             }
 
             reporter.Verbose($"Removed {serviceName}; its deployment history is kept (Get-MlDeploymentHistory).");
