@@ -30,13 +30,11 @@ namespace MlOps.Platforms
     /// </summary>
     public sealed class CdfFunctionsPlatform : IServicePlatform, ISchedulingPlatform
     {
-        private const string SchedulePrefix = "mlops-schedule/";
         private const string CodePrefix = "mlops-code/";
         private const string LockPrefix = "mlops-lock/";
         private const string SecretKey = "mlops-secret";
         private const string ApiKeySecretKey = "mlops-api-key";
         private const string ServiceKey = "mlops-service";
-        private static readonly Regex ScheduleName = new Regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$");
         private readonly CdfFunctionsSettings _settings;
         private readonly int _keep;
         private readonly ICdfFiles _files;
@@ -47,6 +45,7 @@ namespace MlOps.Platforms
         private readonly string _packageCache;
         private readonly string _apiUrl;
         private readonly CdfFilesDeploymentHistory _history;
+        private readonly CdfFunctionSchedules _schedules;
         private readonly ConcurrentDictionary<string, CdfLease> _leases = new ConcurrentDictionary<string, CdfLease>(StringComparer.Ordinal);
 
         public CdfFunctionsPlatform(CdfFunctionsSettings settings, int keepDeployments, CdfClient client, CdfAuthKind auth,
@@ -63,6 +62,9 @@ namespace MlOps.Platforms
             _apiUrl = client.Options.ApiUrl;
             _history = new CdfFilesDeploymentHistory(_files, settings.Connection.Directory, CdfConnections.DataSetId(settings.Connection),
                 () => TransientAttempts, () => TransientDelay);
+            _schedules = new CdfFunctionSchedules(_files, _functions, _sessions, auth, settings.Connection, Kind,
+                service => Current(service) is { } current ? (current, FindFunction(current.DeploymentId, CancellationToken.None)) : ((DeploymentRecord, CdfFunction?)?)null,
+                VersionedFunctions, () => TransientAttempts, () => TransientDelay);
         }
 
         /// <summary>The platform for an environment: the connection from the settings, the function secrets from the environment's registry connection.</summary>
@@ -381,7 +383,7 @@ namespace MlOps.Platforms
                 var function = FindFunction(instance.DeploymentId, CancellationToken.None);
                 if (function != null)
                 {
-                    MoveSchedules(alias, function, reporter);
+                    _schedules.Move(alias, function, reporter);
                 }
 
                 step = "deleting older functions";
@@ -649,7 +651,7 @@ namespace MlOps.Platforms
         {
             var functions = VersionedFunctions(serviceName);
             var records = _history.Files(serviceName, CancellationToken.None);
-            var schedules = ScheduleDefinitions(serviceName);
+            var schedules = _schedules.Definitions(serviceName);
             var history = _history.Read(serviceName, CancellationToken.None);
             var live = functions.Count > 0 || schedules.Count > 0 || history.Count > 0 && history.Last().Action != DeploymentRecord.RemovedAction;
             if (!live && !(purgeHistory && records.Count > 0))
@@ -659,7 +661,7 @@ namespace MlOps.Platforms
 
             foreach (var function in functions)
             {
-                DeleteSchedulesOf(function.Id);
+                _schedules.DeleteOf(function.Id);
             }
 
             if (functions.Count > 0)
@@ -789,201 +791,12 @@ namespace MlOps.Platforms
             }
         }
 
-        public ServiceSchedule AddSchedule(string serviceName, string scheduleName, string cron, string? dataJson, string? description, IOperationReporter reporter)
-        {
-            if (!ScheduleName.IsMatch(scheduleName))
-            {
-                throw new MlOpsException(ErrorIds.InvalidSchedule, MlOpsErrorKind.InvalidArgument, $"'{scheduleName}' is not a valid schedule name.",
-                    scheduleName, "Use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.");
-            }
+        public ServiceSchedule AddSchedule(string serviceName, string scheduleName, string cron, string? dataJson, string? description, IOperationReporter reporter) =>
+            _schedules.Add(serviceName, scheduleName, cron, dataJson, description, reporter);
 
-            CheckCron(cron);
-            if (dataJson != null && dataJson.Length > 8000)
-            {
-                throw new MlOpsException(ErrorIds.InvalidSchedule, MlOpsErrorKind.InvalidArgument,
-                    $"The schedule's data is {dataJson.Length} characters; at most 8000 are kept.", scheduleName, "Send less data; read the rest inside the model.");
-            }
+        public IEnumerable<ServiceSchedule> Schedules(string serviceName) => _schedules.List(serviceName);
 
-            var current = Current(serviceName) ?? throw ServiceErrors.NotDeployed(serviceName);
-            var externalId = SchedulePrefix + serviceName + "/" + scheduleName;
-            var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                ["mlops_service"] = serviceName,
-                ["mlops_schedule"] = scheduleName,
-                ["mlops_cron"] = cron,
-            };
-            if (dataJson != null)
-            {
-                metadata["mlops_data"] = dataJson;
-            }
-
-            if (description != null)
-            {
-                metadata["mlops_description"] = description;
-            }
-
-            try
-            {
-                Run(ct => _files.CreateAsync(new FileCreate
-                {
-                    ExternalId = externalId,
-                    Name = scheduleName,
-                    Directory = _settings.Connection.Directory + "/schedules",
-                    DataSetId = CdfConnections.DataSetId(_settings.Connection),
-                    Source = "mlops",
-                    Metadata = metadata,
-                }, false, ct), CancellationToken.None);
-            }
-            catch (Exception e) when (IsDuplicate(e))
-            {
-                throw new MlOpsException(ErrorIds.InvalidSchedule, MlOpsErrorKind.AlreadyExists, $"{serviceName} already has a schedule '{scheduleName}'.",
-                    scheduleName, "Remove it first with Unregister-MlServiceSchedule, or choose another name.");
-            }
-
-            var definition = new ScheduleDefinition(null!, scheduleName, cron, dataJson, description);
-            var function = FindFunction(current.DeploymentId, CancellationToken.None)
-                ?? throw ServiceErrors.NotDeployed(serviceName);
-            var created = CreateSchedule(serviceName, definition, function);
-            reporter.Verbose($"Schedule {scheduleName} ({cron}) now calls {function.ExternalId}.");
-            return new ServiceSchedule(serviceName, scheduleName, cron, dataJson, description, Kind, function.ExternalId, created.Id,
-                created.CreatedTime != null ? DateTimeOffset.FromUnixTimeMilliseconds(created.CreatedTime.Value) : (DateTimeOffset?)null);
-        }
-
-        public IEnumerable<ServiceSchedule> Schedules(string serviceName)
-        {
-            var current = Current(serviceName);
-            var live = new List<FunctionSchedule>();
-            if (current != null)
-            {
-                var function = FindFunction(current.DeploymentId, CancellationToken.None);
-                if (function != null)
-                {
-                    live = Run(ct => _functions.ListSchedulesAsync(new FunctionScheduleFilter { FunctionId = function.Id }, 1000, ct), CancellationToken.None).ToList();
-                }
-            }
-
-            return ScheduleDefinitions(serviceName).Select(d =>
-            {
-                var schedule = live.FirstOrDefault(s => s.Name == CdfScheduleName(serviceName, d.Name));
-                return new ServiceSchedule(serviceName, d.Name, d.Cron, d.DataJson, d.Description, Kind, schedule != null ? current!.DeploymentId : null,
-                    schedule?.Id, schedule?.CreatedTime != null ? DateTimeOffset.FromUnixTimeMilliseconds(schedule.CreatedTime.Value) : (DateTimeOffset?)null);
-            }).ToList();
-        }
-
-        public bool RemoveSchedule(string serviceName, string scheduleName, IOperationReporter reporter)
-        {
-            var definition = ScheduleDefinitions(serviceName).FirstOrDefault(d => d.Name == scheduleName);
-            if (definition == null)
-            {
-                return false;
-            }
-
-            foreach (var function in VersionedFunctions(serviceName))
-            {
-                var schedules = Run(ct => _functions.ListSchedulesAsync(new FunctionScheduleFilter { FunctionId = function.Id }, 1000, ct), CancellationToken.None)
-                    .Where(s => s.Name == CdfScheduleName(serviceName, scheduleName)).Select(s => s.Id).ToList();
-                if (schedules.Count > 0)
-                {
-                    Run(ct => _functions.DeleteSchedulesAsync(schedules, ct), CancellationToken.None);
-                }
-            }
-
-            Run(ct => _files.DeleteAsync(new[] { Identity.Create(definition.File.Id) }, true, ct), CancellationToken.None);
-            reporter.Verbose($"Removed schedule {scheduleName} of {serviceName}.");
-            return true;
-        }
-
-        private static void CheckCron(string cron)
-        {
-            var fields = cron.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length != 5 || fields.Any(f => !Regex.IsMatch(f, @"^[0-9*/,\-A-Za-z]+$")))
-            {
-                throw new MlOpsException(ErrorIds.InvalidSchedule, MlOpsErrorKind.InvalidArgument, $"'{cron}' is not a cron expression.", cron,
-                    "Use five fields: minute hour day-of-month month day-of-week, in UTC; for example '0 3 * * *' (daily at 03:00).");
-            }
-        }
-
-        private static string CdfScheduleName(string serviceName, string scheduleName) => $"{serviceName}:{scheduleName}";
-
-        private sealed class ScheduleDefinition
-        {
-            public ScheduleDefinition(CdfFile file, string name, string cron, string? dataJson, string? description)
-            {
-                File = file;
-                Name = name;
-                Cron = cron;
-                DataJson = dataJson;
-                Description = description;
-            }
-
-            public CdfFile File { get; }
-            public string Name { get; }
-            public string Cron { get; }
-            public string? DataJson { get; }
-            public string? Description { get; }
-        }
-
-        private List<ScheduleDefinition> ScheduleDefinitions(string serviceName) =>
-            Run(ct => _files.ListAllAsync(new FileFilter { ExternalIdPrefix = SchedulePrefix + serviceName + "/" }, ct), CancellationToken.None)
-                .Where(f => f.Metadata != null && f.Metadata.ContainsKey("mlops_schedule") && f.Metadata.ContainsKey("mlops_cron"))
-                .Select(f => new ScheduleDefinition(f, f.Metadata!["mlops_schedule"], f.Metadata["mlops_cron"],
-                    f.Metadata.TryGetValue("mlops_data", out var data) ? data : null,
-                    f.Metadata.TryGetValue("mlops_description", out var description) ? description : null))
-                .OrderBy(d => d.Name, StringComparer.Ordinal)
-                .ToList();
-
-        private FunctionSchedule CreateSchedule(string serviceName, ScheduleDefinition definition, CdfFunction function)
-        {
-            object? data = null;
-            if (definition.DataJson != null)
-            {
-                using (var document = JsonDocument.Parse(definition.DataJson))
-                {
-                    data = document.RootElement.Clone();
-                }
-            }
-
-            var nonce = _auth == CdfAuthKind.ApiKey ? null : Run(ct => _sessions.CreateFromClientCredentialsAsync(ct), CancellationToken.None).Nonce;
-            return _functions.CreateScheduleAsync(new FunctionScheduleCreate
-            {
-                Name = CdfScheduleName(serviceName, definition.Name),
-                CronExpression = definition.Cron,
-                FunctionId = function.Id,
-                Nonce = nonce,
-                Description = definition.Description ?? $"MlOps schedule {definition.Name} of {serviceName}",
-                Data = data,
-            }).GetAwaiter().GetResult();
-        }
-
-        /// <summary>Re-creates the service's schedules on the function the alias now names, then removes them from the others.</summary>
-        private void MoveSchedules(string serviceName, CdfFunction target, IOperationReporter reporter)
-        {
-            var definitions = ScheduleDefinitions(serviceName);
-            var existing = Run(ct => _functions.ListSchedulesAsync(new FunctionScheduleFilter { FunctionId = target.Id }, 1000, ct), CancellationToken.None);
-            foreach (var definition in definitions)
-            {
-                if (!existing.Any(s => s.Name == CdfScheduleName(serviceName, definition.Name)))
-                {
-                    CreateSchedule(serviceName, definition, target);
-                    reporter.Verbose($"Schedule {definition.Name} now calls {target.ExternalId}.");
-                }
-            }
-
-            foreach (var function in VersionedFunctions(serviceName).Where(f => f.Id != target.Id))
-            {
-                DeleteSchedulesOf(function.Id);
-            }
-        }
-
-        private void DeleteSchedulesOf(long functionId)
-        {
-            var ids = Run(ct => _functions.ListSchedulesAsync(new FunctionScheduleFilter { FunctionId = functionId }, 1000, ct), CancellationToken.None)
-                .Select(s => s.Id).ToList();
-            if (ids.Count > 0)
-            {
-                Run(ct => _functions.DeleteSchedulesAsync(ids, ct), CancellationToken.None);
-            }
-        }
+        public bool RemoveSchedule(string serviceName, string scheduleName, IOperationReporter reporter) => _schedules.Remove(serviceName, scheduleName, reporter);
 
         /// <summary>Deletes versioned functions (and their code files) that are neither among the last kept deployments nor current.</summary>
         private void Prune(string serviceName, IReadOnlyList<DeploymentRecord> history, IOperationReporter reporter)
@@ -1003,7 +816,7 @@ namespace MlOps.Platforms
 
             foreach (var function in old)
             {
-                DeleteSchedulesOf(function.Id);
+                _schedules.DeleteOf(function.Id);
             }
 
             Run(ct => _functions.DeleteAsync(old.Select(f => Identity.Create(f.Id)), ct), CancellationToken.None);
