@@ -66,7 +66,7 @@ public sealed class CdfLeaseTests : IAsyncLifetime
     public async Task A_waiter_takes_the_lease_as_soon_as_the_holder_releases_it()
     {
         var held = Take("deploy", TimeSpan.Zero);
-        var signal = new WaitSignal();
+        var signal = new WaitingReporter();
         var waiting = Task.Run(() => CdfLease.Acquire(_client.Files, new FileCreate { ExternalId = LockId, Name = "lock" }, "diabetes-prediction-test",
             "deploy", "bob", TimeSpan.FromSeconds(30), Fast, ErrorIds.ServiceBusy, signal, default));
         Assert.True(signal.Waiting.Wait(TimeSpan.FromSeconds(20)), "the second change did not meet the held lease");
@@ -170,27 +170,5 @@ public sealed class CdfLeaseTests : IAsyncLifetime
 
         Assert.True(Stored()!.LastUpdatedTime > first);
         Assert.NotEqual("0", Stored()!.Metadata!["mlops_heartbeat"]);
-    }
-
-    /// <summary>Signals when an Acquire reports that it waits for the holder.</summary>
-    private sealed class WaitSignal : IOperationReporter
-    {
-        public ManualResetEventSlim Waiting { get; } = new();
-
-        public void Verbose(string message)
-        {
-        }
-
-        public void Warning(string message)
-        {
-            if (message.Contains("is being changed by", StringComparison.Ordinal))
-            {
-                Waiting.Set();
-            }
-        }
-
-        public void Progress(OperationProgress progress)
-        {
-        }
     }
 }

@@ -405,26 +405,4 @@ public sealed class CdfServiceTests : IAsyncLifetime
         Assert.Empty(_cdf.Functions.Schedules(_cdf.Project));
         Assert.Empty(Deployer().Schedules("diabetes", "test", ServiceKind.Training));
     }
-
-    /// <summary>Signals when a deploy reports that it waits for another change to the service.</summary>
-    private sealed class WaitingReporter : IOperationReporter
-    {
-        public ManualResetEventSlim Waiting { get; } = new();
-
-        public void Verbose(string message)
-        {
-        }
-
-        public void Warning(string message)
-        {
-            if (message.Contains("is being changed by", StringComparison.Ordinal))
-            {
-                Waiting.Set();
-            }
-        }
-
-        public void Progress(OperationProgress progress)
-        {
-        }
-    }
 }
