@@ -21,7 +21,7 @@ Describe 'Test-MlCdfConnection and Connect-MlCdf' {
         $env:MLOPS_PESTER_CDF_SECRET = $cdf.ClientSecret
         Test-MlCdfConnection test | Should -BeTrue
         $checks = Test-MlCdfConnection test -Detailed
-        $checks | Should -BeOfType ([MlOps.Registry.CdfConnectionCheck])
+        $checks | Should -BeOfType ([MlOps.Cdf.CdfConnectionCheck])
         $checks.Check | Should -Be @('secret', 'token', 'project', 'filesAcl:READ', 'filesAcl:WRITE')
         $checks.Passed | Should -Not -Contain $false
     }

@@ -163,7 +163,7 @@ Describe 'Output, views, errors, narration and progress of every cmdlet' {
         # The scenario really produced each kind of object.
         $kinds = $allObjects | ForEach-Object { $_.GetType().FullName } | Sort-Object -Unique
         foreach ($kind in 'MlOps.Registry.ModelVersion', 'MlOps.Services.ServiceDeployment', 'MlOps.Services.ServiceTestResult', 'MlOps.Services.ServiceResponse',
-            'MlOps.Services.ServiceLogEntry', 'MlOps.Registry.CdfConnectionCheck', 'MlOps.Settings.SettingsProblem', 'MlOps.Settings.ProjectSettings',
+            'MlOps.Services.ServiceLogEntry', 'MlOps.Cdf.CdfConnectionCheck', 'MlOps.Settings.SettingsProblem', 'MlOps.Settings.ProjectSettings',
             'MlOps.Settings.ModelSettings', 'MlOps.Settings.EnvironmentSettings', 'System.IO.DirectoryInfo', 'System.Boolean') {
             $kinds | Should -Contain $kind
         }
@@ -176,7 +176,7 @@ Describe 'Output, views, errors, narration and progress of every cmdlet' {
         @{ Type = 'MlOps.Services.ServiceTestResult'; Columns = 'ServiceName', 'Test', 'Passed', 'Seconds', 'Message' }
         @{ Type = 'MlOps.Services.ServiceResponse'; Columns = 'ServiceName', 'Status', 'ModelId', 'Ms', 'Result' }
         @{ Type = 'MlOps.Services.ServiceLogEntry'; Columns = 'Time', 'Level', 'CallId', 'Logger', 'Message' }
-        @{ Type = 'MlOps.Registry.CdfConnectionCheck'; Columns = 'Environment', 'Check', 'Passed', 'Message' }
+        @{ Type = 'MlOps.Cdf.CdfConnectionCheck'; Columns = 'Environment', 'Check', 'Passed', 'Message' }
         @{ Type = 'MlOps.Settings.SettingsProblem'; Columns = 'Severity', 'Path', 'Message', 'Expected' }
         @{ Type = 'MlOps.Settings.ModelSettings'; Columns = 'Name', 'Services', 'CodeFolder', 'ArtifactFolder' }
         @{ Type = 'MlOps.Settings.EnvironmentSettings'; Columns = 'Name', 'Protected', 'Registry', 'Platform' }
@@ -251,7 +251,7 @@ Describe 'Output, views, errors, narration and progress of every cmdlet' {
             finally { Disconnect-MlCdf test -SettingsPath $cdfProject } } }
     ) {
         $known = @([MlOps.Diagnostics.ErrorIds], [MlOps.Diagnostics.CdfErrorIds] | ForEach-Object { $_.GetFields() } | ForEach-Object { $_.GetValue($null) }) +
-            [MlOps.Registry.CdfConnections]::SecretMissing
+            [MlOps.Cdf.CdfConnections]::SecretMissing
         $ErrorActionPreference = 'Stop'
         $record = try { & $Call 3>$null | Out-Null; $null } catch { $_ }
         $record | Should -Not -BeNullOrEmpty -Because 'the call should fail'

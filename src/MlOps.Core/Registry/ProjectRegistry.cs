@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using MlOps.Cdf;
 using MlOps.Diagnostics;
 using MlOps.SourceControl;
 using MlOps.Settings;

@@ -3,6 +3,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Runtime.InteropServices;
 using System.Security;
+using MlOps.Cdf;
 using MlOps.Diagnostics;
 using MlOps.PowerShell.Infrastructure;
 using MlOps.Registry;

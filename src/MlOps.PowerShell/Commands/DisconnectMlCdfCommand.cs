@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using MlOps.Cdf;
 using MlOps.Diagnostics;
 using MlOps.PowerShell.Infrastructure;
 using MlOps.Registry;

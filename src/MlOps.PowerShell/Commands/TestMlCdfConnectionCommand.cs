@@ -1,5 +1,6 @@
 using System.Linq;
 using System.Management.Automation;
+using MlOps.Cdf;
 using MlOps.Diagnostics;
 using MlOps.PowerShell.Infrastructure;
 using MlOps.Registry;

@@ -80,7 +80,7 @@ namespace MlOps.PowerShell.Infrastructure
         /// <summary>Lets the engine read CDF secrets that the settings keep in a SecretManagement vault, through Get-Secret.</summary>
         protected override void BeginProcessing()
         {
-            MlOps.Registry.CdfConnections.VaultReader = ReadVaultSecret;
+            MlOps.Cdf.CdfConnections.VaultReader = ReadVaultSecret;
             base.BeginProcessing();
         }
 
@@ -89,7 +89,7 @@ namespace MlOps.PowerShell.Infrastructure
         {
             if (InvokeCommand.GetCommand("Get-Secret", CommandTypes.Cmdlet | CommandTypes.Function) == null)
             {
-                throw new MlOpsException(MlOps.Registry.CdfConnections.SecretMissing, MlOpsErrorKind.NotInstalled,
+                throw new MlOpsException(MlOps.Cdf.CdfConnections.SecretMissing, MlOpsErrorKind.NotInstalled,
                     $"The settings name the vault secret '{name}', but Get-Secret (Microsoft.PowerShell.SecretManagement) is not available.", name,
                     "Install-PSResource Microsoft.PowerShell.SecretManagement and register a vault, or set the environment variable the settings name.");
             }
@@ -101,12 +101,12 @@ namespace MlOps.PowerShell.Infrastructure
                     : "param($n, $v) Get-Secret -Name $n -Vault $v -AsPlainText -ErrorAction Stop";
                 var result = InvokeCommand.NewScriptBlock(script).Invoke(name, vault);
                 var text = result.Count > 0 ? result[0]?.BaseObject as string : null;
-                return !string.IsNullOrEmpty(text) ? text! : throw new MlOpsException(MlOps.Registry.CdfConnections.SecretMissing,
+                return !string.IsNullOrEmpty(text) ? text! : throw new MlOpsException(MlOps.Cdf.CdfConnections.SecretMissing,
                     MlOpsErrorKind.SecurityError, $"The vault secret '{name}' is empty.", name);
             }
             catch (RuntimeException e)
             {
-                throw new MlOpsException(MlOps.Registry.CdfConnections.SecretMissing, MlOpsErrorKind.SecurityError,
+                throw new MlOpsException(MlOps.Cdf.CdfConnections.SecretMissing, MlOpsErrorKind.SecurityError,
                     $"The vault secret '{name}'{(vault == null ? string.Empty : $" in vault '{vault}'")} cannot be read: {e.Message}", name,
                     "Check the name with Get-SecretInfo, and unlock the vault (Unlock-SecretStore) if it is locked.", e);
             }
@@ -245,7 +245,7 @@ namespace MlOps.PowerShell.Infrastructure
                 {
                     // Get-Secret can only run on this command's pipeline thread: the worker (and the tasks it starts) ask it
                     // through the queue this thread drains.
-                    MlOps.Registry.CdfConnections.VaultReader = (name, vault) => OnPipelineThread(queue, () => ReadVaultSecret(name, vault));
+                    MlOps.Cdf.CdfConnections.VaultReader = (name, vault) => OnPipelineThread(queue, () => ReadVaultSecret(name, vault));
                     try
                     {
                         return work(reporter);

@@ -1,3 +1,4 @@
+using MlOps.Cdf;
 using MlOps.CdfEmulator;
 using MlOps.Core.Tests.Cdf;
 using MlOps.Registry;

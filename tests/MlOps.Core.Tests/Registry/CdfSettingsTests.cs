@@ -1,4 +1,5 @@
 using System.Collections;
+using MlOps.Cdf;
 using MlOps.CdfEmulator;
 using MlOps.Core.Tests.Cdf;
 using MlOps.Diagnostics;

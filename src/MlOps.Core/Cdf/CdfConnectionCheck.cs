@@ -1,4 +1,4 @@
-namespace MlOps.Registry
+namespace MlOps.Cdf
 {
     /// <summary>One check of an environment's CDF connection: the secret, the token, the project, a capability.</summary>
     public sealed class CdfConnectionCheck

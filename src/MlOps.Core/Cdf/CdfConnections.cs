@@ -5,7 +5,7 @@ using MlOps.Cdf;
 using MlOps.Diagnostics;
 using MlOps.Settings;
 
-namespace MlOps.Registry
+namespace MlOps.Cdf
 {
     /// <summary>
     /// CDF clients built from settings, with their secrets read from the environment variables the settings name.
@@ -348,7 +348,7 @@ namespace MlOps.Registry
         {
             using (var sha = System.Security.Cryptography.SHA256.Create())
             {
-                return ContentHash.ToHex(sha.ComputeHash(System.Text.Encoding.UTF8.GetBytes(secret)));
+                return Streams.Hex.Lower(sha.ComputeHash(System.Text.Encoding.UTF8.GetBytes(secret)));
             }
         }
     }
