@@ -18,6 +18,7 @@
     Test     Build, then the xUnit suite (dotnet test) and the Pester suite; prints 'N passed, N failed'.
     Demo     Build, then runs scripts/demo.ps1: the end-to-end tour on the Local platform.
     Bench    Build, then runs every benchmark: writes bench/results.json, bench/results.md and the table in bench/README.md.
+    Docs     Build, then writes the cmdlet reference (docs/reference) from the module's help (a test checks it is current).
     Package  Build, then lays out the module as it ships in out/MlOps/<version>/ and packs it into
              out/repository/MlOps.<version>.nupkg, a local repository PSResourceGet installs from.
     Clean    Removes bin/, out/ and every project's bin/ and obj/.
@@ -55,7 +56,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Docs', 'Package', 'Clean')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Unit', 'Integration', 'Resilience', 'All')]
@@ -352,6 +353,12 @@ function Invoke-Bench {
     Invoke-Pwsh $arguments
 }
 
+function Invoke-Docs {
+    Invoke-Build
+    Invoke-Pwsh @('-File', (Join-Path $root 'scripts/tools/New-MlOpsReference.ps1'), '-ModulePath', (Join-Path $root 'MlOps.psd1'),
+        '-OutputFolder', (Join-Path $root 'docs/reference'))
+}
+
 function Invoke-Package {
     Invoke-Build
     # Lays out out/MlOps/<version>/ and packs out/repository/MlOps.<version>.nupkg (a PSResourceGet file repository).
@@ -377,6 +384,7 @@ foreach ($name in $Task) {
         'Test' { Invoke-Test }
         'Demo' { Invoke-Demo }
         'Bench' { Invoke-Bench }
+        'Docs' { Invoke-Docs }
         'Package' { Invoke-Package }
         'Clean' { Invoke-Clean }
     }

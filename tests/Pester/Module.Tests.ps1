@@ -76,6 +76,19 @@ foreach (`$command in Get-Command -Module MlOps) {
         Invoke-FreshPwsh $script | Should -Be 'checked'
     }
 
+    It 'has a current cmdlet reference in docs/reference, generated from the same help' {
+        $fresh = Join-Path ([IO.Path]::GetTempPath()) "mlops-reference-$([guid]::NewGuid().ToString('N'))"
+        try {
+            Invoke-FreshPwsh "& '$RepoRoot/scripts/tools/New-MlOpsReference.ps1' -ModulePath '$ManifestPath' -OutputFolder '$fresh'" | Out-Null
+            $committed = Join-Path $RepoRoot 'docs/reference'
+            (Get-ChildItem $fresh -Filter *.md).Name | Sort-Object | Should -Be ((Get-ChildItem $committed -Filter *.md).Name | Sort-Object)
+            foreach ($page in Get-ChildItem $fresh -Filter *.md) {
+                Get-Content (Join-Path $committed $page.Name) -Raw | Should -BeExactly (Get-Content $page.FullName -Raw) -Because "docs/reference/$($page.Name) must match the help (run ./build.ps1 -Task Docs)"
+            }
+        }
+        finally { Remove-Item $fresh -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+
     It 'declares an output type on every cmdlet, each of its own types with a default view in the format file' {
         Import-Module $ManifestPath -Force
         $format = [xml](Get-Content (Join-Path $RepoRoot 'module/MlOps.Format.ps1xml') -Raw)
