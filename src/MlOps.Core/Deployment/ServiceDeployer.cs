@@ -268,11 +268,11 @@ namespace MlOps.Deployment
         }
 
         /// <summary>The deployment history of a model's service in an environment, oldest first.</summary>
-        public IReadOnlyList<DeploymentRecord> History(string model, string environment, ServiceKind service)
+        public IReadOnlyList<DeploymentRecord> History(string model, string environment, ServiceKind service, CancellationToken cancellationToken = default)
         {
             var env = _project.GetEnvironment(environment);
             _project.RequireModel(model);
-            return _platforms(env.Platform).History(ServiceKinds.ServiceName(model, service, env.Name));
+            return _platforms(env.Platform).History(ServiceKinds.ServiceName(model, service, env.Name), cancellationToken);
         }
 
         /// <summary>
@@ -442,7 +442,7 @@ namespace MlOps.Deployment
             var env = _project.GetEnvironment(environment);
             var serviceName = ServiceKinds.ServiceName(model, service, env.Name);
             var platform = _platforms(env.Platform);
-            var endpoint = platform.Endpoint(serviceName) ?? throw NotDeployed(serviceName);
+            var endpoint = platform.Endpoint(serviceName, cancellationToken) ?? throw NotDeployed(serviceName);
             var callId = Guid.NewGuid().ToString("N").Substring(0, 12);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var answer = platform.Call(endpoint, dataJson, callId, timeout, cancellationToken);
@@ -461,13 +461,13 @@ namespace MlOps.Deployment
         }
 
         /// <summary>The services of the project's environments (current deployments with their live status).</summary>
-        public IEnumerable<ServiceDeployment> List(string? environment)
+        public IEnumerable<ServiceDeployment> List(string? environment, CancellationToken cancellationToken = default)
         {
             var environments = environment != null ? new[] { _project.GetEnvironment(environment) } : _project.Environments.ToArray();
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var env in environments)
             {
-                foreach (var deployment in _platforms(env.Platform).List())
+                foreach (var deployment in _platforms(env.Platform).List(cancellationToken))
                 {
                     if (deployment.Environment == env.Name && seen.Add(deployment.Name))
                     {

@@ -127,17 +127,17 @@ namespace MlOps.Platforms
                 created.CreatedTime != null ? DateTimeOffset.FromUnixTimeMilliseconds(created.CreatedTime.Value) : (DateTimeOffset?)null);
         }
 
-        public IEnumerable<ServiceSchedule> List(string serviceName)
+        public IEnumerable<ServiceSchedule> List(string serviceName, CancellationToken cancellationToken = default)
         {
             var serving = _current(serviceName);
             var current = serving?.Current;
             var live = new List<FunctionSchedule>();
             if (serving?.Function is { } function)
             {
-                live = Run(ct => _functions.ListSchedulesAsync(new FunctionScheduleFilter { FunctionId = function.Id }, 1000, ct), CancellationToken.None).ToList();
+                live = Run(ct => _functions.ListSchedulesAsync(new FunctionScheduleFilter { FunctionId = function.Id }, 1000, ct), cancellationToken).ToList();
             }
 
-            return Definitions(serviceName).Select(d =>
+            return Definitions(serviceName, cancellationToken).Select(d =>
             {
                 var schedule = live.FirstOrDefault(s => s.Name == CdfScheduleName(serviceName, d.Name));
                 return new ServiceSchedule(serviceName, d.Name, d.Cron, d.DataJson, d.Description, _kind, schedule != null ? current!.DeploymentId : null,
@@ -198,8 +198,8 @@ namespace MlOps.Platforms
             public string? Description { get; }
         }
 
-        public List<ScheduleDefinition> Definitions(string serviceName) =>
-            Run(ct => _files.ListAllAsync(new FileFilter { ExternalIdPrefix = SchedulePrefix + serviceName + "/" }, ct), CancellationToken.None)
+        public List<ScheduleDefinition> Definitions(string serviceName, CancellationToken cancellationToken = default) =>
+            Run(ct => _files.ListAllAsync(new FileFilter { ExternalIdPrefix = SchedulePrefix + serviceName + "/" }, ct), cancellationToken)
                 .Where(f => f.Metadata != null && f.Metadata.ContainsKey("mlops_schedule") && f.Metadata.ContainsKey("mlops_cron"))
                 .Select(f => new ScheduleDefinition(f, f.Metadata!["mlops_schedule"], f.Metadata["mlops_cron"],
                     f.Metadata.TryGetValue("mlops_data", out var data) ? data : null,

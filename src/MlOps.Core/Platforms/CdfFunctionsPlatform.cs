@@ -544,36 +544,36 @@ namespace MlOps.Platforms
             }
         }
 
-        public string? Endpoint(string serviceName) => Current(serviceName)?.Endpoint;
+        public string? Endpoint(string serviceName, CancellationToken cancellationToken = default) => Current(serviceName, cancellationToken)?.Endpoint;
 
         /// <summary>The history entry callers are served by: the latest, unless it records the service's removal.</summary>
-        private DeploymentRecord? Current(string serviceName) =>
-            _history.Read(serviceName, CancellationToken.None).LastOrDefault() is { } last && last.Action != DeploymentRecord.RemovedAction ? last : null;
+        private DeploymentRecord? Current(string serviceName, CancellationToken cancellationToken = default) =>
+            _history.Read(serviceName, cancellationToken).LastOrDefault() is { } last && last.Action != DeploymentRecord.RemovedAction ? last : null;
 
-        public ServiceDeployment? Get(string serviceName)
+        public ServiceDeployment? Get(string serviceName, CancellationToken cancellationToken = default)
         {
-            var current = Current(serviceName);
+            var current = Current(serviceName, cancellationToken);
             if (current == null)
             {
                 return null;
             }
 
-            var function = FindFunction(current.DeploymentId, CancellationToken.None);
+            var function = FindFunction(current.DeploymentId, cancellationToken);
             return ToDeployment(current, StatusOf(function), null);
         }
 
         private static ServiceStatus StatusOf(CdfFunction? function) =>
             function == null ? ServiceStatus.Stopped : function.Status == "Ready" ? ServiceStatus.Running : ServiceStatus.Unhealthy;
 
-        public IEnumerable<ServiceDeployment> List()
+        public IEnumerable<ServiceDeployment> List(CancellationToken cancellationToken = default)
         {
-            var records = _history.Latest(CancellationToken.None).Where(r => r.Action != DeploymentRecord.RemovedAction).ToList();
+            var records = _history.Latest(cancellationToken).Where(r => r.Action != DeploymentRecord.RemovedAction).ToList();
             if (records.Count == 0)
             {
                 return Enumerable.Empty<ServiceDeployment>();
             }
 
-            var functions = Run(ct => _functions.RetrieveAsync(records.Select(r => Identity.Create(r.DeploymentId)), true, ct), CancellationToken.None)
+            var functions = Run(ct => _functions.RetrieveAsync(records.Select(r => Identity.Create(r.DeploymentId)), true, ct), cancellationToken)
                 .Where(f => f.ExternalId != null)
                 .ToDictionary(f => f.ExternalId!, StringComparer.Ordinal);
             return records.Select(r => ToDeployment(r, StatusOf(functions.TryGetValue(r.DeploymentId, out var f) ? f : null), null)).ToList();
@@ -692,21 +692,21 @@ namespace MlOps.Platforms
             return true;
         }
 
-        public IEnumerable<ServiceLogEntry> Logs(string serviceName)
+        public IEnumerable<ServiceLogEntry> Logs(string serviceName, CancellationToken cancellationToken = default)
         {
-            var current = Current(serviceName);
+            var current = Current(serviceName, cancellationToken);
             if (current == null)
             {
                 return Enumerable.Empty<ServiceLogEntry>();
             }
 
             var functionId = FunctionId(current.Endpoint);
-            var calls = Run(ct => _functions.ListCallsAsync(functionId, null, 100, null, ct), CancellationToken.None).Items
+            var calls = Run(ct => _functions.ListCallsAsync(functionId, null, 100, null, ct), cancellationToken).Items
                 .OrderBy(c => c.StartTime ?? 0).ToList();
             var entries = new List<ServiceLogEntry>();
             foreach (var call in calls.Skip(Math.Max(0, calls.Count - 20)))
             {
-                var lines = Run(ct => _functions.GetCallLogsAsync(functionId, call.Id, ct), CancellationToken.None).Select(l => l.Message ?? string.Empty);
+                var lines = Run(ct => _functions.GetCallLogsAsync(functionId, call.Id, ct), cancellationToken).Select(l => l.Message ?? string.Empty);
                 foreach (var entry in ServiceLogEntry.ParseLines(serviceName, lines))
                 {
                     entries.Add(entry.CallId.Length > 0 ? entry
@@ -717,10 +717,10 @@ namespace MlOps.Platforms
             return entries;
         }
 
-        public IReadOnlyList<DeploymentRecord> History(string serviceName)
+        public IReadOnlyList<DeploymentRecord> History(string serviceName, CancellationToken cancellationToken = default)
         {
-            var history = _history.Read(serviceName, CancellationToken.None);
-            var ready = new HashSet<string>(VersionedFunctions(serviceName).Where(f => f.Status == "Ready").Select(f => f.ExternalId!), StringComparer.Ordinal);
+            var history = _history.Read(serviceName, cancellationToken);
+            var ready = new HashSet<string>(VersionedFunctions(serviceName, cancellationToken).Where(f => f.Status == "Ready").Select(f => f.ExternalId!), StringComparer.Ordinal);
             return DeploymentRecordFields.Mark(history, null, r => ready.Contains(r.DeploymentId));
         }
 
@@ -793,7 +793,7 @@ namespace MlOps.Platforms
         public ServiceSchedule AddSchedule(string serviceName, string scheduleName, string cron, string? dataJson, string? description, IOperationReporter reporter) =>
             _schedules.Add(serviceName, scheduleName, cron, dataJson, description, reporter);
 
-        public IEnumerable<ServiceSchedule> Schedules(string serviceName) => _schedules.List(serviceName);
+        public IEnumerable<ServiceSchedule> Schedules(string serviceName, CancellationToken cancellationToken = default) => _schedules.List(serviceName, cancellationToken);
 
         public bool RemoveSchedule(string serviceName, string scheduleName, IOperationReporter reporter) => _schedules.Remove(serviceName, scheduleName, reporter);
 
@@ -836,8 +836,10 @@ namespace MlOps.Platforms
         private static bool OfService(CdfFunction function, string serviceName) =>
             function.Metadata != null && function.Metadata.TryGetValue(ServiceKey, out var service) && service == serviceName;
 
-        private List<CdfFunction> VersionedFunctions(string serviceName) =>
-            Run(ct => _functions.ListAsync(new FunctionFilter { ExternalIdPrefix = serviceName + "-" }, 1000, ct), CancellationToken.None)
+        private List<CdfFunction> VersionedFunctions(string serviceName) => VersionedFunctions(serviceName, CancellationToken.None);
+
+        private List<CdfFunction> VersionedFunctions(string serviceName, CancellationToken cancellationToken) =>
+            Run(ct => _functions.ListAsync(new FunctionFilter { ExternalIdPrefix = serviceName + "-" }, 1000, ct), cancellationToken)
                 .Where(f => OfService(f, serviceName))
                 .ToList();
 

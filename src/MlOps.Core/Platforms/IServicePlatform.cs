@@ -49,12 +49,12 @@ namespace MlOps.Platforms
         string Call(string endpoint, string dataJson, string callId, TimeSpan timeout, CancellationToken cancellationToken);
 
         /// <summary>Where the current deployment of a service answers, without probing it (the hot path of a call); null when none.</summary>
-        string? Endpoint(string serviceName);
+        string? Endpoint(string serviceName, CancellationToken cancellationToken = default);
 
         /// <summary>The current deployment of a service with its live status, or null.</summary>
-        ServiceDeployment? Get(string serviceName);
+        ServiceDeployment? Get(string serviceName, CancellationToken cancellationToken = default);
 
-        IEnumerable<ServiceDeployment> List();
+        IEnumerable<ServiceDeployment> List(CancellationToken cancellationToken = default);
 
         /// <summary>
         /// Stops the service and removes its deployments, and records a <c>removed</c> entry in its history, which stays as the
@@ -63,10 +63,10 @@ namespace MlOps.Platforms
         /// </summary>
         bool Remove(string serviceName, bool purgeHistory, IOperationReporter reporter);
 
-        IEnumerable<ServiceLogEntry> Logs(string serviceName);
+        IEnumerable<ServiceLogEntry> Logs(string serviceName, CancellationToken cancellationToken = default);
 
         /// <summary>The service's deployment history, oldest first, with <see cref="DeploymentRecord.IsCurrent"/> and <see cref="DeploymentRecord.IsAvailable"/> set.</summary>
-        IReadOnlyList<DeploymentRecord> History(string serviceName);
+        IReadOnlyList<DeploymentRecord> History(string serviceName, CancellationToken cancellationToken = default);
 
         /// <summary>A local copy of the package a deployment runs (to read its service test), fetched from the platform if needed.</summary>
         string PackageFile(ServiceDeployment deployment, CancellationToken cancellationToken);
@@ -81,7 +81,7 @@ namespace MlOps.Platforms
         /// <summary>Adds a cron schedule to a service; it follows the service across deploys and rollbacks.</summary>
         ServiceSchedule AddSchedule(string serviceName, string scheduleName, string cron, string? dataJson, string? description, IOperationReporter reporter);
 
-        IEnumerable<ServiceSchedule> Schedules(string serviceName);
+        IEnumerable<ServiceSchedule> Schedules(string serviceName, CancellationToken cancellationToken = default);
 
         /// <summary>Removes a schedule; false when the service has no schedule of that name.</summary>
         bool RemoveSchedule(string serviceName, string scheduleName, IOperationReporter reporter);

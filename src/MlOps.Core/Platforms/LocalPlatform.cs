@@ -219,11 +219,11 @@ namespace MlOps.Platforms
             return ToDeployment(record, ServiceStatus.Running);
         }
 
-        public IReadOnlyList<DeploymentRecord> History(string serviceName)
+        public IReadOnlyList<DeploymentRecord> History(string serviceName, CancellationToken cancellationToken = default)
         {
             var serviceFolder = Path.Combine(Root, serviceName);
             var current = ReadRecord(serviceFolder);
-            return DeploymentRecordFields.Mark(_history.Read(Path.GetFileName(serviceFolder), CancellationToken.None), current?.DeploymentId,
+            return DeploymentRecordFields.Mark(_history.Read(serviceName, cancellationToken), current?.DeploymentId,
                 r => File.Exists(Path.Combine(serviceFolder, "deployments", r.DeploymentId, PackageCopy)));
         }
 
@@ -274,10 +274,11 @@ namespace MlOps.Platforms
             }
         }
 
-        public string? Endpoint(string serviceName) => ReadRecord(Path.Combine(Root, serviceName))?.Endpoint;
+        public string? Endpoint(string serviceName, CancellationToken cancellationToken = default) => ReadRecord(Path.Combine(Root, serviceName))?.Endpoint;
 
-        public ServiceDeployment? Get(string serviceName)
+        public ServiceDeployment? Get(string serviceName, CancellationToken cancellationToken = default)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var record = ReadRecord(Path.Combine(Root, serviceName));
             if (record == null)
             {
@@ -291,7 +292,7 @@ namespace MlOps.Platforms
             return ToDeployment(record, status);
         }
 
-        public IEnumerable<ServiceDeployment> List()
+        public IEnumerable<ServiceDeployment> List(CancellationToken cancellationToken = default)
         {
             if (!Directory.Exists(Root))
             {
@@ -300,7 +301,7 @@ namespace MlOps.Platforms
 
             foreach (var folder in Directory.GetDirectories(Root).OrderBy(f => f, StringComparer.Ordinal))
             {
-                var deployment = Get(Path.GetFileName(folder));
+                var deployment = Get(Path.GetFileName(folder), cancellationToken);
                 if (deployment != null)
                 {
                     yield return deployment;
@@ -397,8 +398,9 @@ namespace MlOps.Platforms
             return true;
         }
 
-        public IEnumerable<ServiceLogEntry> Logs(string serviceName)
+        public IEnumerable<ServiceLogEntry> Logs(string serviceName, CancellationToken cancellationToken = default)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var record = ReadRecord(Path.Combine(Root, serviceName));
             if (record == null)
             {

@@ -53,7 +53,7 @@ namespace MlOps.PowerShell.Commands
             Try(() =>
             {
                 var (deployer, deployment) = RequireDeployment();
-                var lines = deployer.Platform(deployment.Environment).Logs(deployment.Name).Where(l => CallId == null || l.CallId == CallId).ToList();
+                var lines = deployer.Platform(deployment.Environment).Logs(deployment.Name, Cancellation).Where(l => CallId == null || l.CallId == CallId).ToList();
                 foreach (var line in Tail > 0 ? lines.Skip(System.Math.Max(0, lines.Count - Tail)) : lines)
                 {
                     WriteObject(line);

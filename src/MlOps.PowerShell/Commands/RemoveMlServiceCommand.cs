@@ -64,7 +64,7 @@ namespace MlOps.PowerShell.Commands
                 var name = ServiceKinds.ServiceName(model, service, environment);
                 // What is not there is reported before anyone is asked to confirm removing it.
                 var platform = new ServiceDeployer(Settings).Platform(environment);
-                var existing = InputObject ?? platform.Get(name);
+                var existing = InputObject ?? platform.Get(name, Cancellation);
                 if (existing == null && (!PurgeHistory || platform.History(name).Count == 0))
                 {
                     throw ServiceDeployer.NotDeployed(name);

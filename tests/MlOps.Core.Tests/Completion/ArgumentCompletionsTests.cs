@@ -237,7 +237,7 @@ public sealed class ArgumentCompletionsTests : IDisposable
     {
         public string Kind => "fake";
 
-        public IEnumerable<ServiceDeployment> List() => deployments;
+        public IEnumerable<ServiceDeployment> List(CancellationToken cancellationToken = default) => deployments;
 
         public DeployedInstance Start(ServicePackage package, PythonInterpreter python, IReadOnlyDictionary<string, string> secrets, IOperationReporter reporter, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
@@ -250,21 +250,21 @@ public sealed class ArgumentCompletionsTests : IDisposable
         public string Call(string endpoint, string dataJson, string callId, TimeSpan timeout, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
-        public string? Endpoint(string serviceName) => throw new NotSupportedException();
+        public string? Endpoint(string serviceName, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-        public ServiceDeployment? Get(string serviceName) => throw new NotSupportedException();
+        public ServiceDeployment? Get(string serviceName, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public bool Remove(string serviceName, bool purgeHistory, IOperationReporter reporter) => throw new NotSupportedException();
 
         public IDisposable LockChanges(string serviceName, string change, TimeSpan wait, IOperationReporter reporter, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
-        public IEnumerable<ServiceLogEntry> Logs(string serviceName) => throw new NotSupportedException();
+        public IEnumerable<ServiceLogEntry> Logs(string serviceName, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public DeployedInstance Revive(DeploymentRecord record, PythonInterpreter python, IReadOnlyDictionary<string, string> secrets, IOperationReporter reporter, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
-        public IReadOnlyList<DeploymentRecord> History(string serviceName) => throw new NotSupportedException();
+        public IReadOnlyList<DeploymentRecord> History(string serviceName, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public string PackageFile(ServiceDeployment deployment, CancellationToken cancellationToken) => throw new NotSupportedException();
 

@@ -303,6 +303,18 @@ public sealed class CdfServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Reads_of_the_platform_stop_when_the_command_is_cancelled()
+    {
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        var platform = Deployer().Platform("test");
+        Assert.ThrowsAny<OperationCanceledException>(() => platform.List(cancelled.Token).ToList());
+        Assert.ThrowsAny<OperationCanceledException>(() => platform.History("diabetes-prediction-test", cancelled.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => platform.Get("diabetes-prediction-test", cancelled.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => Deployer().History("diabetes", "test", ServiceKind.Prediction, cancelled.Token));
+    }
+
+    [Fact]
     public void Call_data_over_the_projects_limit_is_refused_before_anything_is_sent()
     {
         Publish();
