@@ -74,8 +74,8 @@ namespace MlOps.Registry
 
         public string Location { get; }
 
-        public IReadOnlyList<string> ListModels(string environment) =>
-            Wait(ct => _files.ListAllAsync(new FileFilter { DirectoryPrefix = _options.Directory, DataSetIds = DataSetFilter }, ct))
+        public IReadOnlyList<string> ListModels(string environment, CancellationToken cancellationToken = default) =>
+            Wait(ct => _files.ListAllAsync(new FileFilter { DirectoryPrefix = _options.Directory, DataSetIds = DataSetFilter }, ct), cancellationToken)
                 .Select(f => (File: f, Id: ParseId(f.ExternalId)))
                 .Where(x => x.Id != null && x.Id.Value.Environment == environment && IsComplete(x.File) && InStore(x.File))
                 .Select(x => x.Id!.Value.Model)
@@ -83,8 +83,8 @@ namespace MlOps.Registry
                 .OrderBy(n => n, StringComparer.OrdinalIgnoreCase)
                 .ToList();
 
-        public int GetLatestVersionNumber(string model, string environment) =>
-            Versions(model, environment).Where(v => IsComplete(v.File)).Select(v => v.Number).DefaultIfEmpty(0).Max();
+        public int GetLatestVersionNumber(string model, string environment, CancellationToken cancellationToken = default) =>
+            Versions(model, environment, cancellationToken).Where(v => IsComplete(v.File)).Select(v => v.Number).DefaultIfEmpty(0).Max();
 
         private ModelVersion? GetClaimed(string model, string environment, UploadTarget target)
         {
@@ -92,17 +92,18 @@ namespace MlOps.Registry
             return file != null && IsComplete(file) ? ToVersion(model, environment, target.Number, file) : null;
         }
 
-        public ModelVersion? GetVersion(string model, string environment, int version)
+        public ModelVersion? GetVersion(string model, string environment, int version, CancellationToken cancellationToken = default)
         {
             var externalId = ModelVersionId.Format(model, environment, version);
-            var file = Wait(ct => _files.RetrieveAsync(new[] { Identity.Create(externalId) }, ignoreUnknownIds: true, ct)).FirstOrDefault();
+            var file = Wait(ct => _files.RetrieveAsync(new[] { Identity.Create(externalId) }, ignoreUnknownIds: true, ct), cancellationToken).FirstOrDefault();
             return file != null && IsComplete(file) && InStore(file) ? ToVersion(model, environment, version, file) : null;
         }
 
         /// <inheritdoc />
         /// <remarks>A version's fields are its file's metadata, read in the listing itself: nothing in it can be damaged alone.</remarks>
-        public IEnumerable<ModelVersion> ListVersions(string model, string environment, Action<MlOpsException>? damaged = null) =>
-            Versions(model, environment).Where(v => IsComplete(v.File)).OrderBy(v => v.Number).Select(v => ToVersion(model, environment, v.Number, v.File)).ToList();
+        public IEnumerable<ModelVersion> ListVersions(string model, string environment, Action<MlOpsException>? damaged = null,
+            CancellationToken cancellationToken = default) =>
+            Versions(model, environment, cancellationToken).Where(v => IsComplete(v.File)).OrderBy(v => v.Number).Select(v => ToVersion(model, environment, v.Number, v.File)).ToList();
 
         public ModelVersion Publish(string model, string environment, IArtifactSource source, IReadOnlyDictionary<string, string> metadata,
             PublishOrigin? origin, IOperationReporter reporter, CancellationToken cancellationToken)
@@ -668,8 +669,8 @@ namespace MlOps.Registry
         }
 
         /// <summary>The highest version number <paramref name="model"/> has in any environment of this directory (complete versions), or 0.</summary>
-        public int GetHighestVersionNumber(string model) =>
-            ModelFiles(model).Where(v => IsComplete(v.File)).Select(v => v.Number).DefaultIfEmpty(0).Max();
+        public int GetHighestVersionNumber(string model, CancellationToken cancellationToken = default) =>
+            ModelFiles(model, cancellationToken).Where(v => IsComplete(v.File)).Select(v => v.Number).DefaultIfEmpty(0).Max();
 
         private async Task<UploadTarget> UploadLink(CdfFile claimed, int number, bool multipart, int parts, long partSize, CancellationToken cancellationToken)
         {
@@ -844,10 +845,10 @@ namespace MlOps.Registry
             }
         }
 
-        private IEnumerable<(int Number, CdfFile File)> Versions(string model, string environment)
+        private IEnumerable<(int Number, CdfFile File)> Versions(string model, string environment, CancellationToken cancellationToken = default)
         {
             var prefix = model + "/" + environment + "/";
-            return Wait(ct => _files.ListAllAsync(new FileFilter { ExternalIdPrefix = prefix, DirectoryPrefix = _options.Directory, DataSetIds = DataSetFilter }, ct))
+            return Wait(ct => _files.ListAllAsync(new FileFilter { ExternalIdPrefix = prefix, DirectoryPrefix = _options.Directory, DataSetIds = DataSetFilter }, ct), cancellationToken)
                 .Select(f => (Id: ParseId(f.ExternalId), File: f))
                 .Where(x => x.Id != null && x.Id.Value.Model == model && x.Id.Value.Environment == environment && InStore(x.File))
                 .Select(x => (x.Id!.Value.Version, x.File));
@@ -857,8 +858,8 @@ namespace MlOps.Registry
         /// Every file of the model's versions in this directory, in every environment and data set (one listing): new numbers go
         /// above them all, so a claim never meets a file it cannot see.
         /// </summary>
-        private IEnumerable<(string Environment, int Number, CdfFile File)> ModelFiles(string model) =>
-            Wait(ct => _files.ListAllAsync(new FileFilter { ExternalIdPrefix = model + "/", DirectoryPrefix = _options.Directory }, ct))
+        private IEnumerable<(string Environment, int Number, CdfFile File)> ModelFiles(string model, CancellationToken cancellationToken = default) =>
+            Wait(ct => _files.ListAllAsync(new FileFilter { ExternalIdPrefix = model + "/", DirectoryPrefix = _options.Directory }, ct), cancellationToken)
                 .Select(f => (Id: ParseId(f.ExternalId), File: f))
                 .Where(x => x.Id != null && x.Id.Value.Model == model && x.File.Directory == _options.Directory)
                 .Select(x => (x.Id!.Value.Environment, x.Id!.Value.Version, x.File));
@@ -1013,7 +1014,7 @@ namespace MlOps.Registry
 
         private static bool IsTransient(MlOpsException e) => CdfCalls.IsTransient(e);
 
-        private static T Wait<T>(Func<CancellationToken, Task<T>> call) => call(CancellationToken.None).GetAwaiter().GetResult();
+        private static T Wait<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken = default) => call(cancellationToken).GetAwaiter().GetResult();
 
         /// <summary>
         /// Runs an operation, trying again after transient failures the client itself did not retry (it retries idempotent

@@ -18,22 +18,23 @@ namespace MlOps.Registry
         string Location { get; }
 
         /// <summary>Names of the models with at least one version in <paramref name="environment"/>.</summary>
-        IReadOnlyList<string> ListModels(string environment);
+        IReadOnlyList<string> ListModels(string environment, CancellationToken cancellationToken = default);
 
         /// <summary>The highest version number of a model in an environment, or 0. Does not read every version.</summary>
-        int GetLatestVersionNumber(string model, string environment);
+        int GetLatestVersionNumber(string model, string environment, CancellationToken cancellationToken = default);
 
         /// <summary>The highest version number of a model in any environment of this store, or 0 (new numbers go above it).</summary>
-        int GetHighestVersionNumber(string model);
+        int GetHighestVersionNumber(string model, CancellationToken cancellationToken = default);
 
         /// <summary>One version, or null when it does not exist.</summary>
-        ModelVersion? GetVersion(string model, string environment, int version);
+        ModelVersion? GetVersion(string model, string environment, int version, CancellationToken cancellationToken = default);
 
         /// <summary>
         /// Every complete version, in ascending order. A version that cannot be read (<c>RegistryCorrupt</c>) goes to
         /// <paramref name="damaged"/> and the listing goes on; without one it ends the listing.
         /// </summary>
-        IEnumerable<ModelVersion> ListVersions(string model, string environment, Action<MlOpsException>? damaged = null);
+        IEnumerable<ModelVersion> ListVersions(string model, string environment, Action<MlOpsException>? damaged = null,
+            CancellationToken cancellationToken = default);
 
         /// <summary>
         /// Stores <paramref name="source"/> as a new version. The version becomes visible only once complete; concurrent

@@ -52,8 +52,9 @@ namespace MlOps.Registry
 
         public string Location => Root;
 
-        public IReadOnlyList<string> ListModels(string environment)
+        public IReadOnlyList<string> ListModels(string environment, CancellationToken cancellationToken = default)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             if (!Directory.Exists(Root))
             {
                 return Array.Empty<string>();
@@ -66,8 +67,9 @@ namespace MlOps.Registry
                 .ToList();
         }
 
-        public int GetLatestVersionNumber(string model, string environment)
+        public int GetLatestVersionNumber(string model, string environment, CancellationToken cancellationToken = default)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var envFolder = EnvironmentFolder(model, environment);
             if (!Directory.Exists(envFolder))
             {
@@ -95,13 +97,15 @@ namespace MlOps.Registry
             return latest;
         }
 
-        public ModelVersion? GetVersion(string model, string environment, int version)
+        public ModelVersion? GetVersion(string model, string environment, int version, CancellationToken cancellationToken = default)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var folder = VersionFolder(EnvironmentFolder(model, environment), version);
             return Directory.Exists(folder) ? ReadVersion(model, environment, version, folder) : null;
         }
 
-        public IEnumerable<ModelVersion> ListVersions(string model, string environment, Action<MlOpsException>? damaged = null)
+        public IEnumerable<ModelVersion> ListVersions(string model, string environment, Action<MlOpsException>? damaged = null,
+            CancellationToken cancellationToken = default)
         {
             var envFolder = EnvironmentFolder(model, environment);
             if (!Directory.Exists(envFolder))
@@ -111,6 +115,7 @@ namespace MlOps.Registry
 
             foreach (var number in VersionNumbers(envFolder).OrderBy(n => n))
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 ModelVersion version;
                 try
                 {
@@ -219,8 +224,9 @@ namespace MlOps.Registry
         }
 
         /// <summary>The highest version number <paramref name="model"/> has in any environment of this store, or 0.</summary>
-        public int GetHighestVersionNumber(string model)
+        public int GetHighestVersionNumber(string model, CancellationToken cancellationToken = default)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var modelFolder = Path.Combine(Root, model);
             return Directory.Exists(modelFolder)
                 ? new DirectoryInfo(modelFolder).EnumerateDirectories().Where(d => !d.Name.StartsWith(".", StringComparison.Ordinal))

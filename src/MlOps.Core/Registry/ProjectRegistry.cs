@@ -46,7 +46,7 @@ namespace MlOps.Registry
         internal const int LatestProbes = 10;
 
         /// <summary>Versions matching <paramref name="query"/>, ordered by environment (settings order), model name and version.</summary>
-        public IEnumerable<ModelVersion> Find(VersionQuery query)
+        public IEnumerable<ModelVersion> Find(VersionQuery query, CancellationToken cancellationToken = default)
         {
             var environments = query.Environment != null
                 ? new[] { Settings.GetEnvironment(query.Environment) }
@@ -54,14 +54,14 @@ namespace MlOps.Registry
             foreach (var env in environments)
             {
                 var registry = For(env.Name);
-                var names = registry.ListModels(env.Name)
+                var names = registry.ListModels(env.Name, cancellationToken)
                     .Concat(Settings.Models.Select(m => m.Name))
                     .Distinct(StringComparer.OrdinalIgnoreCase)
                     .Where(n => query.NameFilter == null || query.NameFilter(n))
                     .OrderBy(n => n, StringComparer.OrdinalIgnoreCase);
                 foreach (var name in names)
                 {
-                    foreach (var version in FindVersions(registry, env, name, query))
+                    foreach (var version in FindVersions(registry, env, name, query, cancellationToken))
                     {
                         yield return version;
                     }
@@ -69,9 +69,10 @@ namespace MlOps.Registry
             }
         }
 
-        private IEnumerable<ModelVersion> FindVersions(IModelRegistry registry, EnvironmentSettings env, string name, VersionQuery query)
+        private IEnumerable<ModelVersion> FindVersions(IModelRegistry registry, EnvironmentSettings env, string name, VersionQuery query,
+            CancellationToken cancellationToken)
         {
-            var latest = registry.GetLatestVersionNumber(name, env.Name);
+            var latest = registry.GetLatestVersionNumber(name, env.Name, cancellationToken);
             if (latest == 0)
             {
                 var local = LocalFolderVersion(env, name);
@@ -85,7 +86,7 @@ namespace MlOps.Registry
 
             if (query.Version != null)
             {
-                var version = registry.GetVersion(name, env.Name, query.Version.Value);
+                var version = registry.GetVersion(name, env.Name, query.Version.Value, cancellationToken);
                 if (version != null && Matches(version, query))
                 {
                     yield return version;
@@ -99,7 +100,7 @@ namespace MlOps.Registry
                 var number = latest;
                 for (; number > 0 && latest - number < LatestProbes && found == null; number--)
                 {
-                    var version = ReadOrSkip(registry, env, name, number, query.Damaged);
+                    var version = ReadOrSkip(registry, env, name, number, query.Damaged, cancellationToken);
                     if (version != null && Matches(version, query))
                     {
                         found = version;
@@ -109,7 +110,7 @@ namespace MlOps.Registry
                 if (found == null && number > 0)
                 {
                     var below = number;
-                    found = registry.ListVersions(name, env.Name, query.Damaged).LastOrDefault(v => v.Version <= below && Matches(v, query));
+                    found = registry.ListVersions(name, env.Name, query.Damaged, cancellationToken).LastOrDefault(v => v.Version <= below && Matches(v, query));
                 }
 
                 if (found != null)
@@ -119,7 +120,7 @@ namespace MlOps.Registry
             }
             else
             {
-                foreach (var version in registry.ListVersions(name, env.Name, query.Damaged).Where(v => Matches(v, query)))
+                foreach (var version in registry.ListVersions(name, env.Name, query.Damaged, cancellationToken).Where(v => Matches(v, query)))
                 {
                     yield return version;
                 }
@@ -127,11 +128,12 @@ namespace MlOps.Registry
         }
 
         /// <summary>Version <paramref name="number"/>, or null when it is missing or damaged and <paramref name="damaged"/> took the error.</summary>
-        private static ModelVersion? ReadOrSkip(IModelRegistry registry, EnvironmentSettings env, string name, int number, Action<MlOpsException>? damaged)
+        private static ModelVersion? ReadOrSkip(IModelRegistry registry, EnvironmentSettings env, string name, int number, Action<MlOpsException>? damaged,
+            CancellationToken cancellationToken)
         {
             try
             {
-                return registry.GetVersion(name, env.Name, number);
+                return registry.GetVersion(name, env.Name, number, cancellationToken);
             }
             catch (MlOpsException e) when (damaged != null && e.ErrorId == ErrorIds.RegistryCorrupt)
             {

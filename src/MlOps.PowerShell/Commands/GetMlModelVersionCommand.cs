@@ -138,7 +138,7 @@ namespace MlOps.PowerShell.Commands
                                 ? e => WriteWarning($"Skipped a damaged version: {e.Message} The highest intact version is returned.")
                                 : (System.Action<MlOpsException>)(e => WriteError(ToErrorRecord(e))),
                         };
-                        foreach (var version in registry.Find(query))
+                        foreach (var version in registry.Find(query, Cancellation))
                         {
                             found.Add(version);
                             WriteObject(version);

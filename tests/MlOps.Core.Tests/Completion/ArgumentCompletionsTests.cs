@@ -210,19 +210,19 @@ public sealed class ArgumentCompletionsTests : IDisposable
 
         public string Location => "fake";
 
-        public IReadOnlyList<string> ListModels(string environment) => fail ? throw new IOException("unreachable") : new[] { "churn" };
+        public IReadOnlyList<string> ListModels(string environment, CancellationToken cancellationToken = default) => fail ? throw new IOException("unreachable") : new[] { "churn" };
 
-        public int GetLatestVersionNumber(string model, string environment) => fail ? throw new IOException("unreachable") : latest;
+        public int GetLatestVersionNumber(string model, string environment, CancellationToken cancellationToken = default) => fail ? throw new IOException("unreachable") : latest;
 
-        public int GetHighestVersionNumber(string model) => GetLatestVersionNumber(model, "dev");
+        public int GetHighestVersionNumber(string model, CancellationToken cancellationToken = default) => GetLatestVersionNumber(model, "dev");
 
-        public ModelVersion? GetVersion(string model, string environment, int version)
+        public ModelVersion? GetVersion(string model, string environment, int version, CancellationToken cancellationToken = default)
         {
             Thread.Sleep(delay);
             return null;
         }
 
-        public IEnumerable<ModelVersion> ListVersions(string model, string environment, Action<MlOpsException>? damaged = null) => throw new NotSupportedException();
+        public IEnumerable<ModelVersion> ListVersions(string model, string environment, Action<MlOpsException>? damaged = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public IReadOnlyList<ArtifactFile> SaveInto(ModelVersion version, string folder, IOperationReporter reporter, CancellationToken cancellationToken) =>
             throw new NotSupportedException();

@@ -55,6 +55,19 @@ public abstract class RegistryContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Reads_stop_when_the_command_is_cancelled()
+    {
+        Publish("m", "test", Project.MakeArtifact("cancel", files: 1));
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => Store.ListVersions("m", "test", cancellationToken: cancelled.Token).ToList());
+        Assert.ThrowsAny<OperationCanceledException>(() => Store.GetVersion("m", "test", 1, cancelled.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => Store.GetLatestVersionNumber("m", "test", cancelled.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => Store.ListModels("test", cancelled.Token));
+        Assert.Equal(1, Store.GetVersion("m", "test", 1)!.Version);
+    }
+
+    [Fact]
     public void A_new_artifact_takes_a_number_above_every_environment_and_a_promotion_keeps_its_number()
     {
         var artifact = Project.MakeArtifact("art");
