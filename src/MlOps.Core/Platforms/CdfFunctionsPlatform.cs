@@ -375,8 +375,8 @@ namespace MlOps.Platforms
                 instance.Package.Revision));
             reporter.Verbose($"{alias} now calls {instance.DeploymentId} (history entry {record.Sequence}).");
 
-            // The switch is done: what follows tidies up, and a failure there must not report the deploy as failed.
-            var step = "moving its schedules";
+            // The switch is done: what follows tidies up, and a failure there must not report the deploy as failed. The two steps
+            // are independent: schedules that could not move do not keep older functions from being deleted, and each failure is said.
             try
             {
                 var function = FindFunction(instance.DeploymentId, CancellationToken.None);
@@ -384,16 +384,20 @@ namespace MlOps.Platforms
                 {
                     _schedules.Move(alias, function, reporter);
                 }
+            }
+            catch (MlOpsException e) when (IsTransient(e))
+            {
+                reporter.Warning($"{alias} now calls {instance.DeploymentId}, but moving its schedules failed: {e.Message} " +
+                    "Its schedules may still call the previous function until the next deploy or Restore-MlService moves them.");
+            }
 
-                step = "deleting older functions";
+            try
+            {
                 Prune(alias, history.Concat(new[] { record }).ToList(), reporter);
             }
             catch (MlOpsException e) when (IsTransient(e))
             {
-                reporter.Warning($"{alias} now calls {instance.DeploymentId}, but {step} failed: {e.Message} "
-                    + (step == "deleting older functions"
-                        ? "The next deploy deletes them."
-                        : "Its schedules may still call the previous function until the next deploy or Restore-MlService moves them."));
+                reporter.Warning($"{alias} now calls {instance.DeploymentId}, but deleting older functions failed: {e.Message} The next deploy deletes them.");
             }
 
             var deployment = ToDeployment(record, ServiceStatus.Running, tests);
