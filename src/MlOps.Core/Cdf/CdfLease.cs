@@ -109,18 +109,13 @@ namespace MlOps.Cdf
                     return new CdfLease(files, held.Id, file.ExternalId!, timing.Heartbeat);
                 }
 
-                if (EndedOnThisMachine(held))
+                // A holder that ran here and has ended (killed, most likely) need not go quiet first; any other must.
+                var gone = EndedOnThisMachine(held) ? "that process has ended"
+                    : watch.IsSilent(held, timing.StaleAfter) ? $"its lease showed no heartbeat in CDF for {watch.Watched.TotalSeconds:0} s"
+                    : null;
+                if (gone != null)
                 {
-                    // Its holder ran here and has ended (killed, most likely): no need to wait for its heartbeat to go quiet.
-                    reporter.Warning($"Taking over {subject} from {Describe(held)}: that process has ended.");
-                    CdfCalls.Run(ct => files.DeleteAsync(new[] { Identity.Create(held.Id) }, true, ct), cancellationToken);
-                    watch.Reset();
-                    continue;
-                }
-
-                if (watch.IsSilent(held, timing.StaleAfter))
-                {
-                    reporter.Warning($"Taking over {subject} from {Describe(held)}: its lease showed no heartbeat in CDF for {watch.Watched.TotalSeconds:0} s.");
+                    reporter.Warning($"Taking over {subject} from {Describe(held)}: {gone}.");
                     CdfCalls.Run(ct => files.DeleteAsync(new[] { Identity.Create(held.Id) }, true, ct), cancellationToken);
                     watch.Reset();
                     continue;

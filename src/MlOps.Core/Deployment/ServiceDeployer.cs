@@ -259,7 +259,7 @@ namespace MlOps.Deployment
         {
             if (deployment.Endpoint == null)
             {
-                throw NotDeployed(deployment.Name);
+                throw ServiceErrors.NotDeployed(deployment.Name);
             }
 
             var platform = Platform(deployment.Environment);
@@ -442,7 +442,7 @@ namespace MlOps.Deployment
             var env = _project.GetEnvironment(environment);
             var serviceName = ServiceKinds.ServiceName(model, service, env.Name);
             var platform = _platforms(env.Platform);
-            var endpoint = platform.Endpoint(serviceName, cancellationToken) ?? throw NotDeployed(serviceName);
+            var endpoint = platform.Endpoint(serviceName, cancellationToken) ?? throw ServiceErrors.NotDeployed(serviceName);
             var callId = Guid.NewGuid().ToString("N").Substring(0, 12);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var answer = platform.Call(endpoint, dataJson, callId, timeout, cancellationToken);
@@ -477,8 +477,6 @@ namespace MlOps.Deployment
             }
         }
 
-        public static MlOpsException NotDeployed(string serviceName) => ServiceErrors.NotDeployed(serviceName);
-
         private ModelVersion FindVersion(string model, string environment, int? number)
         {
             return _registry.FindOne(model, environment, number) ?? throw new MlOpsException(ErrorIds.ModelVersionNotFound, MlOpsErrorKind.NotFound,
@@ -488,7 +486,6 @@ namespace MlOps.Deployment
                 $"{model}/{environment}/{number?.ToString() ?? "latest"}",
                 "Publish one with Publish-MlModelArtifact (or promote one), or deploy the training service and run it with Invoke-MlTraining.");
         }
-
 
         private static void Require(List<ServiceTestResult> tests, ServiceTestResult result, string errorId, IOperationReporter reporter)
         {

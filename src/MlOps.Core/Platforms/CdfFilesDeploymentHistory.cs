@@ -112,14 +112,5 @@ namespace MlOps.Platforms
         }
 
         public bool Exists(string serviceName) => Files(serviceName, CancellationToken.None).Count > 0;
-
-        public void Purge(string serviceName)
-        {
-            var files = Files(serviceName, CancellationToken.None).Select(f => Identity.Create(f.Id)).ToList();
-            if (files.Count > 0)
-            {
-                CdfCalls.Run(ct => _files.DeleteAsync(files, true, ct), CancellationToken.None, _attempts(), _delay());
-            }
-        }
     }
 }

@@ -57,7 +57,7 @@ namespace MlOps.Platforms
         {
             var folder = Folder(serviceName);
             Directory.CreateDirectory(folder);
-            var sequence = history.Concat(Read(serviceName, CancellationToken.None)).Select(r => r.Sequence).DefaultIfEmpty(0).Max() + 1;
+            var sequence = history.Select(r => r.Sequence).DefaultIfEmpty(0).Max() + 1;
             while (true)
             {
                 var record = create(sequence);
@@ -83,13 +83,5 @@ namespace MlOps.Platforms
         }
 
         public bool Exists(string serviceName) => Directory.Exists(Folder(serviceName)) && Directory.EnumerateFiles(Folder(serviceName), "*.json").Any();
-
-        public void Purge(string serviceName)
-        {
-            if (Directory.Exists(Folder(serviceName)))
-            {
-                LocalFolderRegistry.DeleteTree(Folder(serviceName));
-            }
-        }
     }
 }

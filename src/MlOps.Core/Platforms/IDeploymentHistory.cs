@@ -24,8 +24,5 @@ namespace MlOps.Platforms
 
         /// <summary>True when the service has any entry.</summary>
         bool Exists(string serviceName);
-
-        /// <summary>Deletes every entry of the service (an explicit, confirmed purge).</summary>
-        void Purge(string serviceName);
     }
 }

@@ -201,7 +201,8 @@ namespace MlOps.Platforms
                 GitBranch = instance.Package.Revision?.Branch,
                 GitDirty = instance.Package.Revision?.IsDirty,
             };
-            var entry = _history.Append(record.Name, _history.Read(record.Name, CancellationToken.None), sequence => new DeploymentRecord(record.Name, sequence,
+            var history = _history.Read(record.Name, CancellationToken.None);
+            var entry = _history.Append(record.Name, history, sequence => new DeploymentRecord(record.Name, sequence,
                 instance.RestoredFrom == null ? DeploymentRecord.DeployAction : DeploymentRecord.RollbackAction, record.Model, instance.Package.Service,
                 record.Environment, record.Version, record.ModelId, Kind, record.DeploymentId, record.Endpoint, now, record.DeployedBy,
                 tests.All(t => t.Passed), DeploymentRecordFields.Summary(tests), record.PackageSha256, instance.RestoredFrom, instance.Package.Revision));
@@ -213,7 +214,7 @@ namespace MlOps.Platforms
                 Stop(previous.Endpoint, previous.ProcessId, reporter);
             }
 
-            var keep = DeploymentRecordFields.Kept(_history.Read(Path.GetFileName(serviceFolder), CancellationToken.None), _keepDeployments);
+            var keep = DeploymentRecordFields.Kept(history.Concat(new[] { entry }).ToList(), _keepDeployments);
             keep.Add(record.DeploymentId);
             Prune(serviceFolder, keep);
             return ToDeployment(record, ServiceStatus.Running);
@@ -388,10 +389,11 @@ namespace MlOps.Platforms
                 LocalFolderRegistry.DeleteTree(deployments);
             }
 
-            var last = _history.Read(serviceName, CancellationToken.None).LastOrDefault();
+            var history = _history.Read(serviceName, CancellationToken.None);
+            var last = history.LastOrDefault();
             if (last != null && last.Action != DeploymentRecord.RemovedAction)
             {
-                _history.Append(serviceName, _history.Read(serviceName, CancellationToken.None), sequence => DeploymentRecord.Removal(last, sequence, DateTimeOffset.UtcNow, LocalFolderRegistry.CurrentUser()));
+                _history.Append(serviceName, history, sequence => DeploymentRecord.Removal(last, sequence, DateTimeOffset.UtcNow, LocalFolderRegistry.CurrentUser()));
             }
 
             reporter.Verbose($"Removed {serviceName}; its deployment history is kept (Get-MlDeploymentHistory).");

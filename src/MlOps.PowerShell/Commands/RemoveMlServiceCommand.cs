@@ -67,7 +67,7 @@ namespace MlOps.PowerShell.Commands
                 var existing = InputObject ?? platform.Get(name, Cancellation);
                 if (existing == null && (!PurgeHistory || platform.History(name).Count == 0))
                 {
-                    throw ServiceDeployer.NotDeployed(name);
+                    throw ServiceErrors.NotDeployed(name);
                 }
 
                 var action = PurgeHistory
@@ -81,7 +81,7 @@ namespace MlOps.PowerShell.Commands
                 var removed = PassThru ? existing : null;
                 if (!platform.Remove(name, PurgeHistory, Reporter))
                 {
-                    throw ServiceDeployer.NotDeployed(name);
+                    throw ServiceErrors.NotDeployed(name);
                 }
 
                 if (removed != null)

@@ -55,7 +55,7 @@ namespace MlOps.PowerShell.Commands
             var (model, environment, service) = Target();
             var deployer = new ServiceDeployer(Settings);
             var name = ServiceKinds.ServiceName(model, service, environment);
-            return (deployer, deployer.Platform(environment).Get(name, Cancellation) ?? throw ServiceDeployer.NotDeployed(name));
+            return (deployer, deployer.Platform(environment).Get(name, Cancellation) ?? throw ServiceErrors.NotDeployed(name));
         }
     }
 }
