@@ -117,7 +117,7 @@ internal sealed class ResilienceProject : IDisposable
                 StaleClaimAge = staleClaimAge ?? TimeSpan.FromHours(1),
                 UploadedTimeout = TimeSpan.FromSeconds(20),
             })
-            : RegistryFactory.Create(settings));
+            : RegistryFactory.Create(settings, CdfConnections.Standalone()));
 
     /// <summary>An artifact folder of deterministic pseudo-random files (one in a subfolder), different per seed.</summary>
     public string MakeArtifact(string name, int files = 3, int bytesEach = 20_000, int seed = 1)

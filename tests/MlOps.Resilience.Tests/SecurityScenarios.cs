@@ -98,7 +98,7 @@ public sealed class SecurityScenarios
             Collect(texts, () => project.Registry(wrong).Publish("m", "cloud", artifact, null, reporter, default));
         }
 
-        Collect(texts, () => CdfConnections.Client(project.Settings.GetEnvironment("cloud").Registry.Cdf!, new Hashtable()));
+        Collect(texts, () => CdfConnections.Standalone(new Hashtable()).Client(project.Settings.GetEnvironment("cloud").Registry.Cdf!));
         Collect(texts, () => registry.Publish("m", "cloud", artifact, new Dictionary<string, string> { ["big"] = new string('x', 10_000) }, reporter, default));
         using (var failing = Worker.Project(project, "publish", "m", "cloud", Path.Combine(project.Root, "missing"), "--trace"))
         {

@@ -119,9 +119,10 @@ internal static class ProjectCommand
                     break;
                 case "deploy":
                     var pollMs = Option(options, "--poll-ms") is string poll ? int.Parse(poll, CultureInfo.InvariantCulture) : 2000;
+                    var connections = MlOps.Cdf.CdfConnections.Standalone();
                     var deployer = new MlOps.Deployment.ServiceDeployer(settings, registry, platform =>
                     {
-                        var created = MlOps.Platforms.PlatformFactory.Create(platform,
+                        var created = MlOps.Platforms.PlatformFactory.Create(platform, connections,
                             settings.Environments.FirstOrDefault(e => ReferenceEquals(e.Platform, platform))?.Registry,
                             Path.Combine(settings.ProjectRoot, SettingsLoader.DefaultPackagesPath, "cache"));
                         if (created is MlOps.Platforms.CdfFunctionsPlatform functions)

@@ -73,6 +73,18 @@ Describe 'Test-MlCdfConnection and Connect-MlCdf' {
         (Test-MlCdfConnection test -Detailed)[0].Passed | Should -BeFalse
     }
 
+    It 'forgets the session''s secrets and connections when the module is removed' {
+        $env:MLOPS_PESTER_CDF_SECRET = $null
+        Connect-MlCdf test -Secret (ConvertTo-SecureString $cdf.ClientSecret -AsPlainText -Force) | Out-Null
+        Test-MlCdfConnection test | Should -BeTrue
+
+        Remove-Module MlOps
+        Import-Module $ManifestPath
+        $checks = Test-MlCdfConnection test -Detailed
+        $checks[0].Check | Should -Be 'secret'
+        $checks[0].Passed | Should -BeFalse
+    }
+
     It 'reads the secret from a SecretManagement vault named in the settings' {
         $vaultProject = New-TestProject (Join-Path $TestDrive 'vault-project') -Cdf $cdf
         $settingsFile = Join-Path $vaultProject 'mlops.settings.json'

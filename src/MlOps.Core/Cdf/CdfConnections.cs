@@ -8,29 +8,31 @@ using MlOps.Settings;
 namespace MlOps.Cdf
 {
     /// <summary>
-    /// CDF clients built from settings, with their secrets read from the environment variables the settings name.
-    /// One client per connection and secret is kept for the process, so tokens and connections are reused across commands.
+    /// CDF clients built from settings, their secrets read from the session (Connect-MlCdf), the environment variables the
+    /// settings name, or a SecretManagement vault. A command's view of its session's <see cref="CdfConnectionPool"/>: the
+    /// pool is shared (clients, tokens and connections are reused across commands), the vault reader is the command's own
+    /// (Get-Secret runs on the command's pipeline thread). The factories and the deployer receive one; nothing is static.
     /// </summary>
-    public static class CdfConnections
+    public sealed class CdfConnections
     {
         public const string SecretMissing = CdfErrorIds.SecretMissing;
-        private static readonly Dictionary<string, CdfClient> Clients = new Dictionary<string, CdfClient>(StringComparer.Ordinal);
-        private static readonly Dictionary<string, string> SessionSecrets = new Dictionary<string, string>(StringComparer.Ordinal);
+        private readonly Func<string, string?, string>? _vaultReader;
+        private readonly System.Collections.IDictionary? _environment;
 
-        /// <summary>
-        /// Reads a secret from a SecretManagement vault (name, vault) for the command running; the PowerShell layer sets it
-        /// (Get-Secret, which it runs on the command's pipeline thread whichever thread asks), the engine only calls it when
-        /// the settings name a vault secret and the variable is not set. It flows with the command's work into the tasks it
-        /// starts (an AsyncLocal), so a deploy, a rollback or parallel deploys on worker threads read a vault secret too.
-        /// </summary>
-        private static readonly System.Threading.AsyncLocal<Func<string, string?, string>?> _vaultReader =
-            new System.Threading.AsyncLocal<Func<string, string?, string>?>();
-
-        public static Func<string, string?, string>? VaultReader
+        /// <param name="pool">The session's clients, data set ids and remembered secrets.</param>
+        /// <param name="vaultReader">Reads a vault secret (name, vault); null outside PowerShell, where a vault secret is an error.</param>
+        /// <param name="environment">The environment variables to read secrets from (default: the process's).</param>
+        public CdfConnections(CdfConnectionPool pool, Func<string, string?, string>? vaultReader = null, System.Collections.IDictionary? environment = null)
         {
-            get => _vaultReader.Value;
-            set => _vaultReader.Value = value;
+            Pool = pool ?? throw new ArgumentNullException(nameof(pool));
+            _vaultReader = vaultReader;
+            _environment = environment;
         }
+
+        /// <summary>Connections with a pool of their own, for a process without a module session (tests, workers).</summary>
+        public static CdfConnections Standalone(System.Collections.IDictionary? environment = null) => new CdfConnections(new CdfConnectionPool(), null, environment);
+
+        public CdfConnectionPool Pool { get; }
 
         /// <summary>The capabilities a registry in CDF Files needs.</summary>
         public static readonly IReadOnlyList<string> RegistryCapabilities = new[] { "filesAcl:READ", "filesAcl:WRITE" };
@@ -49,7 +51,7 @@ namespace MlOps.Cdf
         /// its platform's when its services run on CDF Functions (files, functions and sessions capabilities). Null when the
         /// environment uses CDF for neither.
         /// </summary>
-        public static List<CdfConnectionCheck>? TestEnvironment(EnvironmentSettings environment, System.Threading.CancellationToken cancellationToken)
+        public List<CdfConnectionCheck>? TestEnvironment(EnvironmentSettings environment, System.Threading.CancellationToken cancellationToken)
         {
             var targets = new List<(CdfConnectionSettings Connection, List<string> Capabilities)>();
             if (environment.Registry.Cdf is CdfConnectionSettings registry)
@@ -82,31 +84,10 @@ namespace MlOps.Cdf
         }
 
         /// <summary>
-        /// Keeps a secret in this process's memory for the variable the settings name (Connect-MlCdf), ahead of the environment
-        /// variable itself. It is never written anywhere.
-        /// </summary>
-        public static void SetSessionSecret(string variable, string secret)
-        {
-            lock (SessionSecrets)
-            {
-                SessionSecrets[variable] = secret;
-            }
-        }
-
-        /// <summary>Forgets a secret kept by <see cref="SetSessionSecret"/>; returns false when there was none.</summary>
-        public static bool ForgetSessionSecret(string variable)
-        {
-            lock (SessionSecrets)
-            {
-                return SessionSecrets.Remove(variable);
-            }
-        }
-
-        /// <summary>
         /// Checks a connection step by step: the secret is set, a token is issued, the project is reachable, and each
         /// capability the environment needs is granted. Stops at the first step that fails.
         /// </summary>
-        public static List<CdfConnectionCheck> Test(string environment, CdfConnectionSettings settings, IEnumerable<string> capabilities,
+        public List<CdfConnectionCheck> Test(string environment, CdfConnectionSettings settings, IEnumerable<string> capabilities,
             System.Threading.CancellationToken cancellationToken)
         {
             var checks = new List<CdfConnectionCheck>();
@@ -175,7 +156,7 @@ namespace MlOps.Cdf
         /// The data set the settings name exists, and the registry's directory holds no versions in another data set (which
         /// the store would not see, or, when the settings name none, whose readers would not see the store's new versions).
         /// </summary>
-        private static IEnumerable<CdfConnectionCheck> DataSetChecks(string environment, CdfConnectionSettings settings, CdfClient client,
+        private IEnumerable<CdfConnectionCheck> DataSetChecks(string environment, CdfConnectionSettings settings, CdfClient client,
             System.Threading.CancellationToken cancellationToken)
         {
             long? dataSet;
@@ -236,13 +217,11 @@ namespace MlOps.Cdf
             return parts.Length == 3 && int.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _);
         }
 
-        private static readonly Dictionary<string, long> DataSets = new Dictionary<string, long>(StringComparer.Ordinal);
-
         /// <summary>
         /// The id of the data set a connection names: <see cref="CdfConnectionSettings.DataSetId"/>, or its
         /// <see cref="CdfConnectionSettings.DataSetExternalId"/> looked up once per session in the Data Sets API; null when none.
         /// </summary>
-        public static long? DataSetId(CdfConnectionSettings settings, System.Threading.CancellationToken cancellationToken = default)
+        public long? DataSetId(CdfConnectionSettings settings, System.Threading.CancellationToken cancellationToken = default)
         {
             if (settings.DataSetExternalId == null)
             {
@@ -250,12 +229,9 @@ namespace MlOps.Cdf
             }
 
             var key = string.Join("|", settings.BaseUrl, settings.Project, settings.DataSetExternalId);
-            lock (DataSets)
+            if (Pool.TryGetDataSet(key, out var known))
             {
-                if (DataSets.TryGetValue(key, out var known))
-                {
-                    return known;
-                }
+                return known;
             }
 
             var found = Client(settings).DataSets.RetrieveAsync(new[] { Identity.Create(settings.DataSetExternalId) }, ignoreUnknownIds: true, cancellationToken)
@@ -264,77 +240,57 @@ namespace MlOps.Cdf
                     $"The data set '{settings.DataSetExternalId}' (\"dataSetExternalId\") does not exist in the CDF project {settings.Project}, or the client may not read it.",
                     settings.DataSetExternalId,
                     "Name an existing data set (akerbp.mlops keeps its registry in 'mlops'), or ask the project's admin for datasetsAcl:READ.");
-            lock (DataSets)
-            {
-                DataSets[key] = found.Id;
-            }
+            Pool.RememberDataSet(key, found.Id);
 
             return found.Id;
         }
 
-        public static CdfClient Client(CdfConnectionSettings settings, System.Collections.IDictionary? environment = null)
+        public CdfClient Client(CdfConnectionSettings settings)
         {
-            environment ??= Environment.GetEnvironmentVariables();
-            var credentials = Credentials(settings, environment);
+            var credentials = CredentialsFor(settings);
             var key = string.Join("|", settings.BaseUrl, settings.Project, credentials.ToString(), Fingerprint(credentials.Secret));
-            lock (Clients)
-            {
-                if (!Clients.TryGetValue(key, out var client))
-                {
-                    client = new CdfClient(new CdfClientOptions { BaseUrl = settings.BaseUrl, Project = settings.Project, Credentials = credentials });
-                    Clients[key] = client;
-                }
-
-                return client;
-            }
+            return Pool.Client(key, () => new CdfClient(new CdfClientOptions { BaseUrl = settings.BaseUrl, Project = settings.Project, Credentials = credentials }));
         }
 
-        /// <summary>The credentials a connection uses (its secret resolved from the environment, the session or a vault).</summary>
-        internal static CdfCredentials CredentialsFor(CdfConnectionSettings settings) => Credentials(settings, Environment.GetEnvironmentVariables());
-
-        private static CdfCredentials Credentials(CdfConnectionSettings settings, System.Collections.IDictionary environment)
+        /// <summary>The credentials a connection uses (its secret resolved from the session, the environment or a vault).</summary>
+        public CdfCredentials CredentialsFor(CdfConnectionSettings settings)
         {
             if (settings.ApiKeyVariable != null)
             {
-                return CdfCredentials.ApiKey(Secret(settings, settings.ApiKeyVariable, "API key", environment));
+                return CdfCredentials.ApiKey(Secret(settings, settings.ApiKeyVariable, "API key"));
             }
 
-            var secret = Secret(settings, settings.ClientSecretVariable, "client secret", environment);
+            var secret = Secret(settings, settings.ClientSecretVariable, "client secret");
             var scopes = settings.Scopes.Count > 0 ? settings.Scopes : new[] { settings.BaseUrl.TrimEnd('/') + "/.default" };
             return settings.TokenUrl != null
                 ? CdfCredentials.ClientCredentials(settings.TokenUrl, settings.ClientId!, secret, scopes)
                 : CdfCredentials.EntraClientCredentials(settings.TenantId!, settings.ClientId!, secret, scopes);
         }
 
-        private static string Secret(CdfConnectionSettings settings, string variable, string what, System.Collections.IDictionary environment)
+        private string Secret(CdfConnectionSettings settings, string variable, string what)
         {
-            lock (SessionSecrets)
+            if (Pool.TryGetSecret(variable, out var remembered))
             {
-                if (SessionSecrets.TryGetValue(variable, out var remembered))
-                {
-                    return remembered;
-                }
+                return remembered;
             }
 
-            if (environment[variable] is string value && value.Length > 0)
+            var value = _environment != null ? _environment[variable] as string : Environment.GetEnvironmentVariable(variable);
+            if (!string.IsNullOrEmpty(value))
             {
-                return value;
+                return value!;
             }
 
             if (settings.SecretName != null)
             {
-                if (VaultReader == null)
+                if (_vaultReader == null)
                 {
                     throw new MlOpsException(SecretMissing, MlOpsErrorKind.SecurityError,
                         $"The {what} for CDF is the vault secret '{settings.SecretName}', which cannot be read outside PowerShell.", settings.SecretName);
                 }
 
-                var fromVault = VaultReader(settings.SecretName, settings.SecretVault);
-                lock (SessionSecrets)
-                {
-                    SessionSecrets[variable] = fromVault;
-                }
-
+                // Read once per session: later commands (and the service's function secrets) reuse it.
+                var fromVault = _vaultReader(settings.SecretName, settings.SecretVault);
+                Pool.RememberSecret(variable, fromVault);
                 return fromVault;
             }
 

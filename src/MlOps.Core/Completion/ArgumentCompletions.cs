@@ -6,6 +6,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using MlOps.Cdf;
 using MlOps.Platforms;
 using MlOps.Registry;
 using MlOps.Services;
@@ -67,7 +68,8 @@ namespace MlOps.Completion
         /// the budget lasts, and numbers not read by then are offered with a plain tooltip.
         /// </summary>
         public static IReadOnlyList<CompletionCandidate> VersionNumbers(ProjectSettings settings, string? model, string? environment,
-            Func<string, bool> match, TimeSpan budget, IDictionary? variables = null, Func<RegistrySettings, IModelRegistry>? registries = null)
+            Func<string, bool> match, TimeSpan budget, IDictionary? variables = null, Func<RegistrySettings, IModelRegistry>? registries = null,
+            CdfConnections? connections = null)
         {
             var modelSettings = model != null ? settings.FindModel(model) : settings.Models.Count == 1 ? settings.Models[0] : null;
             var modelName = modelSettings?.Name ?? model;
@@ -77,7 +79,7 @@ namespace MlOps.Completion
             }
 
             var environments = Environments(settings, environment, variables);
-            var project = new ProjectRegistry(settings, registries);
+            var project = Registry(settings, registries, connections);
             var found = new Dictionary<int, List<string>>();
             WithinBudget(budget, () =>
             {
@@ -117,10 +119,11 @@ namespace MlOps.Completion
         /// stores list within the budget is offered.
         /// </summary>
         public static IReadOnlyList<CompletionCandidate> Commits(ProjectSettings settings, string? model, string? environment,
-            Func<string, bool> match, TimeSpan budget, IDictionary? variables = null, Func<RegistrySettings, IModelRegistry>? registries = null)
+            Func<string, bool> match, TimeSpan budget, IDictionary? variables = null, Func<RegistrySettings, IModelRegistry>? registries = null,
+            CdfConnections? connections = null)
         {
             var environments = Environments(settings, environment, variables);
-            var project = new ProjectRegistry(settings, registries);
+            var project = Registry(settings, registries, connections);
             var found = new List<ModelVersion>();
             if (model != null && model.IndexOfAny(new[] { '*', '?', '[' }) >= 0)
             {
@@ -157,16 +160,21 @@ namespace MlOps.Completion
             }
         }
 
+        private static ProjectRegistry Registry(ProjectSettings settings, Func<RegistrySettings, IModelRegistry>? registries, CdfConnections? connections) =>
+            registries != null || connections == null ? new ProjectRegistry(settings, registries) : new ProjectRegistry(settings, connections);
+
         /// <summary>
         /// The models that have a deployed service (in <paramref name="environment"/>, else the one $env:ENV names, else any;
         /// of <paramref name="service"/> when given), with the service names and endpoints as the tooltip. The Local platform
         /// is read from its records without probing the services; other platforms are listed within the budget.
         /// </summary>
         public static IReadOnlyList<CompletionCandidate> DeployedServices(ProjectSettings settings, string? environment, ServiceKind? service,
-            TimeSpan budget, IDictionary? variables = null, Func<PlatformSettings, IServicePlatform>? platforms = null)
+            TimeSpan budget, IDictionary? variables = null, Func<PlatformSettings, IServicePlatform>? platforms = null,
+            CdfConnections? connections = null)
         {
             var environments = Environments(settings, environment, variables);
-            var create = platforms ?? (p => PlatformFactory.Create(p, settings.Environments.FirstOrDefault(e => ReferenceEquals(e.Platform, p))?.Registry));
+            var cdf = connections ?? CdfConnections.Standalone();
+            var create = platforms ?? (p => PlatformFactory.Create(p, cdf, settings.Environments.FirstOrDefault(e => ReferenceEquals(e.Platform, p))?.Registry));
             var found = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
             var order = new List<string>();
             WithinBudget(budget, () =>

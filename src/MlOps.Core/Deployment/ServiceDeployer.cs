@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using MlOps.Cdf;
 using MlOps.Diagnostics;
 using MlOps.Packaging;
 using MlOps.Platforms;
@@ -34,13 +35,16 @@ namespace MlOps.Deployment
         /// <param name="platforms">The platform of an environment (default: from its settings).</param>
         /// <param name="python">The interpreter that runs tests (default: found from the settings).</param>
         /// <param name="tests">The tests each deployment must pass (default: <see cref="ServiceTester"/>, with Python).</param>
+        /// <param name="connections">Where registries and platforms in CDF get their clients and secrets (the module passes its session's; default: connections of this deployer's own).</param>
         public ServiceDeployer(ProjectSettings project, ProjectRegistry? registry = null, Func<PlatformSettings, IServicePlatform>? platforms = null,
-            Func<PythonInterpreter>? python = null, Func<PythonInterpreter, EnvironmentSettings, IServiceTests>? tests = null)
+            Func<PythonInterpreter>? python = null, Func<PythonInterpreter, EnvironmentSettings, IServiceTests>? tests = null,
+            CdfConnections? connections = null)
         {
             _tests = tests ?? ServiceTester.For;
             _project = project;
-            _registry = registry ?? new ProjectRegistry(project);
-            _platforms = platforms ?? (settings => PlatformFactory.Create(settings,
+            var cdf = connections ?? CdfConnections.Standalone();
+            _registry = registry ?? new ProjectRegistry(project, cdf);
+            _platforms = platforms ?? (settings => PlatformFactory.Create(settings, cdf,
                 project.Environments.FirstOrDefault(e => ReferenceEquals(e.Platform, settings))?.Registry,
                 Path.Combine(project.ProjectRoot, SettingsLoader.DefaultPackagesPath, "cache")));
             _python = python ?? (() => PythonLocator.Find(project.Python, project.ProjectRoot));

@@ -26,6 +26,7 @@ namespace MlOps.Platforms
         private readonly ICdfSessions _sessions;
         private readonly CdfAuthKind _auth;
         private readonly CdfConnectionSettings _connection;
+        private readonly long? _dataSetId;
         private readonly string _kind;
         private readonly Func<string, (DeploymentRecord Current, CdfFunction? Function)?> _current;
         private readonly Func<string, List<CdfFunction>> _versionedFunctions;
@@ -36,13 +37,14 @@ namespace MlOps.Platforms
         /// <param name="functions">The functions the schedules call.</param>
         /// <param name="sessions">Sessions for the schedules' nonces.</param>
         /// <param name="auth">How the module authenticates (API keys need no nonce).</param>
-        /// <param name="connection">The CDF connection (directory and data set of the definitions).</param>
+        /// <param name="connection">The CDF connection (the directory of the definitions).</param>
+        /// <param name="dataSetId">The data set the definitions are kept in (null: none).</param>
         /// <param name="kind">The platform kind the schedules report.</param>
         /// <param name="current">The history entry a service serves and its function (null when the service serves nothing).</param>
         /// <param name="versionedFunctions">Every function of a service.</param>
         /// <param name="attempts">Attempts of a read after transient failures.</param>
         /// <param name="delay">The first pause between attempts.</param>
-        public CdfFunctionSchedules(ICdfFiles files, ICdfFunctions functions, ICdfSessions sessions, CdfAuthKind auth, CdfConnectionSettings connection,
+        public CdfFunctionSchedules(ICdfFiles files, ICdfFunctions functions, ICdfSessions sessions, CdfAuthKind auth, CdfConnectionSettings connection, long? dataSetId,
             string kind, Func<string, (DeploymentRecord Current, CdfFunction? Function)?> current, Func<string, List<CdfFunction>> versionedFunctions,
             Func<int> attempts, Func<TimeSpan> delay)
         {
@@ -51,6 +53,7 @@ namespace MlOps.Platforms
             _sessions = sessions;
             _auth = auth;
             _connection = connection;
+            _dataSetId = dataSetId;
             _kind = kind;
             _current = current;
             _versionedFunctions = versionedFunctions;
@@ -104,7 +107,7 @@ namespace MlOps.Platforms
                     ExternalId = externalId,
                     Name = scheduleName,
                     Directory = _connection.Directory + "/schedules",
-                    DataSetId = CdfConnections.DataSetId(_connection),
+                    DataSetId = _dataSetId,
                     Source = "mlops",
                     Metadata = metadata,
                 }, false, ct), CancellationToken.None);

@@ -43,12 +43,13 @@ namespace MlOps.Platforms
         private readonly Func<IReadOnlyDictionary<string, string>> _secrets;
         private readonly string _packageCache;
         private readonly string _apiUrl;
+        private readonly long? _dataSetId;
         private readonly CdfFilesDeploymentHistory _history;
         private readonly CdfFunctionSchedules _schedules;
         private readonly ConcurrentDictionary<string, CdfLease> _leases = new ConcurrentDictionary<string, CdfLease>(StringComparer.Ordinal);
 
         public CdfFunctionsPlatform(CdfFunctionsSettings settings, int keepDeployments, CdfClient client, CdfAuthKind auth,
-            Func<IReadOnlyDictionary<string, string>> functionSecrets, string packageCache)
+            Func<IReadOnlyDictionary<string, string>> functionSecrets, string packageCache, long? dataSetId = null)
         {
             _settings = settings;
             _keep = Math.Max(1, keepDeployments);
@@ -59,21 +60,23 @@ namespace MlOps.Platforms
             _secrets = functionSecrets;
             _packageCache = packageCache;
             _apiUrl = client.Options.ApiUrl;
-            _history = new CdfFilesDeploymentHistory(_files, settings.Connection.Directory, CdfConnections.DataSetId(settings.Connection),
+            _dataSetId = dataSetId ?? settings.Connection.DataSetId;
+            _history = new CdfFilesDeploymentHistory(_files, settings.Connection.Directory, _dataSetId,
                 () => TransientAttempts, () => TransientDelay);
-            _schedules = new CdfFunctionSchedules(_files, _functions, _sessions, auth, settings.Connection, Kind,
+            _schedules = new CdfFunctionSchedules(_files, _functions, _sessions, auth, settings.Connection, _dataSetId, Kind,
                 service => Current(service) is { } current ? (current, FindFunction(current.DeploymentId, CancellationToken.None)) : ((DeploymentRecord, CdfFunction?)?)null,
                 VersionedFunctions, () => TransientAttempts, () => TransientDelay);
         }
 
         /// <summary>The platform for an environment: the connection from the settings, the function secrets from the environment's registry connection.</summary>
-        public static CdfFunctionsPlatform Create(PlatformSettings platform, RegistrySettings? registry, string packageCache)
+        public static CdfFunctionsPlatform Create(PlatformSettings platform, CdfConnections connections, RegistrySettings? registry, string packageCache)
         {
             var settings = platform.Functions ?? throw new ArgumentException("Not a cdf platform.", nameof(platform));
-            var client = CdfConnections.Client(settings.Connection);
-            var auth = CdfConnections.CredentialsFor(settings.Connection).Kind;
+            var client = connections.Client(settings.Connection);
+            var auth = connections.CredentialsFor(settings.Connection).Kind;
             var secretsFrom = registry?.Cdf ?? settings.Connection;
-            return new CdfFunctionsPlatform(settings, platform.KeepDeployments, client, auth, () => FunctionSecrets(secretsFrom), packageCache);
+            return new CdfFunctionsPlatform(settings, platform.KeepDeployments, client, auth, () => FunctionSecrets(connections, secretsFrom), packageCache,
+                connections.DataSetId(settings.Connection));
         }
 
         /// <summary>How often to poll a function's status or a call (tests shorten it).</summary>
@@ -91,9 +94,9 @@ namespace MlOps.Platforms
         public string Kind => StoreKinds.Cdf;
 
         /// <summary>The function secrets a service gets: the secret of the connection it publishes with (never in the zip).</summary>
-        public static IReadOnlyDictionary<string, string> FunctionSecrets(CdfConnectionSettings connection)
+        public static IReadOnlyDictionary<string, string> FunctionSecrets(CdfConnections connections, CdfConnectionSettings connection)
         {
-            var credentials = CdfConnections.CredentialsFor(connection);
+            var credentials = connections.CredentialsFor(connection);
             return new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 [credentials.Kind == CdfAuthKind.ApiKey ? ApiKeySecretKey : SecretKey] = credentials.Secret,
@@ -331,7 +334,7 @@ namespace MlOps.Platforms
                 Name = Path.GetFileName(package.Path),
                 Directory = _settings.Connection.Directory,
                 MimeType = "application/zip",
-                DataSetId = CdfConnections.DataSetId(_settings.Connection),
+                DataSetId = _dataSetId,
                 Source = "mlops",
                 Metadata = new Dictionary<string, string> { ["mlops_service"] = package.ServiceName, ["mlops_package_sha256"] = package.Sha256 },
             };
@@ -596,7 +599,7 @@ namespace MlOps.Platforms
                 ExternalId = LockPrefix + serviceName,
                 Name = $"{serviceName} change lock",
                 Directory = _settings.Connection.Directory + "/locks",
-                DataSetId = CdfConnections.DataSetId(_settings.Connection),
+                DataSetId = _dataSetId,
                 Source = "mlops",
             };
             var lease = CdfLease.Acquire(_files, file, serviceName, change, LocalFolderRegistry.CurrentUser(), wait, LockTiming, ErrorIds.ServiceBusy,

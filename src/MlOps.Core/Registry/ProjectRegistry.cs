@@ -21,11 +21,25 @@ namespace MlOps.Registry
         private readonly Func<RegistrySettings, IModelRegistry> _factory;
         private readonly Dictionary<string, IModelRegistry> _registries = new Dictionary<string, IModelRegistry>(StringComparer.OrdinalIgnoreCase);
 
+        /// <summary>The registries the settings name, those in CDF through <paramref name="connections"/>.</summary>
+        public ProjectRegistry(ProjectSettings settings, CdfConnections connections)
+            : this(settings, registry => RegistryFactory.Create(registry, connections))
+        {
+        }
+
+        /// <summary>
+        /// The registries <paramref name="factory"/> creates; without one, those the settings name, those in CDF through
+        /// connections of this registry's own (a client per connection, not shared with other commands).
+        /// </summary>
         public ProjectRegistry(ProjectSettings settings, Func<RegistrySettings, IModelRegistry>? factory = null)
         {
             Settings = settings;
-            _factory = factory ?? RegistryFactory.Create;
+            _factory = factory ?? (registry => RegistryFactory.Create(registry, OwnConnections()));
         }
+
+        private CdfConnections? _ownConnections;
+
+        private CdfConnections OwnConnections() => _ownConnections ??= CdfConnections.Standalone();
 
         public ProjectSettings Settings { get; }
 

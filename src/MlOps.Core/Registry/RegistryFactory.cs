@@ -9,7 +9,9 @@ namespace MlOps.Registry
     /// <summary>Creates the store an environment's settings name.</summary>
     public static class RegistryFactory
     {
-        public static IModelRegistry Create(RegistrySettings settings)
+        /// <param name="settings">The environment's registry.</param>
+        /// <param name="connections">Where a registry in CDF gets its client and secret.</param>
+        public static IModelRegistry Create(RegistrySettings settings, CdfConnections connections)
         {
             switch (settings.Type)
             {
@@ -17,12 +19,12 @@ namespace MlOps.Registry
                     return new LocalFolderRegistry(settings.Path);
                 case StoreKinds.Cdf:
                     var cdf = settings.Cdf!;
-                    var client = CdfConnections.Client(cdf);
+                    var client = connections.Client(cdf);
                     return new CdfFilesRegistry(client.Files, client.Options.ApiUrl, new CdfStoreOptions
                     {
                         Directory = cdf.Directory,
                         DataSetId = cdf.DataSetId,
-                        DataSetResolver = cdf.DataSetExternalId != null ? () => CdfConnections.DataSetId(cdf) : (Func<long?>?)null,
+                        DataSetResolver = cdf.DataSetExternalId != null ? () => connections.DataSetId(cdf) : (Func<long?>?)null,
                     });
                 default:
                     throw new MlOpsException(ErrorIds.UnsupportedRegistry, MlOpsErrorKind.InvalidArgument,

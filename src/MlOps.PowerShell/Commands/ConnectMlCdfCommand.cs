@@ -51,8 +51,8 @@ namespace MlOps.PowerShell.Commands
                 var environment = Settings.GetEnvironment(RequireEnvironment(Environment));
                 var cdf = environment.Registry.Cdf ?? throw new MlOpsException(ErrorIds.UnsupportedRegistry, MlOpsErrorKind.InvalidArgument,
                     $"The environment '{environment.Name}' does not use CDF.", environment.Name, "Name an environment whose registry has \"type\": \"cdf\".");
-                CdfConnections.SetSessionSecret(cdf.ApiKeyVariable ?? cdf.ClientSecretVariable, Plain(Secret));
-                var checks = CdfConnections.TestEnvironment(environment, Cancellation)!;
+                Connections.Pool.RememberSecret(cdf.ApiKeyVariable ?? cdf.ClientSecretVariable, Plain(Secret));
+                var checks = Connections.TestEnvironment(environment, Cancellation)!;
                 checks.ForEach(WriteObject);
                 var failed = checks.FirstOrDefault(c => !c.Passed);
                 if (failed != null)

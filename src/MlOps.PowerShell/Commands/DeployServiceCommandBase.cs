@@ -65,7 +65,7 @@ namespace MlOps.PowerShell.Commands
                 return;
             }
 
-            WriteObject(RunOnWorker(reporter => new ServiceDeployer(Settings).Deploy(request, reporter, Cancellation)));
+            WriteObject(RunOnWorker(reporter => NewDeployer().Deploy(request, reporter, Cancellation)));
         }
 
         protected override void EndProcessing()
@@ -77,7 +77,7 @@ namespace MlOps.PowerShell.Commands
 
             Try(() =>
             {
-                var outcomes = RunOnWorker(reporter => new ServiceDeployer(Settings).DeployMany(_pending, ThrottleLimit, reporter, Cancellation));
+                var outcomes = RunOnWorker(reporter => NewDeployer().DeployMany(_pending, ThrottleLimit, reporter, Cancellation));
                 foreach (var outcome in outcomes)
                 {
                     WriteInformation(new InformationRecord(outcome.ToString(), "Deploy-Ml" + outcome.Request.Service + "Service"), new[] { "MlOps", "DeploySummary" });

@@ -37,7 +37,7 @@ namespace MlOps.PowerShell.Commands
                 var environment = Settings.GetEnvironment(RequireEnvironment(Environment));
                 var cdf = environment.Registry.Cdf ?? throw new MlOpsException(ErrorIds.UnsupportedRegistry, MlOpsErrorKind.InvalidArgument,
                     $"The environment '{environment.Name}' does not use CDF.", environment.Name, "Name an environment whose registry has \"type\": \"cdf\".");
-                if (!CdfConnections.ForgetSessionSecret(cdf.ApiKeyVariable ?? cdf.ClientSecretVariable))
+                if (!Connections.Pool.ForgetSecret(cdf.ApiKeyVariable ?? cdf.ClientSecretVariable))
                 {
                     WriteVerbose($"No session secret was kept for {environment.Name}.");
                 }

@@ -60,7 +60,7 @@ namespace MlOps.PowerShell.Commands
             Try(() =>
             {
                 var (model, environment, service) = Target();
-                var history = new ServiceDeployer(Settings).History(model, environment, service, Cancellation)
+                var history = NewDeployer().History(model, environment, service, Cancellation)
                     .Where(entry => Commit == null || entry.Revision?.MatchesCommit(Commit) == true)
                     .ToList();
                 var skip = Last > 0 && history.Count > Last ? history.Count - Last : 0;

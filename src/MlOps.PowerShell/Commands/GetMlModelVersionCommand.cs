@@ -107,7 +107,7 @@ namespace MlOps.PowerShell.Commands
         {
             Try(() =>
             {
-                var registry = new ProjectRegistry(Settings);
+                var registry = NewRegistry();
                 var environment = SettingsLoader.ResolveEnvironmentName(Environment);
                 // Without an environment, each one is searched on its own: one that cannot be reached (a CDF secret not
                 // set here) is reported and the others are still listed.
@@ -152,7 +152,7 @@ namespace MlOps.PowerShell.Commands
 
         private void WriteServing(string[] environments, System.Collections.Generic.List<ModelVersion> found)
         {
-            var deployer = new ServiceDeployer(Settings);
+            var deployer = NewDeployer();
             var matches = Wildcards.Matcher(Name);
             foreach (var env in environments)
             {

@@ -51,7 +51,7 @@ namespace MlOps.PowerShell.Commands
             Run(() =>
             {
                 var match = Wildcards.Matcher(Name);
-                var services = new ServiceDeployer(Settings).List(SettingsLoader.ResolveEnvironmentName(Environment), Cancellation)
+                var services = NewDeployer().List(SettingsLoader.ResolveEnvironmentName(Environment), Cancellation)
                     .Where(d => match(d.Model) && (Service == null || d.Service == Service));
                 foreach (var service in services)
                 {

@@ -46,7 +46,7 @@ namespace MlOps.PowerShell.Commands
             {
                 var (model, environment, service) = Target();
                 var match = Wildcards.Matcher(ScheduleName);
-                var deployer = new ServiceDeployer(Settings);
+                var deployer = NewDeployer();
                 // A piped deployment or -Service names one service; otherwise each service the model offers.
                 var services = InputObject != null || Service != null
                     ? new[] { service }

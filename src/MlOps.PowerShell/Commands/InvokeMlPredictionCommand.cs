@@ -55,7 +55,7 @@ namespace MlOps.PowerShell.Commands
             {
                 var (model, environment, service) = Target();
                 var data = Input();
-                var response = new ServiceDeployer(Settings).Invoke(model, environment, service, data, TimeSpan.FromSeconds(TimeoutSec), Cancellation);
+                var response = NewDeployer().Invoke(model, environment, service, data, TimeSpan.FromSeconds(TimeoutSec), Cancellation);
                 WriteVerbose(Answered(response));
                 WriteObject(response);
                 WriteServiceError(this, response);

@@ -59,7 +59,7 @@ namespace MlOps.PowerShell.Commands
 
                 var data = Data == null ? "{}" : JsonText.From(Data);
                 WriteVerbose($"Calling {name}: it trains and publishes the next version of {model} in {environment}.");
-                var response = new ServiceDeployer(Settings).Invoke(model, environment, service, data, TimeSpan.FromSeconds(TimeoutSec), Cancellation);
+                var response = NewDeployer().Invoke(model, environment, service, data, TimeSpan.FromSeconds(TimeoutSec), Cancellation);
                 WriteVerbose(InvokeMlPredictionCommand.Answered(response));
                 WriteObject(response);
                 InvokeMlPredictionCommand.WriteServiceError(this, response);

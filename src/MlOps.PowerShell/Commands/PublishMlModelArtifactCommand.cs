@@ -104,7 +104,7 @@ namespace MlOps.PowerShell.Commands
             var environment = RequireEnvironment(Environment);
             var path = ResolvePath(Path);
             var metadata = MetadataConverter.ToStrings(Metadata);
-            var registry = new ProjectRegistry(Settings);
+            var registry = NewRegistry();
             var target = $"{Name} in {environment} ({registry.For(environment).Location})";
             if (!ApproveChange(environment, target, $"Publish '{path}' as a new version", Force))
             {
@@ -117,7 +117,7 @@ namespace MlOps.PowerShell.Commands
         private void Promote(ModelVersion source)
         {
             var environment = Settings.GetEnvironment(Environment!).Name;
-            var registry = new ProjectRegistry(Settings);
+            var registry = NewRegistry();
             if (!ApproveChange(environment, $"{source.ModelId} to {environment}", "Promote", Force))
             {
                 return;

@@ -86,7 +86,7 @@ namespace MlOps.PowerShell.Commands
                     return;
                 }
 
-                WriteObject(new ServiceDeployer(Settings).AddSchedule(model, environment, service, name, cron, data,
+                WriteObject(NewDeployer().AddSchedule(model, environment, service, name, cron, data,
                     Description ?? (KeepWarm ? "Keeps the prediction service warm" : null), Reporter));
             });
         }

@@ -63,7 +63,7 @@ namespace MlOps.PowerShell.Commands
                 var (model, environment, service) = Target();
                 var name = ServiceKinds.ServiceName(model, service, environment);
                 // What is not there is reported before anyone is asked to confirm removing it.
-                var platform = new ServiceDeployer(Settings).Platform(environment);
+                var platform = NewDeployer().Platform(environment);
                 var existing = InputObject ?? platform.Get(name, Cancellation);
                 if (existing == null && (!PurgeHistory || platform.History(name).Count == 0))
                 {

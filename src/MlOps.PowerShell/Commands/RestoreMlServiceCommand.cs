@@ -67,7 +67,7 @@ namespace MlOps.PowerShell.Commands
             Try(() =>
             {
                 var (model, environment, service) = Target();
-                var deployer = new ServiceDeployer(Settings);
+                var deployer = NewDeployer();
                 int? sequence = ParameterSetName == "Sequence" ? Sequence : (int?)null;
                 int? version = ParameterSetName == "Version" ? Version : (int?)null;
                 var target = deployer.RestoreTarget(model, environment, service, sequence, version);

@@ -84,7 +84,7 @@ namespace MlOps.PowerShell.Commands
         {
             Try(() =>
             {
-                var registry = new ProjectRegistry(Settings);
+                var registry = NewRegistry();
                 var version = InputObject ?? Find(registry);
                 var destination = ResolvePath(Path);
                 if (!ShouldProcess(destination, $"Save {version.ModelId}"))

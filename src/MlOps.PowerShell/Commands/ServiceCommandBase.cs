@@ -53,7 +53,7 @@ namespace MlOps.PowerShell.Commands
         protected (ServiceDeployer Deployer, ServiceDeployment Deployment) RequireDeployment()
         {
             var (model, environment, service) = Target();
-            var deployer = new ServiceDeployer(Settings);
+            var deployer = NewDeployer();
             var name = ServiceKinds.ServiceName(model, service, environment);
             return (deployer, deployer.Platform(environment).Get(name, Cancellation) ?? throw ServiceErrors.NotDeployed(name));
         }

@@ -48,7 +48,7 @@ namespace MlOps.PowerShell.Commands
             Run(() =>
             {
                 var environment = Settings.GetEnvironment(RequireEnvironment(Environment));
-                var checks = CdfConnections.TestEnvironment(environment, Cancellation)
+                var checks = Connections.TestEnvironment(environment, Cancellation)
                     ?? throw new MlOpsException(ErrorIds.UnsupportedRegistry, MlOpsErrorKind.InvalidArgument,
                         $"The environment '{environment.Name}' does not use CDF (its registry is {environment.Registry.Type}, its platform {environment.Platform.Type}).",
                         environment.Name, "Name an environment whose registry or platform has \"type\": \"cdf\".");

@@ -103,7 +103,7 @@ namespace MlOps.PowerShell.Commands
                     return;
                 }
 
-                var deployer = new ServiceDeployer(Settings);
+                var deployer = NewDeployer();
                 var removed = PassThru ? deployer.Schedules(model, environment, service).FirstOrDefault(s => s.Name == scheduleName) : null;
                 if (deployer.RemoveSchedule(model, environment, service, scheduleName, Reporter))
                 {

@@ -14,6 +14,7 @@ namespace MlOps.PowerShell.Infrastructure
     public sealed class CommitCompleter : ProjectArgumentCompleter
     {
         protected override IEnumerable<CompletionCandidate> Candidates(ProjectSettings settings, string command, IDictionary bound, Func<string, bool> match) =>
-            ArgumentCompletions.Commits(settings, BoundText(bound, "Name"), BoundText(bound, "Environment"), match, ArgumentCompletions.DefaultBudget);
+            ArgumentCompletions.Commits(settings, BoundText(bound, "Name"), BoundText(bound, "Environment"), match, ArgumentCompletions.DefaultBudget,
+                connections: new MlOps.Cdf.CdfConnections(MlOpsModule.Pool));
     }
 }

@@ -15,7 +15,8 @@ namespace MlOps.PowerShell.Infrastructure
     public sealed class DeployedServiceCompleter : ProjectArgumentCompleter
     {
         protected override IEnumerable<CompletionCandidate> Candidates(ProjectSettings settings, string command, IDictionary bound, Func<string, bool> match) =>
-            ArgumentCompletions.DeployedServices(settings, BoundText(bound, "Environment"), ServiceOf(command, bound), ArgumentCompletions.DefaultBudget);
+            ArgumentCompletions.DeployedServices(settings, BoundText(bound, "Environment"), ServiceOf(command, bound), ArgumentCompletions.DefaultBudget,
+                connections: new MlOps.Cdf.CdfConnections(MlOpsModule.Pool));
 
         private static ServiceKind? ServiceOf(string command, IDictionary bound)
         {

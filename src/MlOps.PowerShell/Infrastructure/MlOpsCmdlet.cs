@@ -15,6 +15,9 @@ namespace MlOps.PowerShell.Infrastructure
     {
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
         private ProjectSettings? _settings;
+        private MlOps.Cdf.CdfConnections? _connections;
+        private System.Collections.Concurrent.BlockingCollection<Action>? _workerQueue;
+        private int _pipelineThread;
 
         /// <summary>
         /// The project's settings file (or its folder). Default: $env:MLOPS_SETTINGS, else the nearest
@@ -77,11 +80,29 @@ namespace MlOps.PowerShell.Infrastructure
 
         protected override void StopProcessing() => _stopping.Cancel();
 
-        /// <summary>Lets the engine read CDF secrets that the settings keep in a SecretManagement vault, through Get-Secret.</summary>
-        protected override void BeginProcessing()
+        /// <summary>
+        /// This command's CDF connections: the module's pool (clients and secrets kept for the session), with vault secrets
+        /// read through Get-Secret on this command's pipeline thread, whichever thread of the command asks.
+        /// </summary>
+        protected MlOps.Cdf.CdfConnections Connections =>
+            _connections ??= new MlOps.Cdf.CdfConnections(MlOpsModule.Pool, ReadVaultSecretFromAnyThread);
+
+        /// <summary>The project's registries, through this command's CDF connections.</summary>
+        protected MlOps.Registry.ProjectRegistry NewRegistry() => new MlOps.Registry.ProjectRegistry(Settings, Connections);
+
+        /// <summary>The project's deployer, through this command's CDF connections.</summary>
+        protected MlOps.Deployment.ServiceDeployer NewDeployer() => new MlOps.Deployment.ServiceDeployer(Settings, connections: Connections);
+
+        /// <summary>
+        /// Get-Secret can only run on the pipeline thread: while <see cref="RunOnWorker{T}"/> runs, a worker (or a task it
+        /// started) asks through the queue the pipeline thread drains; otherwise the pipeline thread itself is asking.
+        /// </summary>
+        private string ReadVaultSecretFromAnyThread(string name, string? vault)
         {
-            MlOps.Cdf.CdfConnections.VaultReader = ReadVaultSecret;
-            base.BeginProcessing();
+            var queue = _workerQueue;
+            return queue != null && Thread.CurrentThread.ManagedThreadId != _pipelineThread
+                ? OnPipelineThread(queue, () => ReadVaultSecret(name, vault))
+                : ReadVaultSecret(name, vault);
         }
 
         /// <summary>Reads a SecretManagement secret with Get-Secret; call it on the pipeline thread.</summary>
@@ -241,11 +262,10 @@ namespace MlOps.PowerShell.Infrastructure
             using (var queue = new System.Collections.Concurrent.BlockingCollection<Action>())
             {
                 var reporter = new QueueReporter(queue, new CmdletReporter(this));
+                _pipelineThread = Thread.CurrentThread.ManagedThreadId;
+                _workerQueue = queue;
                 var task = System.Threading.Tasks.Task.Run(() =>
                 {
-                    // Get-Secret can only run on this command's pipeline thread: the worker (and the tasks it starts) ask it
-                    // through the queue this thread drains.
-                    MlOps.Cdf.CdfConnections.VaultReader = (name, vault) => OnPipelineThread(queue, () => ReadVaultSecret(name, vault));
                     try
                     {
                         return work(reporter);
@@ -268,6 +288,10 @@ namespace MlOps.PowerShell.Infrastructure
                 {
                     System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException!).Throw();
                     throw;
+                }
+                finally
+                {
+                    _workerQueue = null;
                 }
             }
         }

@@ -13,6 +13,7 @@ namespace MlOps.PowerShell.Infrastructure
     public sealed class ModelVersionCompleter : ProjectArgumentCompleter
     {
         protected override IEnumerable<CompletionCandidate> Candidates(ProjectSettings settings, string command, IDictionary bound, Func<string, bool> match) =>
-            ArgumentCompletions.VersionNumbers(settings, BoundText(bound, "Name"), BoundText(bound, "Environment"), match, ArgumentCompletions.DefaultBudget);
+            ArgumentCompletions.VersionNumbers(settings, BoundText(bound, "Name"), BoundText(bound, "Environment"), match, ArgumentCompletions.DefaultBudget,
+                connections: new MlOps.Cdf.CdfConnections(MlOpsModule.Pool));
     }
 }

@@ -145,12 +145,12 @@ public sealed class AkerbpSharedRegistryTests : IAsyncLifetime
     {
         var settings = SettingsLoader.Load(_project.SettingsPath, TempProject.NoEnvironment).GetEnvironment("test").Registry.Cdf!;
         Akerbp("upload", "well", "dev", Artifact("a1", "one"));
-        var clean = CdfConnections.Test("test", settings, CdfConnections.RegistryCapabilities, default);
+        var clean = CdfConnections.Standalone().Test("test", settings, CdfConnections.RegistryCapabilities, default);
         Assert.All(clean, c => Assert.True(c.Passed, c.Message));
         Assert.Contains(clean, c => c.Check == "data set" && c.Message.Contains("mlops"));
 
         AkerbpIn("other", "upload", "churn", "test", Artifact("x1", "elsewhere"));
-        var outside = Assert.Single(CdfConnections.Test("test", settings, CdfConnections.RegistryCapabilities, default), c => !c.Passed);
+        var outside = Assert.Single(CdfConnections.Standalone().Test("test", settings, CdfConnections.RegistryCapabilities, default), c => !c.Passed);
         Assert.Equal("versions in other data sets", outside.Check);
         Assert.Contains("churn", outside.Message);
         Assert.Contains("data set other", outside.Message);
@@ -158,13 +158,13 @@ public sealed class AkerbpSharedRegistryTests : IAsyncLifetime
         // Settings that name no data set, over a directory akerbp.mlops keeps in 'mlops': new versions would be invisible to it.
         var none = new CdfConnectionSettings(settings.Project, settings.BaseUrl, settings.Directory, null, settings.TokenUrl, null, settings.ClientId,
             settings.ClientSecretVariable, null, settings.Scopes);
-        var unnamed = Assert.Single(CdfConnections.Test("test", none, CdfConnections.RegistryCapabilities, default), c => !c.Passed);
+        var unnamed = Assert.Single(CdfConnections.Standalone().Test("test", none, CdfConnections.RegistryCapabilities, default), c => !c.Passed);
         Assert.Contains("name no data set", unnamed.Message);
         Assert.Contains("data set mlops", unnamed.Message);
 
         var missing = new CdfConnectionSettings(settings.Project, settings.BaseUrl, settings.Directory, null, settings.TokenUrl, null, settings.ClientId,
             settings.ClientSecretVariable, null, settings.Scopes, dataSetExternalId: "nope");
-        var unknown = Assert.Single(CdfConnections.Test("test", missing, CdfConnections.RegistryCapabilities, default), c => !c.Passed);
+        var unknown = Assert.Single(CdfConnections.Standalone().Test("test", missing, CdfConnections.RegistryCapabilities, default), c => !c.Passed);
         Assert.Equal("data set", unknown.Check);
         Assert.Contains("'nope'", unknown.Message);
     }

@@ -61,19 +61,19 @@ public sealed class CdfEnvironmentCheckTests : IAsyncLifetime
     [Fact]
     public void A_files_only_client_passes_for_a_registry_and_fails_for_services_naming_each_missing_capability()
     {
-        var registryOnly = CdfConnections.TestEnvironment(Settings.GetEnvironment("test"), default)!;
+        var registryOnly = CdfConnections.Standalone().TestEnvironment(Settings.GetEnvironment("test"), default)!;
         Assert.All(registryOnly, c => Assert.True(c.Passed, c.Message));
         Assert.Equal(new[] { "filesAcl:READ", "filesAcl:WRITE" }, registryOnly.Where(c => c.Check.Contains(':')).Select(c => c.Check));
 
         foreach (var environment in new[] { "prod", "stage" })
         {
-            var checks = CdfConnections.TestEnvironment(Settings.GetEnvironment(environment), default)!;
+            var checks = CdfConnections.Standalone().TestEnvironment(Settings.GetEnvironment(environment), default)!;
             Assert.Equal(new[] { "functionsAcl:READ", "functionsAcl:WRITE", "sessionsAcl:CREATE" }, checks.Where(c => !c.Passed).Select(c => c.Check));
             Assert.Contains("session", checks.Single(c => c.Check == "sessionsAcl:CREATE").Message);
             Assert.Single(checks, c => c.Check == "token");
         }
 
-        Assert.Null(CdfConnections.TestEnvironment(Settings.GetEnvironment("dev"), default));
+        Assert.Null(CdfConnections.Standalone().TestEnvironment(Settings.GetEnvironment("dev"), default));
     }
 
     [Fact]
@@ -83,10 +83,10 @@ public sealed class CdfEnvironmentCheckTests : IAsyncLifetime
         CdfConnectionSettings As(string? dataSet) => new(settings.Project, settings.BaseUrl, settings.Directory, null, settings.TokenUrl, null,
             "mlops-data-set", settings.ClientSecretVariable, null, settings.Scopes, dataSetExternalId: dataSet);
 
-        var inDataSet = CdfConnections.Test("test", As("mlops"), CdfConnections.RegistryCapabilities, default);
+        var inDataSet = CdfConnections.Standalone().Test("test", As("mlops"), CdfConnections.RegistryCapabilities, default);
         Assert.All(inDataSet, c => Assert.True(c.Passed, c.Check + ": " + c.Message));
 
-        var withoutDataSet = CdfConnections.Test("test", As(null), CdfConnections.RegistryCapabilities, default);
+        var withoutDataSet = CdfConnections.Standalone().Test("test", As(null), CdfConnections.RegistryCapabilities, default);
         var missing = withoutDataSet.Where(c => !c.Passed).ToList();
         Assert.Equal(new[] { "filesAcl:READ", "filesAcl:WRITE" }, missing.Select(c => c.Check));
         Assert.All(missing, c => Assert.Contains("scope all", c.Message));

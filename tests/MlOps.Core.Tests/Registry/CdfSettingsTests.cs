@@ -33,7 +33,7 @@ public sealed class CdfSettingsTests
         Assert.Equal("/mlops", cdf.Directory);
         Assert.Equal("COGNITE_CLIENT_SECRET", cdf.ClientSecretVariable);
 
-        var error = Assert.Throws<MlOpsException>(() => CdfConnections.Client(cdf, new Hashtable()));
+        var error = Assert.Throws<MlOpsException>(() => CdfConnections.Standalone(new Hashtable()).Client(cdf));
         Assert.Equal(CdfConnections.SecretMissing, error.ErrorId);
         Assert.Contains("COGNITE_CLIENT_SECRET", error.Message);
     }
@@ -174,9 +174,10 @@ public sealed class CdfSettingsTests
         await using var cdf = await CdfTestSetup.StartAsync();
         var settings = new CdfConnectionSettings(cdf.Project, cdf.BaseUrl, "/mlops", null, cdf.TokenUrl, null, CdfTestSetup.ReaderId,
             "MLOPS_TEST_READER_" + Guid.NewGuid().ToString("N"), null, Array.Empty<string>());
-        CdfConnections.SetSessionSecret(settings.ClientSecretVariable, CdfTestSetup.ReaderSecret);
+        var connections = CdfConnections.Standalone();
+        connections.Pool.RememberSecret(settings.ClientSecretVariable, CdfTestSetup.ReaderSecret);
 
-        var checks = CdfConnections.Test("prod", settings, CdfConnections.RegistryCapabilities, default);
+        var checks = connections.Test("prod", settings, CdfConnections.RegistryCapabilities, default);
         Assert.Equal(new[] { "secret", "token", "project", "filesAcl:READ", "filesAcl:WRITE" }, checks.Select(c => c.Check));
         Assert.Equal(new[] { true, true, true, true, false }, checks.Select(c => c.Passed));
         Assert.Contains("grant filesAcl:WRITE", checks[^1].Message);

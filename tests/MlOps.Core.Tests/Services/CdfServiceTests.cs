@@ -1,5 +1,6 @@
 using System.Collections;
 using System.IO.Compression;
+using MlOps.Cdf;
 using MlOps.CdfEmulator;
 using MlOps.Core.Tests.Cdf;
 using MlOps.Deployment;
@@ -73,11 +74,12 @@ public sealed class CdfServiceTests : IAsyncLifetime
     private ServiceDeployer Deployer(TimeSpan? deployTimeout = null, ProjectSettings? projectSettings = null)
     {
         var settings = projectSettings ?? _example.Settings;
-        return new ServiceDeployer(settings, python: () => _example.Python, platforms: platform =>
+        var connections = CdfConnections.Standalone();
+        return new ServiceDeployer(settings, python: () => _example.Python, connections: connections, platforms: platform =>
         {
             if (platform.Type != "cdf")
             {
-                return PlatformFactory.Create(platform);
+                return PlatformFactory.Create(platform, connections);
             }
 
             var functions = platform.Functions!;
@@ -87,7 +89,7 @@ public sealed class CdfServiceTests : IAsyncLifetime
             }
 
             var registry = settings.GetEnvironment("test").Registry;
-            var cdf = CdfFunctionsPlatform.Create(new PlatformSettings("cdf", platform.Path, platform.KeepDeployments, functions), registry,
+            var cdf = CdfFunctionsPlatform.Create(new PlatformSettings("cdf", platform.Path, platform.KeepDeployments, functions), connections, registry,
                 Path.Combine(_example.Root, ".mlops", "packages", "cache"));
             cdf.PollInterval = TimeSpan.FromMilliseconds(50);
             return cdf;
