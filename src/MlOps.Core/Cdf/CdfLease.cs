@@ -42,12 +42,14 @@ namespace MlOps.Cdf
         private const string HostKey = "mlops_host";
         private const string ProcessKey = "mlops_process";
         private readonly ICdfFiles _files;
+        private readonly CdfRetryPolicy _retry;
         private readonly CdfHeartbeat _heartbeat;
         private bool _disposed;
 
-        private CdfLease(ICdfFiles files, long fileId, string externalId, TimeSpan heartbeat)
+        private CdfLease(ICdfFiles files, long fileId, string externalId, TimeSpan heartbeat, CdfRetryPolicy retry)
         {
             _files = files;
+            _retry = retry;
             FileId = fileId;
             ExternalId = externalId;
             _heartbeat = new CdfHeartbeat(files, fileId, heartbeat, externalId);
@@ -67,8 +69,9 @@ namespace MlOps.Cdf
         /// naming the holder and since when.
         /// </summary>
         public static CdfLease Acquire(ICdfFiles files, FileCreate file, string subject, string change, string user, TimeSpan wait, CdfLeaseTiming timing,
-            string busyErrorId, IOperationReporter reporter, CancellationToken cancellationToken)
+            string busyErrorId, IOperationReporter reporter, CancellationToken cancellationToken, CdfRetryPolicy? retry = null)
         {
+            retry ??= new CdfRetryPolicy();
             var owner = OwnerName(user);
             var since = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture);
             file.Metadata = new Dictionary<string, string>(file.Metadata ?? new Dictionary<string, string>())
@@ -91,14 +94,14 @@ namespace MlOps.Cdf
                 try
                 {
                     // A create that failed in transit may have taken effect: the re-read below then finds our own token.
-                    var created = CdfCalls.Run(ct => files.CreateAsync(file, false, ct), cancellationToken, attempts: 1);
-                    return new CdfLease(files, created.Id, file.ExternalId!, timing.Heartbeat);
+                    var created = files.CreateAsync(file, false, cancellationToken).GetAwaiter().GetResult();
+                    return new CdfLease(files, created.Id, file.ExternalId!, timing.Heartbeat, retry);
                 }
                 catch (Exception e) when (CdfCalls.IsDuplicate(e) || e is MlOpsException m && CdfCalls.IsTransient(m))
                 {
                 }
 
-                var held = CdfCalls.Run(ct => files.RetrieveAsync(new[] { Identity.Create(file.ExternalId!) }, true, ct), cancellationToken).FirstOrDefault();
+                var held = retry.Read(ct => files.RetrieveAsync(new[] { Identity.Create(file.ExternalId!) }, true, ct), cancellationToken).FirstOrDefault();
                 if (held == null)
                 {
                     continue;
@@ -106,7 +109,7 @@ namespace MlOps.Cdf
 
                 if (Is(held, TokenKey, token))
                 {
-                    return new CdfLease(files, held.Id, file.ExternalId!, timing.Heartbeat);
+                    return new CdfLease(files, held.Id, file.ExternalId!, timing.Heartbeat, retry);
                 }
 
                 // A holder that ran here and has ended (killed, most likely) need not go quiet first; any other must.
@@ -116,7 +119,7 @@ namespace MlOps.Cdf
                 if (gone != null)
                 {
                     reporter.Warning($"Taking over {subject} from {Describe(held)}: {gone}.");
-                    CdfCalls.Run(ct => files.DeleteAsync(new[] { Identity.Create(held.Id) }, true, ct), cancellationToken);
+                    retry.Repeat(ct => files.DeleteAsync(new[] { Identity.Create(held.Id) }, true, ct), cancellationToken);
                     watch.Reset();
                     continue;
                 }
@@ -225,7 +228,8 @@ namespace MlOps.Cdf
             {
                 if (!Lost)
                 {
-                    CdfCalls.Run(ct => _files.DeleteAsync(new[] { Identity.Create(FileId) }, true, ct), CancellationToken.None, attempts: 3);
+                    // Not cancellable: the change is over (or was cancelled), and a lease left behind makes the next change wait.
+                    _retry.Repeat(ct => _files.DeleteAsync(new[] { Identity.Create(FileId) }, true, ct), CancellationToken.None, attempts: 3);
                 }
             }
             catch (Exception)

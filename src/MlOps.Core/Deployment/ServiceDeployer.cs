@@ -408,23 +408,24 @@ namespace MlOps.Deployment
 
         /// <summary>Adds a schedule to a model's service.</summary>
         public ServiceSchedule AddSchedule(string model, string environment, ServiceKind service, string scheduleName, string cron, string? dataJson,
-            string? description, IOperationReporter reporter)
+            string? description, IOperationReporter reporter, CancellationToken cancellationToken = default)
         {
             var (scheduler, name) = Scheduler(model, environment, service);
-            return scheduler?.AddSchedule(name, scheduleName, cron, dataJson, description, reporter) ?? throw SchedulesNotSupported(name, environment);
+            return scheduler?.AddSchedule(name, scheduleName, cron, dataJson, description, reporter, cancellationToken) ?? throw SchedulesNotSupported(name, environment);
         }
 
         /// <summary>A service's schedules (none on a platform without schedules).</summary>
-        public IEnumerable<ServiceSchedule> Schedules(string model, string environment, ServiceKind service)
+        public IEnumerable<ServiceSchedule> Schedules(string model, string environment, ServiceKind service, CancellationToken cancellationToken = default)
         {
             var (scheduler, name) = Scheduler(model, environment, service);
-            return scheduler?.Schedules(name) ?? Enumerable.Empty<ServiceSchedule>();
+            return scheduler?.Schedules(name, cancellationToken) ?? Enumerable.Empty<ServiceSchedule>();
         }
 
-        public bool RemoveSchedule(string model, string environment, ServiceKind service, string scheduleName, IOperationReporter reporter)
+        public bool RemoveSchedule(string model, string environment, ServiceKind service, string scheduleName, IOperationReporter reporter,
+            CancellationToken cancellationToken = default)
         {
             var (scheduler, name) = Scheduler(model, environment, service);
-            return scheduler?.RemoveSchedule(name, scheduleName, reporter) ?? throw SchedulesNotSupported(name, environment);
+            return scheduler?.RemoveSchedule(name, scheduleName, reporter, cancellationToken) ?? throw SchedulesNotSupported(name, environment);
         }
 
         private (ISchedulingPlatform? Scheduler, string ServiceName) Scheduler(string model, string environment, ServiceKind service)

@@ -22,29 +22,23 @@ namespace MlOps.Platforms
         private readonly ICdfFiles _files;
         private readonly string _directory;
         private readonly long? _dataSetId;
-        private readonly Func<int> _attempts;
-        private readonly Func<TimeSpan> _delay;
+        private readonly CdfRetryPolicy _retry;
 
         /// <param name="files">The CDF Files client.</param>
         /// <param name="directory">The CDF directory entries go in (below it, <c>/deployments</c>).</param>
         /// <param name="dataSetId">The data set entries go in, if any.</param>
-        /// <param name="attempts">Attempts of a read after transient failures (the platform's setting, read when used).</param>
-        /// <param name="delay">The first pause between attempts.</param>
-        public CdfFilesDeploymentHistory(ICdfFiles files, string directory, long? dataSetId, Func<int> attempts, Func<TimeSpan> delay)
+        /// <param name="retry">The platform's retry policy (read when used, so later tuning applies).</param>
+        public CdfFilesDeploymentHistory(ICdfFiles files, string directory, long? dataSetId, CdfRetryPolicy retry)
         {
             _files = files;
             _directory = directory;
             _dataSetId = dataSetId;
-            _attempts = attempts;
-            _delay = delay;
+            _retry = retry;
         }
-
-        private T Run<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
-            CdfCalls.Run(call, cancellationToken, _attempts(), _delay());
 
         /// <summary>The entry files of one service (<paramref name="serviceName"/>), or of every service (null).</summary>
         public IReadOnlyList<CdfFile> Files(string? serviceName, CancellationToken cancellationToken) =>
-            Run(ct => _files.ListAllAsync(new FileFilter { ExternalIdPrefix = Prefix + (serviceName == null ? string.Empty : serviceName + "/") }, ct),
+            _retry.Read(ct => _files.ListAllAsync(new FileFilter { ExternalIdPrefix = Prefix + (serviceName == null ? string.Empty : serviceName + "/") }, ct),
                 cancellationToken);
 
         public IReadOnlyList<DeploymentRecord> Read(string serviceName, CancellationToken cancellationToken) =>
@@ -69,7 +63,7 @@ namespace MlOps.Platforms
         public DeploymentRecord Append(string serviceName, IReadOnlyList<DeploymentRecord> history, Func<int, DeploymentRecord> create)
         {
             var sequence = history.Select(r => r.Sequence).DefaultIfEmpty(0).Max() + 1;
-            var writeAttempts = Math.Max(3, _attempts());
+            // Not cancellable: appending the entry is the switch itself, and a half-known outcome must be re-read to the end.
             for (var attempt = 1; ; attempt++)
             {
                 var record = create(sequence);
@@ -88,10 +82,10 @@ namespace MlOps.Platforms
                     _files.CreateAsync(file, false).GetAwaiter().GetResult();
                     return record;
                 }
-                catch (Exception e) when (CdfCalls.IsDuplicate(e) || (e is MlOpsException m && CdfCalls.IsTransient(m) && attempt < writeAttempts))
+                catch (Exception e) when (CdfCalls.IsDuplicate(e) || (e is MlOpsException m && CdfCalls.IsTransient(m) && attempt < _retry.WriteAttempts))
                 {
                     // Taken, or failed in transit: the entry at this number is either ours (the create took effect) or another's.
-                    var existing = Run(ct => _files.RetrieveAsync(new[] { Identity.Create(externalId) }, true, ct), CancellationToken.None).FirstOrDefault();
+                    var existing = _retry.Read(ct => _files.RetrieveAsync(new[] { Identity.Create(externalId) }, true, ct), CancellationToken.None).FirstOrDefault();
                     var entry = DeploymentRecordFields.FromFields(existing?.Metadata);
                     if (entry != null && entry.DeploymentId == record.DeploymentId && entry.DeployedTime == record.DeployedTime)
                     {
@@ -105,7 +99,7 @@ namespace MlOps.Platforms
 
                     if (!CdfCalls.IsDuplicate(e))
                     {
-                        CdfCalls.Pause(attempt, CancellationToken.None, _delay());
+                        _retry.Pause(attempt, CancellationToken.None);
                     }
                 }
             }

@@ -20,6 +20,7 @@ namespace MlOps.Platforms
     internal sealed class CdfFunctionSchedules
     {
         private const string SchedulePrefix = "mlops-schedule/";
+        private const string TokenKey = "mlops_token";
         private static readonly Regex ScheduleName = new Regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$");
         private readonly ICdfFiles _files;
         private readonly ICdfFunctions _functions;
@@ -28,10 +29,9 @@ namespace MlOps.Platforms
         private readonly CdfConnectionSettings _connection;
         private readonly long? _dataSetId;
         private readonly string _kind;
-        private readonly Func<string, (DeploymentRecord Current, CdfFunction? Function)?> _current;
-        private readonly Func<string, List<CdfFunction>> _versionedFunctions;
-        private readonly Func<int> _attempts;
-        private readonly Func<TimeSpan> _delay;
+        private readonly Func<string, CancellationToken, (DeploymentRecord Current, CdfFunction? Function)?> _current;
+        private readonly Func<string, CancellationToken, List<CdfFunction>> _versionedFunctions;
+        private readonly CdfRetryPolicy _retry;
 
         /// <param name="files">Where schedule definitions are kept.</param>
         /// <param name="functions">The functions the schedules call.</param>
@@ -42,11 +42,10 @@ namespace MlOps.Platforms
         /// <param name="kind">The platform kind the schedules report.</param>
         /// <param name="current">The history entry a service serves and its function (null when the service serves nothing).</param>
         /// <param name="versionedFunctions">Every function of a service.</param>
-        /// <param name="attempts">Attempts of a read after transient failures.</param>
-        /// <param name="delay">The first pause between attempts.</param>
+        /// <param name="retry">The platform's retry policy.</param>
         public CdfFunctionSchedules(ICdfFiles files, ICdfFunctions functions, ICdfSessions sessions, CdfAuthKind auth, CdfConnectionSettings connection, long? dataSetId,
-            string kind, Func<string, (DeploymentRecord Current, CdfFunction? Function)?> current, Func<string, List<CdfFunction>> versionedFunctions,
-            Func<int> attempts, Func<TimeSpan> delay)
+            string kind, Func<string, CancellationToken, (DeploymentRecord Current, CdfFunction? Function)?> current, Func<string, CancellationToken, List<CdfFunction>> versionedFunctions,
+            CdfRetryPolicy retry)
         {
             _files = files;
             _functions = functions;
@@ -57,17 +56,12 @@ namespace MlOps.Platforms
             _kind = kind;
             _current = current;
             _versionedFunctions = versionedFunctions;
-            _attempts = attempts;
-            _delay = delay;
+            _retry = retry;
         }
 
-        private T Run<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
-            CdfCalls.Run(call, cancellationToken, _attempts(), _delay());
 
-        private void Run(Func<CancellationToken, Task> call, CancellationToken cancellationToken) =>
-            CdfCalls.Run(call, cancellationToken, _attempts(), _delay());
-
-        public ServiceSchedule Add(string serviceName, string scheduleName, string cron, string? dataJson, string? description, IOperationReporter reporter)
+        public ServiceSchedule Add(string serviceName, string scheduleName, string cron, string? dataJson, string? description, IOperationReporter reporter,
+            CancellationToken cancellationToken)
         {
             if (!ScheduleName.IsMatch(scheduleName))
             {
@@ -82,7 +76,7 @@ namespace MlOps.Platforms
                     $"The schedule's data is {dataJson.Length} characters; at most 8000 are kept.", scheduleName, "Send less data; read the rest inside the model.");
             }
 
-            var (current, function) = _current(serviceName) ?? throw ServiceErrors.NotDeployed(serviceName);
+            var (current, function) = _current(serviceName, cancellationToken) ?? throw ServiceErrors.NotDeployed(serviceName);
             var externalId = SchedulePrefix + serviceName + "/" + scheduleName;
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
             {
@@ -100,23 +94,15 @@ namespace MlOps.Platforms
                 metadata["mlops_description"] = description;
             }
 
-            try
+            CreateDefinition(new FileCreate
             {
-                Run(ct => _files.CreateAsync(new FileCreate
-                {
-                    ExternalId = externalId,
-                    Name = scheduleName,
-                    Directory = _connection.Directory + "/schedules",
-                    DataSetId = _dataSetId,
-                    Source = "mlops",
-                    Metadata = metadata,
-                }, false, ct), CancellationToken.None);
-            }
-            catch (Exception e) when (CdfCalls.IsDuplicate(e))
-            {
-                throw new MlOpsException(ErrorIds.InvalidSchedule, MlOpsErrorKind.AlreadyExists, $"{serviceName} already has a schedule '{scheduleName}'.",
-                    scheduleName, "Remove it first with Unregister-MlServiceSchedule, or choose another name.");
-            }
+                ExternalId = externalId,
+                Name = scheduleName,
+                Directory = _connection.Directory + "/schedules",
+                DataSetId = _dataSetId,
+                Source = "mlops",
+                Metadata = metadata,
+            }, serviceName, scheduleName, cancellationToken);
 
             var definition = new ScheduleDefinition(null!, scheduleName, cron, dataJson, description);
             if (function == null)
@@ -124,20 +110,54 @@ namespace MlOps.Platforms
                 throw ServiceErrors.NotDeployed(serviceName);
             }
 
-            var created = CreateSchedule(serviceName, definition, function);
+            var created = CreateSchedule(serviceName, definition, function, cancellationToken);
             reporter.Verbose($"Schedule {scheduleName} ({cron}) now calls {function.ExternalId}.");
             return new ServiceSchedule(serviceName, scheduleName, cron, dataJson, description, _kind, function.ExternalId, created.Id,
                 created.CreatedTime != null ? DateTimeOffset.FromUnixTimeMilliseconds(created.CreatedTime.Value) : (DateTimeOffset?)null);
         }
 
+        /// <summary>
+        /// Creates a schedule's definition without overwrite. A create whose answer was lost may have taken effect: the
+        /// definition found then is ours when it says the same (a token in its metadata), another's otherwise.
+        /// </summary>
+        private void CreateDefinition(FileCreate file, string serviceName, string scheduleName, CancellationToken cancellationToken)
+        {
+            var token = Guid.NewGuid().ToString("N");
+            file.Metadata![TokenKey] = token;
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    _files.CreateAsync(file, false, cancellationToken).GetAwaiter().GetResult();
+                    return;
+                }
+                catch (Exception e) when (CdfCalls.IsDuplicate(e) || (CdfRetryPolicy.IsTransient(e) && attempt < _retry.WriteAttempts))
+                {
+                    var existing = _retry.Read(ct => _files.RetrieveAsync(new[] { Identity.Create(file.ExternalId!) }, true, ct), cancellationToken).FirstOrDefault();
+                    if (existing?.Metadata != null && existing.Metadata.TryGetValue(TokenKey, out var found) && found == token)
+                    {
+                        return;
+                    }
+
+                    if (existing != null)
+                    {
+                        throw new MlOpsException(ErrorIds.InvalidSchedule, MlOpsErrorKind.AlreadyExists, $"{serviceName} already has a schedule '{scheduleName}'.",
+                            scheduleName, "Remove it first with Unregister-MlServiceSchedule, or choose another name.");
+                    }
+
+                    _retry.Pause(attempt, cancellationToken);
+                }
+            }
+        }
+
         public IEnumerable<ServiceSchedule> List(string serviceName, CancellationToken cancellationToken = default)
         {
-            var serving = _current(serviceName);
+            var serving = _current(serviceName, cancellationToken);
             var current = serving?.Current;
             var live = new List<FunctionSchedule>();
             if (serving?.Function is { } function)
             {
-                live = Run(ct => _functions.ListSchedulesAsync(new FunctionScheduleFilter { FunctionId = function.Id }, 1000, ct), cancellationToken).ToList();
+                live = _retry.Read(ct => _functions.ListSchedulesAsync(new FunctionScheduleFilter { FunctionId = function.Id }, 1000, ct), cancellationToken).ToList();
             }
 
             return Definitions(serviceName, cancellationToken).Select(d =>
@@ -148,25 +168,26 @@ namespace MlOps.Platforms
             }).ToList();
         }
 
-        public bool Remove(string serviceName, string scheduleName, IOperationReporter reporter)
+        public bool Remove(string serviceName, string scheduleName, IOperationReporter reporter, CancellationToken cancellationToken)
         {
-            var definition = Definitions(serviceName).FirstOrDefault(d => d.Name == scheduleName);
+            var definition = Definitions(serviceName, cancellationToken).FirstOrDefault(d => d.Name == scheduleName);
             if (definition == null)
             {
                 return false;
             }
 
-            foreach (var function in _versionedFunctions(serviceName))
+            foreach (var function in _versionedFunctions(serviceName, cancellationToken))
             {
-                var schedules = Run(ct => _functions.ListSchedulesAsync(new FunctionScheduleFilter { FunctionId = function.Id }, 1000, ct), CancellationToken.None)
+                var schedules = _retry.Read(ct => _functions.ListSchedulesAsync(new FunctionScheduleFilter { FunctionId = function.Id }, 1000, ct), cancellationToken)
                     .Where(s => s.Name == CdfScheduleName(serviceName, scheduleName)).Select(s => s.Id).ToList();
                 if (schedules.Count > 0)
                 {
-                    Run(ct => _functions.DeleteSchedulesAsync(schedules, ct), CancellationToken.None);
+                    _retry.Repeat(ct => _functions.DeleteSchedulesAsync(schedules, ct), cancellationToken);
                 }
             }
 
-            Run(ct => _files.DeleteAsync(new[] { Identity.Create(definition.File.Id) }, true, ct), CancellationToken.None);
+            // Not cancellable: the live schedules are gone, so the definition goes too (else a later deploy would re-create them).
+            _retry.Repeat(ct => _files.DeleteAsync(new[] { Identity.Create(definition.File.Id) }, true, ct), CancellationToken.None);
             reporter.Verbose($"Removed schedule {scheduleName} of {serviceName}.");
             return true;
         }
@@ -202,7 +223,7 @@ namespace MlOps.Platforms
         }
 
         public List<ScheduleDefinition> Definitions(string serviceName, CancellationToken cancellationToken = default) =>
-            Run(ct => _files.ListAllAsync(new FileFilter { ExternalIdPrefix = SchedulePrefix + serviceName + "/" }, ct), cancellationToken)
+            _retry.Read(ct => _files.ListAllAsync(new FileFilter { ExternalIdPrefix = SchedulePrefix + serviceName + "/" }, ct), cancellationToken)
                 .Where(f => f.Metadata != null && f.Metadata.ContainsKey("mlops_schedule") && f.Metadata.ContainsKey("mlops_cron"))
                 .Select(f => new ScheduleDefinition(f, f.Metadata!["mlops_schedule"], f.Metadata["mlops_cron"],
                     f.Metadata.TryGetValue("mlops_data", out var data) ? data : null,
@@ -210,7 +231,7 @@ namespace MlOps.Platforms
                 .OrderBy(d => d.Name, StringComparer.Ordinal)
                 .ToList();
 
-        private FunctionSchedule CreateSchedule(string serviceName, ScheduleDefinition definition, CdfFunction function)
+        private FunctionSchedule CreateSchedule(string serviceName, ScheduleDefinition definition, CdfFunction function, CancellationToken cancellationToken)
         {
             object? data = null;
             if (definition.DataJson != null)
@@ -221,7 +242,7 @@ namespace MlOps.Platforms
                 }
             }
 
-            var nonce = _auth == CdfAuthKind.ApiKey ? null : Run(ct => _sessions.CreateFromClientCredentialsAsync(ct), CancellationToken.None).Nonce;
+            var nonce = _auth == CdfAuthKind.ApiKey ? null : _retry.Repeat(ct => _sessions.CreateFromClientCredentialsAsync(ct), cancellationToken).Nonce;
             return _functions.CreateScheduleAsync(new FunctionScheduleCreate
             {
                 Name = CdfScheduleName(serviceName, definition.Name),
@@ -230,24 +251,27 @@ namespace MlOps.Platforms
                 Nonce = nonce,
                 Description = definition.Description ?? $"MlOps schedule {definition.Name} of {serviceName}",
                 Data = data,
-            }).GetAwaiter().GetResult();
+            }, cancellationToken).GetAwaiter().GetResult();
         }
 
-        /// <summary>Re-creates the service's schedules on the function the alias now names, then removes them from the others.</summary>
+        /// <summary>
+        /// Re-creates the service's schedules on the function the alias now names, then removes them from the others. Runs
+        /// after the switch, so it is not cancelled: the schedules follow the service or the deploy warns that they did not.
+        /// </summary>
         public void Move(string serviceName, CdfFunction target, IOperationReporter reporter)
         {
             var definitions = Definitions(serviceName);
-            var existing = Run(ct => _functions.ListSchedulesAsync(new FunctionScheduleFilter { FunctionId = target.Id }, 1000, ct), CancellationToken.None);
+            var existing = _retry.Read(ct => _functions.ListSchedulesAsync(new FunctionScheduleFilter { FunctionId = target.Id }, 1000, ct), CancellationToken.None);
             foreach (var definition in definitions)
             {
                 if (!existing.Any(s => s.Name == CdfScheduleName(serviceName, definition.Name)))
                 {
-                    CreateSchedule(serviceName, definition, target);
+                    CreateSchedule(serviceName, definition, target, CancellationToken.None);
                     reporter.Verbose($"Schedule {definition.Name} now calls {target.ExternalId}.");
                 }
             }
 
-            foreach (var function in _versionedFunctions(serviceName).Where(f => f.Id != target.Id))
+            foreach (var function in _versionedFunctions(serviceName, CancellationToken.None).Where(f => f.Id != target.Id))
             {
                 DeleteOf(function.Id);
             }
@@ -255,11 +279,11 @@ namespace MlOps.Platforms
 
         public void DeleteOf(long functionId)
         {
-            var ids = Run(ct => _functions.ListSchedulesAsync(new FunctionScheduleFilter { FunctionId = functionId }, 1000, ct), CancellationToken.None)
+            var ids = _retry.Read(ct => _functions.ListSchedulesAsync(new FunctionScheduleFilter { FunctionId = functionId }, 1000, ct), CancellationToken.None)
                 .Select(s => s.Id).ToList();
             if (ids.Count > 0)
             {
-                Run(ct => _functions.DeleteSchedulesAsync(ids, ct), CancellationToken.None);
+                _retry.Repeat(ct => _functions.DeleteSchedulesAsync(ids, ct), CancellationToken.None);
             }
         }
     }

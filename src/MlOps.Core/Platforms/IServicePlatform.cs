@@ -79,11 +79,12 @@ namespace MlOps.Platforms
     public interface ISchedulingPlatform
     {
         /// <summary>Adds a cron schedule to a service; it follows the service across deploys and rollbacks.</summary>
-        ServiceSchedule AddSchedule(string serviceName, string scheduleName, string cron, string? dataJson, string? description, IOperationReporter reporter);
+        ServiceSchedule AddSchedule(string serviceName, string scheduleName, string cron, string? dataJson, string? description, IOperationReporter reporter,
+            CancellationToken cancellationToken);
 
         IEnumerable<ServiceSchedule> Schedules(string serviceName, CancellationToken cancellationToken = default);
 
         /// <summary>Removes a schedule; false when the service has no schedule of that name.</summary>
-        bool RemoveSchedule(string serviceName, string scheduleName, IOperationReporter reporter);
+        bool RemoveSchedule(string serviceName, string scheduleName, IOperationReporter reporter, CancellationToken cancellationToken);
     }
 }

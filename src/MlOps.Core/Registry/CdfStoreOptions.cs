@@ -41,6 +41,12 @@ namespace MlOps.Registry
         /// <summary>Scales the waits between those attempts (tests use small values).</summary>
         public TimeSpan TransientDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+        /// <summary>
+        /// Whether the client under the store repeats reads itself (default: true, as a client built with retries does); when
+        /// false, the store repeats them (<see cref="MlOps.Cdf.CdfRetryPolicy.Read{T}"/>).
+        /// </summary>
+        public bool ClientRetriesReads { get; set; } = true;
+
         /// <summary>Where temporary archives and unpacked versions go (default: the system temp folder).</summary>
         public string? TempFolder { get; set; }
     }

@@ -24,6 +24,7 @@ namespace MlOps.Registry
                     {
                         Directory = cdf.Directory,
                         DataSetId = cdf.DataSetId,
+                        ClientRetriesReads = client.Options.Retry.MaxAttempts > 1,
                         DataSetResolver = cdf.DataSetExternalId != null ? () => connections.DataSetId(cdf) : (Func<long?>?)null,
                     });
                 default:

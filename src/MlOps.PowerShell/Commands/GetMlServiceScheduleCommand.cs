@@ -53,7 +53,7 @@ namespace MlOps.PowerShell.Commands
                     : Settings.RequireModel(model).Services.Select(ServiceKinds.Parse).ToArray();
                 foreach (var kind in services)
                 {
-                    foreach (var schedule in deployer.Schedules(model, environment, kind))
+                    foreach (var schedule in deployer.Schedules(model, environment, kind, Cancellation))
                     {
                         if (match(schedule.Name))
                         {

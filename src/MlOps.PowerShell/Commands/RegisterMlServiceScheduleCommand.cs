@@ -87,7 +87,7 @@ namespace MlOps.PowerShell.Commands
                 }
 
                 WriteObject(NewDeployer().AddSchedule(model, environment, service, name, cron, data,
-                    Description ?? (KeepWarm ? "Keeps the prediction service warm" : null), Reporter));
+                    Description ?? (KeepWarm ? "Keeps the prediction service warm" : null), Reporter, Cancellation));
             });
         }
     }

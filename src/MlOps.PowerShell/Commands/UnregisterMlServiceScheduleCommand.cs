@@ -104,8 +104,8 @@ namespace MlOps.PowerShell.Commands
                 }
 
                 var deployer = NewDeployer();
-                var removed = PassThru ? deployer.Schedules(model, environment, service).FirstOrDefault(s => s.Name == scheduleName) : null;
-                if (deployer.RemoveSchedule(model, environment, service, scheduleName, Reporter))
+                var removed = PassThru ? deployer.Schedules(model, environment, service, Cancellation).FirstOrDefault(s => s.Name == scheduleName) : null;
+                if (deployer.RemoveSchedule(model, environment, service, scheduleName, Reporter, Cancellation))
                 {
                     if (removed != null)
                     {

@@ -268,11 +268,5 @@ public sealed class ArgumentCompletionsTests : IDisposable
 
         public string PackageFile(ServiceDeployment deployment, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public ServiceSchedule AddSchedule(string serviceName, string scheduleName, string cron, string? dataJson, string? description,
-            IOperationReporter reporter) => throw new NotSupportedException();
-
-        public IEnumerable<ServiceSchedule> Schedules(string serviceName) => throw new NotSupportedException();
-
-        public bool RemoveSchedule(string serviceName, string scheduleName, IOperationReporter reporter) => throw new NotSupportedException();
     }
 }
