@@ -238,26 +238,6 @@ namespace MlOps.Deployment
             return outcomes;
         }
 
-        /// <summary>Gives each parallel deploy its own progress activity ids (and names it in verbose messages).</summary>
-        private sealed class NumberedReporter : IOperationReporter
-        {
-            private readonly IOperationReporter _inner;
-            private readonly int _offset;
-
-            public NumberedReporter(IOperationReporter inner, int index)
-            {
-                _inner = inner;
-                _offset = 10 * (index + 1);
-            }
-
-            public void Verbose(string message) => _inner.Verbose(message);
-
-            public void Warning(string message) => _inner.Warning(message);
-
-            public void Progress(OperationProgress progress) => _inner.Progress(new OperationProgress(progress.ActivityId + _offset, progress.Activity,
-                progress.Status, progress.PercentComplete, progress.CurrentOperation, progress.Completed));
-        }
-
         /// <summary>Runs the service test against a service's current deployment.</summary>
         public ServiceTestResult Test(ServiceDeployment deployment, CancellationToken cancellationToken)
         {
@@ -294,7 +274,7 @@ namespace MlOps.Deployment
         private ServiceDeployment RestoreChecked(string model, string environment, ServiceKind service, int? sequence, int? version, IOperationReporter reporter,
             CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? secrets)
         {
-            var target = RestoreTarget(model, environment, service, sequence, version);
+            var target = RestoreTarget(model, environment, service, sequence, version, cancellationToken);
             var platform = Platform(environment);
             void Step(string status, int percent) => reporter.Progress(new OperationProgress(ProgressId, $"Restoring {target.Name}", status, percent));
             Step($"Bringing back deployment {target.DeploymentId} (history entry {target.Sequence})", 10);
@@ -303,7 +283,7 @@ namespace MlOps.Deployment
             using (platform.LockChanges(target.Name, "roll back", ChangeWait, reporter, cancellationToken))
             {
                 // The target was chosen before the lock: a change that finished meanwhile makes it stale, so choose again.
-                var again = RestoreTarget(model, environment, service, sequence, version);
+                var again = RestoreTarget(model, environment, service, sequence, version, cancellationToken);
                 if (again.Sequence != target.Sequence)
                 {
                     throw new MlOpsException(ErrorIds.ServiceBusy, MlOpsErrorKind.ResourceUnavailable,
@@ -348,63 +328,10 @@ namespace MlOps.Deployment
         }
 
         /// <summary>The history entry a restore would return to (for -WhatIf and for <see cref="Restore"/>).</summary>
-        public DeploymentRecord RestoreTarget(string model, string environment, ServiceKind service, int? sequence, int? version)
-        {
-            var history = History(model, environment, service);
-            var serviceName = ServiceKinds.ServiceName(model, service, _project.GetEnvironment(environment).Name);
-            if (history.Count == 0)
-            {
-                throw new MlOpsException(ErrorIds.DeploymentNotFound, MlOpsErrorKind.NotFound, $"{serviceName} has no deployment history.", serviceName,
-                    "Deploy it first with Deploy-MlPredictionService or Deploy-MlTrainingService.");
-            }
-
-            var current = history.LastOrDefault(r => r.IsCurrent);
-            DeploymentRecord? target;
-            string wanted;
-            if (sequence != null)
-            {
-                target = history.FirstOrDefault(r => r.Sequence == sequence);
-                wanted = $"history entry {sequence}";
-            }
-            else if (version != null)
-            {
-                target = history.LastOrDefault(r => r.Version == version && r.IsAvailable && r.TestsPassed);
-                wanted = $"a kept deployment of version {version}";
-            }
-            else
-            {
-                // What served before the current deployment took over: the entry before the current one, or, when the current one
-                // is itself a rollback, the entry before the one it restored, so that a second rollback goes one further back
-                // (deploy v1, v2, v3; roll back: v2; again: v1) instead of returning to what was just rolled away from.
-                var anchor = current == null ? int.MaxValue
-                    : current.Action == DeploymentRecord.RollbackAction && current.RestoredFrom is int restored ? restored : current.Sequence;
-                target = history.LastOrDefault(r => r.Sequence < anchor && r.TestsPassed && (current == null || r.DeploymentId != current.DeploymentId));
-                wanted = current != null && current.Action == DeploymentRecord.RollbackAction
-                    ? $"deployment before history entry {anchor} (the one the current rollback restored)"
-                    : "previous deployment";
-            }
-
-            if (target == null)
-            {
-                throw new MlOpsException(ErrorIds.DeploymentNotFound, MlOpsErrorKind.NotFound, $"{serviceName} has no {wanted} to restore.", serviceName,
-                    "See Get-MlDeploymentHistory for the entries that are still available, or deploy the version you need.");
-            }
-
-            if (!target.IsAvailable)
-            {
-                throw new MlOpsException(ErrorIds.DeploymentNotFound, MlOpsErrorKind.NotFound,
-                    $"{serviceName}: the deployment of history entry {target.Sequence} ({target.DeploymentId}) is no longer kept.", target,
-                    "Roll back to an entry Get-MlDeploymentHistory shows as available (raise platform.keepDeployments to keep more), or deploy that version again.");
-            }
-
-            if (current != null && target.DeploymentId == current.DeploymentId)
-            {
-                throw new MlOpsException(ErrorIds.InvalidServiceInput, MlOpsErrorKind.InvalidOperation,
-                    $"{serviceName} already serves the deployment of history entry {target.Sequence}.", target, "Choose another entry.");
-            }
-
-            return target;
-        }
+        public DeploymentRecord RestoreTarget(string model, string environment, ServiceKind service, int? sequence, int? version,
+            CancellationToken cancellationToken = default) =>
+            RollbackTarget.Choose(History(model, environment, service, cancellationToken),
+                ServiceKinds.ServiceName(model, service, _project.GetEnvironment(environment).Name), sequence, version);
 
         /// <summary>Adds a schedule to a model's service.</summary>
         public ServiceSchedule AddSchedule(string model, string environment, ServiceKind service, string scheduleName, string cron, string? dataJson,

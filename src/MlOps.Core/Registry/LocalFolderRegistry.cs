@@ -37,9 +37,6 @@ namespace MlOps.Registry
         private const string StagingFolder = ".staging";
         private const string FilesFolder = "files";
         private const string ManifestName = "manifest.json";
-        private const string LatestHintName = "latest";
-        private const string HintLockName = "latest.lock";
-        private static readonly TimeSpan ForeignStagingMaxAge = TimeSpan.FromDays(2);
 
         public LocalFolderRegistry(string root)
         {
@@ -76,7 +73,7 @@ namespace MlOps.Registry
                 return 0;
             }
 
-            var hint = ReadHint(envFolder);
+            var hint = LocalLatestHint.ReadHint(envFolder);
             if (hint > 0 && !Directory.Exists(VersionFolder(envFolder, hint)))
             {
                 hint = 0;
@@ -91,7 +88,7 @@ namespace MlOps.Registry
 
             if (latest - start > 16 || (hint == 0 && latest > 0))
             {
-                WriteHint(envFolder, latest);
+                LocalLatestHint.WriteHint(envFolder, latest);
             }
 
             return latest;
@@ -167,7 +164,7 @@ namespace MlOps.Registry
             var stagingRoot = Path.Combine(Root, StagingFolder);
             Directory.CreateDirectory(stagingRoot);
             Directory.CreateDirectory(envFolder);
-            RemoveAbandonedStaging(stagingRoot, reporter);
+            LocalStaging.RemoveAbandoned(stagingRoot, reporter);
 
             var staging = Path.Combine(stagingRoot, string.Join("~", Environment.MachineName, CurrentProcessId, Guid.NewGuid().ToString("N")));
             try
@@ -249,7 +246,7 @@ namespace MlOps.Registry
                 var target = VersionFolder(envFolder, number);
                 try
                 {
-                    RaiseHint(envFolder, number);
+                    LocalLatestHint.RaiseHint(envFolder, number);
                     Directory.Move(staging, target);
                     return number;
                 }
@@ -323,66 +320,6 @@ namespace MlOps.Registry
                 $"The version manifest '{path}' cannot be read: {detail}.", path,
                 "The registry was changed outside MlOps. Restore the folder from a backup; MlOps never edits a stored version.", inner);
 
-        /// <summary>Deletes staging folders whose writer is gone: on this host, its process has exited; elsewhere, it is old.</summary>
-        private static void RemoveAbandonedStaging(string stagingRoot, IOperationReporter reporter)
-        {
-            foreach (var folder in new DirectoryInfo(stagingRoot).EnumerateDirectories())
-            {
-                var parts = folder.Name.Split('~');
-                var abandoned = parts.Length == 3 && string.Equals(parts[0], Environment.MachineName, StringComparison.OrdinalIgnoreCase)
-                    ? int.TryParse(parts[1], out var pid) && !IsRunning(pid)
-                    : DateTime.UtcNow - folder.LastWriteTimeUtc > ForeignStagingMaxAge;
-                if (abandoned)
-                {
-                    reporter.Verbose($"Removing the abandoned staging folder {folder.FullName}.");
-                    // Several publishers may clean up the same folder at once: a part that vanished under one of them is not a
-                    // problem, so it tries again and warns only when the folder is still there after that.
-                    for (var attempt = 1; ; attempt++)
-                    {
-                        try
-                        {
-                            DeleteTree(folder.FullName);
-                            break;
-                        }
-                        catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-                        {
-                            if (!Directory.Exists(folder.FullName))
-                            {
-                                break;
-                            }
-
-                            if (attempt == 3)
-                            {
-                                reporter.Warning($"Could not remove the abandoned staging folder {folder.FullName}: {e.Message}");
-                                break;
-                            }
-
-                            Thread.Sleep(50 * attempt);
-                        }
-                    }
-                }
-            }
-        }
-
-        private static bool IsRunning(int pid)
-        {
-            try
-            {
-                using (var process = Process.GetProcessById(pid))
-                {
-                    return !process.HasExited;
-                }
-            }
-            catch (ArgumentException)
-            {
-                return false;
-            }
-            catch (InvalidOperationException)
-            {
-                return false;
-            }
-        }
-
         private string EnvironmentFolder(string model, string environment) => Path.Combine(Root, model, environment);
 
         private static string VersionFolder(string envFolder, int number) =>
@@ -395,70 +332,7 @@ namespace MlOps.Registry
 
         private static int ScanHighest(string envFolder) => VersionNumbers(envFolder).DefaultIfEmpty(0).Max();
 
-        private static int ReadHint(string envFolder)
-        {
-            try
-            {
-                var text = File.ReadAllText(Path.Combine(envFolder, LatestHintName)).Trim();
-                return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-            {
-                return 0;
-            }
-        }
-
-        /// <summary>
-        /// Raises the hint to <paramref name="number"/> unless it is higher already, under the lock, so that hints only grow.
-        /// A publisher does this before its version becomes visible; failing to, it stores nothing.
-        /// </summary>
-        private static void RaiseHint(string envFolder, int number)
-        {
-            using (HintLock(envFolder))
-            {
-                if (ReadHint(envFolder) >= number)
-                {
-                    return;
-                }
-
-                var hintPath = Path.Combine(envFolder, LatestHintName);
-                var temp = hintPath + "." + Guid.NewGuid().ToString("N") + ".tmp";
-                try
-                {
-                    File.WriteAllText(temp, number.ToString(CultureInfo.InvariantCulture));
-                    if (File.Exists(hintPath))
-                    {
-                        File.Replace(temp, hintPath, null);
-                    }
-                    else
-                    {
-                        File.Move(temp, hintPath);
-                    }
-                }
-                finally
-                {
-                    TryDelete(temp);
-                }
-            }
-        }
-
-        /// <summary>Best effort, for readers: the hint only saves work.</summary>
-        private static void WriteHint(string envFolder, int number)
-        {
-            try
-            {
-                RaiseHint(envFolder, number);
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-            {
-            }
-        }
-
-        /// <summary>An exclusive OS lock on the environment's <c>latest.lock</c> (released by the OS if the process dies).</summary>
-        private static FileStream HintLock(string envFolder) =>
-            OsFileLock.Take(Path.Combine(envFolder, HintLockName), DateTime.UtcNow + TimeSpan.FromSeconds(30), () => Thread.Sleep(5));
-
-        private static void TryDelete(string file)
+        internal static void TryDelete(string file)
         {
             try
             {

@@ -430,88 +430,18 @@ namespace MlOps.Registry
         /// Writes a version's files into <paramref name="destination"/>, verifying every hash. The folder appears complete or
         /// not at all; an existing non-empty folder is replaced only with <paramref name="force"/>, and only after the copy succeeded.
         /// </summary>
-        public string Save(ModelVersion version, string destination, bool force, IOperationReporter reporter, CancellationToken cancellationToken)
-        {
-            var full = Path.GetFullPath(destination);
-            const string Action = "Check that the destination's folder is writable, on a disk with free space, and not under /proc or /sys; " +
-                "nothing was left there (an existing folder is unchanged).";
-            try
+        public string Save(ModelVersion version, string destination, bool force, IOperationReporter reporter, CancellationToken cancellationToken) =>
+            VersionSaver.Save(version, destination, force, (v, folder) =>
             {
-                return FileSystemFailure.Guard(ErrorIds.DestinationWriteFailed, full, $"Saving {version.ModelId} to '{full}'", Action,
-                    () => SaveInto(version, full, force, reporter, cancellationToken));
-            }
-            catch (MlOpsException e) when (e.ErrorId == ErrorIds.RegistryWriteFailed)
-            {
-                // The copier names its failures as the store's; here the destination is the user's folder.
-                throw new MlOpsException(ErrorIds.DestinationWriteFailed, MlOpsErrorKind.WriteError, e.Message, full, Action, e.InnerException ?? e);
-            }
-        }
-
-        private string SaveInto(ModelVersion version, string full, bool force, IOperationReporter reporter, CancellationToken cancellationToken)
-        {
-            if (File.Exists(full))
-            {
-                throw NotEmpty(full, "is a file");
-            }
-
-            var exists = Directory.Exists(full);
-            if (exists && !force && Directory.EnumerateFileSystemEntries(full).Any())
-            {
-                throw NotEmpty(full, "is not empty");
-            }
-
-            var parent = Path.GetDirectoryName(full) ?? full;
-            Directory.CreateDirectory(parent);
-            var name = Path.GetFileName(full);
-            var temp = Path.Combine(parent, "." + name + ".mlops-" + Guid.NewGuid().ToString("N"));
-            var aside = Path.Combine(parent, "." + name + ".replaced-" + Guid.NewGuid().ToString("N"));
-            Directory.CreateDirectory(temp);
-            try
-            {
-                if (version.IsLocalFolder)
+                if (v.IsLocalFolder)
                 {
-                    ArtifactCopier.Copy(Open(version), temp, $"Saving {version.ModelId}", reporter, cancellationToken);
+                    ArtifactCopier.Copy(Open(v), folder, $"Saving {v.ModelId}", reporter, cancellationToken);
                 }
                 else
                 {
                     // Each store writes straight into the new folder (CDF unpacks its download there: no temporary copy).
-                    For(version.Environment).SaveInto(version, temp, reporter, cancellationToken);
+                    For(v.Environment).SaveInto(v, folder, reporter, cancellationToken);
                 }
-
-                if (exists)
-                {
-                    Directory.Move(full, aside);
-                }
-
-                Directory.Move(temp, full);
-            }
-            catch
-            {
-                if (Directory.Exists(temp))
-                {
-                    LocalFolderRegistry.DeleteTree(temp);
-                }
-
-                if (Directory.Exists(aside) && !Directory.Exists(full))
-                {
-                    Directory.Move(aside, full);
-                }
-
-                throw;
-            }
-
-            if (Directory.Exists(aside))
-            {
-                LocalFolderRegistry.DeleteTree(aside);
-            }
-
-            reporter.Verbose($"Saved {version.ModelId} to {full}.");
-            return full;
-        }
-
-        private static MlOpsException NotEmpty(string path, string what) =>
-            new MlOpsException(ErrorIds.DestinationNotEmpty, MlOpsErrorKind.AlreadyExists, $"The destination '{path}' {what}.", path,
-                "Choose an empty or new folder, or use -Force to replace the folder's contents.");
-
+            }, reporter);
     }
 }

@@ -70,7 +70,7 @@ namespace MlOps.PowerShell.Commands
                 var deployer = NewDeployer();
                 int? sequence = ParameterSetName == "Sequence" ? Sequence : (int?)null;
                 int? version = ParameterSetName == "Version" ? Version : (int?)null;
-                var target = deployer.RestoreTarget(model, environment, service, sequence, version);
+                var target = deployer.RestoreTarget(model, environment, service, sequence, version, Cancellation);
                 var description = $"{target.Name} to history entry {target.Sequence} ({target.ModelId ?? target.DeploymentId}, deployed {target.DeployedTime:u} by {target.DeployedBy})";
                 if (!ApproveChange(environment, description, "Roll back", Force))
                 {
