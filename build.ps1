@@ -126,6 +126,12 @@ function Invoke-Build {
     Invoke-Native dotnet @('build', (Join-Path $root 'MlOps.sln'), '-c', $Configuration, '--nologo', '-v', 'quiet')
     Invoke-Native dotnet @('publish', (Join-Path $root 'src/MlOps.PowerShell/MlOps.PowerShell.csproj'), '-c', $Configuration, '--no-build',
         '-o', (Join-Path $root 'bin'), '--nologo', '-v', 'quiet')
+    # Third-party assemblies go to bin/Dependencies, where only MlOps's resolver finds them (an isolated load context on
+    # PowerShell 7), so another module's version of the same assembly neither breaks MlOps nor is broken by it.
+    $dependencies = Join-Path $root 'bin/Dependencies'
+    if (Test-Path $dependencies) { Remove-Item $dependencies -Recurse -Force }
+    New-Item -ItemType Directory -Path $dependencies -Force | Out-Null
+    Get-ChildItem (Join-Path $root 'bin') -File | Where-Object { $_.Name -notlike 'MlOps.*' } | Move-Item -Destination $dependencies -Force
     # PowerShell looks for about_ topics and cmdlet help in <module base>/<culture>; the module base is the repository root.
     Copy-Item (Join-Path $root 'module/en-US') $root -Recurse -Force
     # Cmdlet help is generated from the XML doc comments (one source of truth), in a child process that imports the build.

@@ -48,6 +48,9 @@ Copy-Item (Join-Path $RepositoryRoot 'en-US') $target -Recurse
 # Assemblies and the dependency manifest; not the debug symbols or the compiler's XML docs (help is generated into en-US).
 Get-ChildItem (Join-Path $RepositoryRoot 'bin') -File | Where-Object Extension -in '.dll', '.json' |
     Copy-Item -Destination (Join-Path $target 'bin')
+# Third-party assemblies load from bin/Dependencies into a context of their own (see docs/architecture.md).
+New-Item -ItemType Directory -Path (Join-Path $target 'bin/Dependencies') -Force | Out-Null
+Get-ChildItem (Join-Path $RepositoryRoot 'bin/Dependencies') -File -Filter *.dll | Copy-Item -Destination (Join-Path $target 'bin/Dependencies')
 Copy-Item (Join-Path $RepositoryRoot 'README.md'), (Join-Path $RepositoryRoot 'CHANGELOG.md') $target
 # Everything the manifest names must be inside the package, relative to it.
 $null = Test-ModuleManifest (Join-Path $target 'MlOps.psd1')

@@ -83,7 +83,13 @@ Unregister-PSResourceRepository -Name MlOpsPester
         Get-ChildItem (Join-Path $package.Module 'bin') -Filter *.pdb | Should -BeNullOrEmpty
         Add-Type -AssemblyName System.IO.Compression.FileSystem
         $zip = [IO.Compression.ZipFile]::OpenRead($package.Package)
-        try { $zip.Entries.FullName | Should -Contain 'bin/MlOps.PowerShell.dll'; $zip.Entries.FullName | Should -Contain 'MlOps.psd1' }
+        try {
+            $zip.Entries.FullName | Should -Contain 'bin/MlOps.PowerShell.dll'
+            $zip.Entries.FullName | Should -Contain 'MlOps.psd1'
+            # Third-party assemblies ship in bin/Dependencies, loaded into MlOps's own context (not beside the cmdlets).
+            $zip.Entries.FullName | Should -Contain 'bin/Dependencies/YamlDotNet.dll'
+            $zip.Entries.FullName | Should -Not -Contain 'bin/YamlDotNet.dll'
+        }
         finally { $zip.Dispose() }
     }
 

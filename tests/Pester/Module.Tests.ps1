@@ -26,6 +26,43 @@ Set-Location '$project'
         Invoke-FreshPwsh $script | Should -Be @('churn/test/1', 'all resolved')
     }
 
+    It 'works after another module loaded other versions of its dependencies, which it loads beside them in a context of its own' {
+        # Another module's YamlDotNet and Microsoft.Extensions.Configuration.Json (same names, version 1.0.0.0) are loaded
+        # first, as Import-Module of that module would; MlOps then reads an akerbp.mlops YAML project and its own settings.
+        $stubs = Join-Path $TestDrive 'other-module'
+        $project = Join-Path $TestDrive 'yaml-project'
+        Copy-Item (Join-Path $RepoRoot 'tests/Fixtures/akerbp/yaml') $project -Recurse
+        $script = @"
+`$ErrorActionPreference = 'Stop'
+Add-Type -TypeDefinition 'public static class MlOpsStubWarmUp { }'
+New-Item -ItemType Directory '$stubs' -Force | Out-Null
+foreach (`$name in 'YamlDotNet', 'Microsoft.Extensions.Configuration.Json') {
+    `$tree = [Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree]::ParseText('[assembly: System.Reflection.AssemblyVersion("1.0.0.0")] namespace OtherModule { public static class Marker { } }')
+    `$compilation = [Microsoft.CodeAnalysis.CSharp.CSharpCompilation]::Create(`$name, [Microsoft.CodeAnalysis.SyntaxTree[]] @(`$tree),
+        [Microsoft.CodeAnalysis.MetadataReference[]] @([Microsoft.CodeAnalysis.MetadataReference]::CreateFromFile([object].Assembly.Location)),
+        [Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions]::new([Microsoft.CodeAnalysis.OutputKind]::DynamicallyLinkedLibrary))
+    `$path = Join-Path '$stubs' "`$name.dll"
+    `$stream = [IO.File]::Create(`$path)
+    try { if (-not `$compilation.Emit(`$stream).Success) { throw "could not build the stand-in `$name" } } finally { `$stream.Dispose() }
+    `$null = [Reflection.Assembly]::LoadFrom(`$path)
+}
+Import-Module '$ManifestPath'
+`$null = Import-MlAkerbpProject -Path '$project' -Confirm:`$false -WarningAction SilentlyContinue
+(Get-MlSetting -SettingsPath '$project').Models.Name -join ','
+[AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -in 'YamlDotNet', 'Microsoft.Extensions.Configuration.Json' } |
+    ForEach-Object { '{0} {1} {2}' -f `$_.GetName().Name, `$_.GetName().Version.Major, [Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$_).Name } |
+    Sort-Object
+"@
+        $output = Invoke-FreshPwsh $script
+        $output | Should -Be @(
+            'forecast,anomaly'
+            'Microsoft.Extensions.Configuration.Json 1 Default'
+            'Microsoft.Extensions.Configuration.Json 8 MlOps dependencies'
+            'YamlDotNet 1 Default'
+            'YamlDotNet 16 MlOps dependencies'
+        )
+    }
+
     It 'keeps one version in the manifest, Directory.Build.props and CHANGELOG.md' {
         $manifest = Import-PowerShellDataFile $ManifestPath
         $props = [xml](Get-Content (Join-Path $RepoRoot 'Directory.Build.props') -Raw)

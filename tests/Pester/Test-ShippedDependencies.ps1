@@ -20,7 +20,7 @@ if ($PSVersionTable.PSEdition -eq 'Core') {
 }
 
 $shipped = @{}
-$files = @(Get-ChildItem $BinFolder -Filter *.dll -ErrorAction Stop)
+$files = @(Get-ChildItem $BinFolder -Filter *.dll -Recurse -ErrorAction Stop)
 if ($files.Count -eq 0) { throw "No assemblies in $BinFolder." }
 foreach ($file in $files) {
     $name = [Reflection.AssemblyName]::GetAssemblyName($file.FullName)

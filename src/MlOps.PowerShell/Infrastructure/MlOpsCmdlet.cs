@@ -13,6 +13,9 @@ namespace MlOps.PowerShell.Infrastructure
     /// </summary>
     public abstract class MlOpsCmdlet : PSCmdlet
     {
+        /// <summary>A host that loads the assembly without importing the module still finds MlOps's dependencies.</summary>
+        static MlOpsCmdlet() => DependencyLoader.Register();
+
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
         private ProjectSettings? _settings;
         private MlOps.Cdf.CdfConnections? _connections;

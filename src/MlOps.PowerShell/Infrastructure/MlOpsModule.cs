@@ -4,7 +4,7 @@ using MlOps.Cdf;
 namespace MlOps.PowerShell.Infrastructure
 {
     /// <summary>
-    /// What the module owns for its session: the CDF connection pool (clients, tokens, the secrets Connect-MlCdf was
+    /// What the module owns for its session: its dependencies' loader (<see cref="DependencyLoader"/>), the CDF connection pool (clients, tokens, the secrets Connect-MlCdf was
     /// given). Created when the module is imported, and disposed when it is removed (Remove-Module), which closes the
     /// HTTP connections and forgets the secrets; importing the module again starts a new pool.
     /// </summary>
@@ -27,6 +27,7 @@ namespace MlOps.PowerShell.Infrastructure
 
         public void OnImport()
         {
+            DependencyLoader.Register();
             lock (Gate)
             {
                 _pool ??= new CdfConnectionPool();
@@ -43,6 +44,7 @@ namespace MlOps.PowerShell.Infrastructure
             }
 
             pool?.Dispose();
+            DependencyLoader.Unregister();
         }
     }
 }
