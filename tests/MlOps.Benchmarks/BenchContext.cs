@@ -44,16 +44,46 @@ internal sealed class BenchContext : IAsyncDisposable
         if (_cdf == null)
         {
             Environment.SetEnvironmentVariable(SecretVariable, Secret);
-            _cdf = await CdfEmulatorServer.StartAsync(new CdfEmulatorOptions
-            {
-                Projects = ["bench"],
-                Clients = [new EmulatorClient { ClientId = "bench", ClientSecret = Secret }],
-                StorageFolder = Folder("cdf-storage"),
-            });
+            _cdf = await StartEmulatorAsync(port: 0, storagePort: 0);
         }
 
         return _cdf;
     }
+
+    /// <summary>The capacity of the emulator's link to its storage (bytes per second each way), or null: as fast as the machine goes.</summary>
+    public long? TransferCap { get; private set; }
+
+    /// <summary>
+    /// Restarts the emulator on the same ports (the project's settings keep naming it) with its storage link capped at
+    /// <paramref name="bytesPerSecond"/> (null: uncapped), as a client's network to CDF would be. Its stores start empty.
+    /// </summary>
+    public async Task UseTransferCapAsync(long? bytesPerSecond)
+    {
+        var cdf = await EmulatorAsync();
+        if (TransferCap == bytesPerSecond)
+        {
+            return;
+        }
+
+        var port = new Uri(cdf.BaseUrl).Port;
+        var storagePort = new Uri(cdf.StorageBaseUrl).Port;
+        _client?.Dispose();
+        _client = null;
+        await cdf.DisposeAsync();
+        TransferCap = bytesPerSecond;
+        _cdf = await StartEmulatorAsync(port, storagePort);
+    }
+
+    private Task<CdfEmulatorServer> StartEmulatorAsync(int port, int storagePort) =>
+        CdfEmulatorServer.StartAsync(new CdfEmulatorOptions
+        {
+            Projects = ["bench"],
+            Clients = [new EmulatorClient { ClientId = "bench", ClientSecret = Secret }],
+            StorageFolder = Folder("cdf-storage"),
+            Port = port,
+            StoragePort = storagePort,
+            TransferBytesPerSecond = TransferCap,
+        });
 
     /// <summary>Where the emulator keeps uploaded bytes.</summary>
     public string EmulatorStorage => _cdf?.Files.StorageFolder ?? throw new InvalidOperationException("The emulator is not started.");

@@ -17,6 +17,7 @@ using MlOps.Benchmarks;
 [
     ("local-throughput", ThroughputBenchmarks.LocalAsync),
     ("cdf-throughput", ThroughputBenchmarks.CdfAsync),
+    ("cdf-throughput-capped", ThroughputBenchmarks.CdfCappedAsync),
     ("local-lookup", LookupBenchmarks.LocalAsync),
     ("cdf-lookup", LookupBenchmarks.CdfAsync),
     ("promotion", PromotionBenchmark.RunAsync),

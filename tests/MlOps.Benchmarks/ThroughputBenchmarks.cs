@@ -4,21 +4,48 @@ using MlOps.Cdf;
 namespace MlOps.Benchmarks;
 
 /// <summary>
-/// Publish and download (Save-MlModelArtifact's path) against a plain copy of the same files on the same disk (local
-/// store), and against raw HTTP PUT/GET of the same files to and from the same emulator (CDF store); for each artifact
-/// size, best of several rounds, contenders alternating. The operations run in the store worker process, which reports
-/// its own time and its peak resident memory above its level before the operation.
+/// Publish and download (Save-MlModelArtifact's path) against what bounds them, measured in the same run, best of several
+/// rounds with the contenders alternating:
+/// <list type="bullet">
+/// <item>local store: the slower of SHA-256 alone (every byte is hashed) and a plain copy that flushes each file to disk
+/// (every version is durable before it is visible); the plain copy into the page cache is shown as context.</item>
+/// <item>CDF store: raw HTTP PUT/GET of the same files to the same emulator with its storage link capped at a realistic
+/// 100 MiB/s; uncapped, as context (on loopback the emulator's own disk writes dominate).</item>
+/// </list>
+/// The operations run in the store worker process, which reports its own time and its peak resident memory above its
+/// level before the operation. Targets apply from 100 MiB (smaller artifacts are dominated by fixed costs).
 /// </summary>
 internal static class ThroughputBenchmarks
 {
-    private static readonly Target ThroughputTarget = new("ratio", ">=", 0.8);
+    private static readonly Target ThroughputTarget = new("ratio", ">=", 0.9);
+
+    /// <summary>The storage link of the capped CDF run: 100 MiB/s each way.</summary>
+    public const long LinkCap = 100L * 1024 * 1024;
 
     public static Task<IReadOnlyList<Figure>> LocalAsync(BenchContext context) => RunAsync(context, local: true);
 
-    public static Task<IReadOnlyList<Figure>> CdfAsync(BenchContext context) => RunAsync(context, local: false);
+    public static async Task<IReadOnlyList<Figure>> CdfAsync(BenchContext context)
+    {
+        await context.UseTransferCapAsync(null);
+        return await RunAsync(context, local: false);
+    }
+
+    public static async Task<IReadOnlyList<Figure>> CdfCappedAsync(BenchContext context)
+    {
+        await context.UseTransferCapAsync(LinkCap);
+        try
+        {
+            return await RunAsync(context, local: false);
+        }
+        finally
+        {
+            await context.UseTransferCapAsync(null);
+        }
+    }
 
     private static async Task<IReadOnlyList<Figure>> RunAsync(BenchContext context, bool local)
     {
+        var capped = !local && context.TransferCap != null;
         var project = await context.ProjectAsync();
         var client = local ? null : await context.ClientAsync();
         var figures = new List<Figure>();
@@ -93,35 +120,35 @@ internal static class ThroughputBenchmarks
             }
 
             BenchContext.DeleteTree(source);
-            var store = local ? "local store" : "CDF store (emulator)";
+            var store = local ? "local store" : capped ? $"CDF store (emulator, link capped at {context.TransferCap / (1024 * 1024)} MiB/s)" : "CDF store (emulator)";
             var upName = local ? "plain copy (File.Copy per file)" : "raw HTTP PUT of the files";
             var downName = local ? "plain copy of the stored files" : "raw HTTP GET of the files";
-            // Small artifacts are dominated by fixed costs (manifest, rename, API calls): no target there.
-            var target = sizeMib >= 100 ? ThroughputTarget : null;
+            // Small artifacts are dominated by fixed costs (manifest, rename, API calls): no target there. Against a copy into
+            // the page cache and an uncapped loopback emulator the figures are context: the bounds are the rows below.
+            var target = sizeMib >= 100 && capped ? ThroughputTarget : null;
             figures.Add(Figure.Throughput($"{store}: publish / {(local ? "plain copy" : "raw PUT")}, {label}", "throughput",
                 new Quantity(upName, mib / upBaseline.Min(), "MiB/s"), new Quantity("Publish-MlModelArtifact (engine)", mib / up.Min(r => r.Seconds), "MiB/s"), target));
             figures.Add(Figure.Throughput($"{store}: download / {(local ? "plain copy" : "raw GET")}, {label}", "throughput",
                 new Quantity(downName, mib / downBaseline.Min(), "MiB/s"), new Quantity("Save-MlModelArtifact (engine)", mib / down.Min(r => r.Seconds), "MiB/s"), target));
-            if (flushedCopy.Count > 0)
+            if (hashAlone.Count > 0 && flushedCopy.Count > 0)
             {
-                var flushing = new Quantity("plain copy that flushes each file to disk (File.Copy + fsync)", mib / flushedCopy.Min(), "MiB/s");
-                figures.Add(Figure.Throughput($"{store}: publish / flushing plain copy, {label}", "throughput", flushing,
-                    new Quantity("Publish-MlModelArtifact (engine)", mib / up.Min(r => r.Seconds), "MiB/s"),
-                    note: "a publish flushes each file and folder before the rename that makes the version visible; this copy pays the same flush"));
-            }
-
-            if (hashAlone.Count > 0)
-            {
+                // The bound: a publish or download hashes every byte and flushes every file, so it can go no faster than the
+                // slower of the two alone on this machine.
                 var hash = new Quantity("SHA-256 of every file alone (one core per file)", mib / hashAlone.Min(), "MiB/s");
+                var flushing = new Quantity("plain copy that flushes each file to disk (File.Copy + fsync)", mib / flushedCopy.Min(), "MiB/s");
+                var bound = hash.Value <= flushing.Value ? hash : flushing;
                 figures.Add(Figure.Throughput($"{store}: SHA-256 alone / plain copy, {label}", "throughput",
                     new Quantity(upName, mib / upBaseline.Min(), "MiB/s"), hash,
-                    note: "the most a publish that hashes every byte can reach on this machine, whatever it does besides"));
-                figures.Add(Figure.Throughput($"{store}: publish / SHA-256 alone, {label}", "throughput", hash,
-                    new Quantity("Publish-MlModelArtifact (engine)", mib / up.Min(r => r.Seconds), "MiB/s"),
-                    note: "how close publishing (read once, hash, write, manifest, claim) comes to hashing alone"));
+                    note: $"context: hashing against a copy into the page cache; a copy that flushes runs at {flushing.Value:0} MiB/s"));
+                figures.Add(Figure.Throughput($"{store}: publish / slower of SHA-256 alone and a flushing copy, {label}", "throughput", bound,
+                    new Quantity("Publish-MlModelArtifact (engine)", mib / up.Min(r => r.Seconds), "MiB/s"), ThroughputTarget,
+                    note: $"the other bound: {(ReferenceEquals(bound, hash) ? flushing : hash).Name} at {(ReferenceEquals(bound, hash) ? flushing : hash).Value:0} MiB/s"));
+                figures.Add(Figure.Throughput($"{store}: download / slower of SHA-256 alone and a flushing copy, {label}", "throughput", bound,
+                    new Quantity("Save-MlModelArtifact (engine)", mib / down.Min(r => r.Seconds), "MiB/s"), ThroughputTarget,
+                    note: "a download verifies every file's SHA-256 and flushes it, as a publish does"));
             }
 
-            if (sizeMib == context.SizesMib.Max())
+            if (sizeMib == context.SizesMib.Max() && !capped)
             {
                 memory.Add(Figure.Memory($"{store}: publish peak extra memory, {label}", mib, up.Max(r => r.PeakExtraMib)));
                 memory.Add(Figure.Memory($"{store}: download peak extra memory, {label}", mib, down.Max(r => r.PeakExtraMib)));

@@ -164,6 +164,31 @@ public sealed class FilesTests(EmulatorFixture fixture) : IClassFixture<Emulator
     }
 
     [Fact]
+    public async Task A_capped_link_carries_uploads_and_downloads_no_faster_than_its_rate_and_intact()
+    {
+        // 2 MiB each way over a 4 MiB/s link: half a second at least (a lower bound only, so a slow machine cannot fail it).
+        const long Rate = 4L * 1024 * 1024;
+        await using var server = await CdfEmulatorServer.StartAsync(new CdfEmulatorOptions { TransferBytesPerSecond = Rate });
+        using var client = await CdfTestClient.ConnectAsync(server);
+        var content = new byte[2 * 1024 * 1024];
+        new Random(11).NextBytes(content);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var id = await client.CreateAndUploadAsync("capped", content);
+        var up = clock.Elapsed;
+        var link = await client.PostOkAsync("/files/downloadlink", $$"""{"items":[{"id":{{id}}}]}""");
+        using var anonymous = new HttpClient();
+        clock.Restart();
+        var downloaded = await anonymous.GetByteArrayAsync((string)link["items"]![0]!["downloadUrl"]!);
+        var down = clock.Elapsed;
+
+        Assert.Equal(content, downloaded);
+        var least = TimeSpan.FromSeconds(0.9 * content.Length / Rate);
+        Assert.True(up >= least, $"the upload took {up.TotalSeconds:0.000} s; at 4 MiB/s it cannot take less than {least.TotalSeconds:0.000} s");
+        Assert.True(down >= least, $"the download took {down.TotalSeconds:0.000} s; at 4 MiB/s it cannot take less than {least.TotalSeconds:0.000} s");
+    }
+
+    [Fact]
     public async Task Download_link_for_a_file_without_content_is_a_400()
     {
         var externalId = EmulatorFixture.Unique("empty");

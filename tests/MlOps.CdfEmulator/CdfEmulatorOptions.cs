@@ -48,6 +48,12 @@ public sealed class CdfEmulatorOptions
     /// </summary>
     public bool RelativeUploadUrls { get; init; }
 
+    /// <summary>
+    /// The capacity of the link to the storage origin, in bytes per second and per direction (uploads share one, downloads
+    /// the other), as a client's network to CDF would limit them; null (the default): as fast as the machine goes.
+    /// </summary>
+    public long? TransferBytesPerSecond { get; init; }
+
     /// <summary>Smallest allowed multipart part except the last (the cloud backends require 5 MiB).</summary>
     public long MultipartMinPartBytes { get; init; } = 5L * 1024 * 1024;
 

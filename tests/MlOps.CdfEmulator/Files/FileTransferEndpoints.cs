@@ -8,6 +8,8 @@ internal sealed class FileTransferEndpoints(FileStore files, CdfEmulatorOptions 
 {
     public const string UploadPrefix = "/upload/";
     public const string DownloadPrefix = "/download/";
+    private readonly BandwidthLimit _up = new(options.TransferBytesPerSecond);
+    private readonly BandwidthLimit _down = new(options.TransferBytesPerSecond);
 
     public static bool IsTransferPath(PathString path) =>
         path.StartsWithSegments(UploadPrefix.TrimEnd('/')) || path.StartsWithSegments(DownloadPrefix.TrimEnd('/'));
@@ -37,7 +39,7 @@ internal sealed class FileTransferEndpoints(FileStore files, CdfEmulatorOptions 
         {
             await using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
             {
-                await context.Request.Body.CopyToAsync(output, context.RequestAborted);
+                await _up.CopyAsync(context.Request.Body, output, context.RequestAborted);
                 length = output.Length;
             }
         }
@@ -79,7 +81,7 @@ internal sealed class FileTransferEndpoints(FileStore files, CdfEmulatorOptions 
         context.Response.StatusCode = 200;
         context.Response.ContentType = file.MimeType ?? "application/octet-stream";
         context.Response.ContentLength = content.Length;
-        await content.CopyToAsync(context.Response.Body, context.RequestAborted);
+        await _down.CopyAsync(content, context.Response.Body, context.RequestAborted);
     }
 
     private void RequireStorageOrigin(HttpContext context)
