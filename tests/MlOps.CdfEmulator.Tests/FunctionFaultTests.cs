@@ -29,7 +29,7 @@ public sealed class FunctionFaultTests : IAsyncLifetime
     {
         var created = await CreateAsync(client, HandlerZip(OkHandler), "slow-build");
         var id = (long)created["id"]!;
-        await Task.Delay(200);
+        // Builds here finish only when DeployNow says so: the function stays Queued however long one waits.
         Assert.Equal("Queued", server.Functions.Find(server.Project, id)!.Status);
         var nonce = await NonceAsync(client);
         var early = await TryCallAsync(client, id, "{}", nonce);
@@ -68,7 +68,13 @@ public sealed class FunctionFaultTests : IAsyncLifetime
         var rule = server.Faults.Functions.NeverReady("stuck");
         var id = (long)(await CreateAsync(client, HandlerZip(OkHandler), "stuck"))["id"]!;
         server.Functions.DeployNow(server.Project, id);
-        await Task.Delay(300);
+        // The build leaves Queued once it takes the release (bounded wait), and then never becomes Ready (the timeout below).
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (server.Functions.Find(server.Project, id)!.Status == "Queued" && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(10);
+        }
+
         Assert.Equal("Deploying", (string?)(await client.GetAsync($"/functions/{id}")).Body!["status"]);
         await Assert.ThrowsAsync<TimeoutException>(() => server.Functions.WaitForDeploymentAsync(server.Project, id, TimeSpan.FromMilliseconds(500)));
         Assert.Equal(HttpStatusCode.BadRequest, (await TryCallAsync(client, id, "{}", await NonceAsync(client))).Status);

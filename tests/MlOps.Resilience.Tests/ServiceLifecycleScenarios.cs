@@ -35,6 +35,8 @@ public sealed class ServiceLifecycleScenarios : IDisposable
 
 
             def predict(data, init_object, secrets):
+                if data.get("sleep"):
+                    print("sleeping", data["sleep"], flush=True)
                 time.sleep(float(data.get("sleep", 0)))
                 return {"slept": data.get("sleep", 0)}
             """);
@@ -132,7 +134,13 @@ public sealed class ServiceLifecycleScenarios : IDisposable
         Deploy();
         var clock = Stopwatch.StartNew();
         var hung = Task.Run(() => Call("""{"sleep": 20}"""));
-        await Task.Delay(300);
+        // The hung call is under way once the model says so in the service's log (bounded).
+        while (!Deployer().Platform("dev").Logs(Service).Any(l => l.Message.Contains("sleeping 20")))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the hung call never reached the model");
+            Assert.False(hung.IsCompleted, "the hung call ended before it reached the model");
+            await Task.Delay(20);
+        }
 
         // Later calls do not wait behind the hung one for longer than the call timeout.
         var next = Call("{}");
