@@ -12,8 +12,16 @@ namespace MlOps.Registry
     /// <summary>Unpacks a version's .tar.gz into a folder, checking each file's SHA-256 as it is written and the archive's where one was recorded.</summary>
     internal static class ArchiveUnpacker
     {
+        /// <summary>Unpacks <paramref name="download"/> into <paramref name="folder"/> and returns the files with their SHA-256.</summary>
+        /// <param name="download">The version's .tar.gz as it arrives.</param>
+        /// <param name="folder">Where the files go (it exists).</param>
+        /// <param name="modelId">The version, for errors.</param>
+        /// <param name="expectedArchive">The archive's SHA-256 when one was recorded.</param>
+        /// <param name="progress">Where progress goes, if anywhere.</param>
+        /// <param name="durable">Flush every file to disk as it is written (a saved folder); false for a temporary copy.</param>
+        /// <param name="cancellationToken">Stops between files.</param>
         public static List<ArtifactFile> Unpack(Stream download, string folder, string modelId, string? expectedArchive, TransferProgress? progress,
-            CancellationToken cancellationToken)
+            bool durable, CancellationToken cancellationToken)
         {
             var files = new List<ArtifactFile>();
             // The archive's own hash only where one was recorded (versions of MlOps before 0.1): each file's is checked anyway.
@@ -33,10 +41,17 @@ namespace MlOps.Registry
                         using (var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
                         using (var entry = new HashingReadStream(content, n => progress?.Add(n)))
                         {
+                            var writeBehind = durable ? new WriteBehind(output) : null;
                             int n;
                             while ((n = entry.Read(buffer, 0, buffer.Length)) > 0)
                             {
                                 output.Write(buffer, 0, n);
+                                writeBehind?.Wrote(n);
+                            }
+
+                            if (durable)
+                            {
+                                output.Flush(flushToDisk: true);
                             }
 
                             files.Add(new ArtifactFile(path, length, entry.Sha256));

@@ -330,42 +330,6 @@ namespace MlOps.Registry
             }
         }
 
-        /// <summary>
-        /// Starts each written stretch of <see cref="Stretch"/> bytes on its way to disk while the copy goes on, so the flush
-        /// that makes the file durable overlaps the hashing instead of following it (a large file's flush otherwise waits
-        /// for all of it at the end).
-        /// </summary>
-        private sealed class WriteBehind
-        {
-            private const long Stretch = 8L << 20;
-            private readonly FileStream _output;
-            private long _written;
-            private long _started;
-
-            public WriteBehind(FileStream output)
-            {
-                _output = output;
-            }
-
-            public void Wrote(int count)
-            {
-                _written += count;
-                if (_written - _started >= Stretch)
-                {
-                    DurableFiles.StartWriteback(_output, _started, _written - _started);
-                    // At most a few stretches in flight: the disk streams while memory holds little that is not on it yet.
-                    if (_started >= InFlight * Stretch)
-                    {
-                        DurableFiles.AwaitWriteback(_output, _started - InFlight * Stretch, Stretch);
-                    }
-
-                    _started = _written;
-                }
-            }
-
-            private const int InFlight = 4;
-        }
-
         private static MlOpsException WriteFailed(string target, Exception e) =>
             new MlOpsException(ErrorIds.RegistryWriteFailed, MlOpsErrorKind.WriteError, $"Could not write '{target}': {e.Message}",
                 target, "Check free space and permissions of the destination; nothing was stored.", e);

@@ -328,7 +328,8 @@ namespace MlOps.Registry
             var folder = Path.Combine(TempFolder, "mlops-version-" + Guid.NewGuid().ToString("N"));
             try
             {
-                var files = SaveInto(version, folder, NullReporter.Instance, CancellationToken.None);
+                // A temporary copy (for a deploy or a promotion): not flushed to disk, it never outlives the command.
+                var files = Download(version, folder, NullReporter.Instance, durable: false, CancellationToken.None);
                 return new TemporaryArtifactFolder(folder, files, version.ModelId);
             }
             catch
@@ -348,7 +349,10 @@ namespace MlOps.Registry
         /// an older MlOps recorded one. The download is read ahead on another thread, so receiving overlaps with unpacking.
         /// On failure the folder may hold part of the files: the caller removes it.
         /// </summary>
-        public IReadOnlyList<ArtifactFile> SaveInto(ModelVersion version, string folder, IOperationReporter reporter, CancellationToken cancellationToken)
+        public IReadOnlyList<ArtifactFile> SaveInto(ModelVersion version, string folder, IOperationReporter reporter, CancellationToken cancellationToken) =>
+            Download(version, folder, reporter, durable: true, cancellationToken);
+
+        private List<ArtifactFile> Download(ModelVersion version, string folder, IOperationReporter reporter, bool durable, CancellationToken cancellationToken)
         {
             var expectedArchive = version.SystemMetadata.TryGetValue("archiveSha256", out var a) ? a : null;
             // The version records its file count and size (akerbp.mlops's versions do not: then there is no progress bar).
@@ -368,7 +372,7 @@ namespace MlOps.Registry
                 progress?.Restart();
                 using (var download = new ReadAheadStream(_files.DownloadAsync(Identity.Create(version.ModelId), ct).GetAwaiter().GetResult(), ct))
                 {
-                    return Task.FromResult(ArchiveUnpacker.Unpack(download, folder, version.ModelId, expectedArchive, progress, ct));
+                    return Task.FromResult(ArchiveUnpacker.Unpack(download, folder, version.ModelId, expectedArchive, progress, durable, ct));
                 }
             }, cancellationToken);
 

@@ -54,6 +54,8 @@ namespace MlOps.Registry
             try
             {
                 write(version, temp);
+                // The files are on disk (each store flushes what it writes); their names too before the rename shows them.
+                DurableFiles.FlushTree(temp);
 
                 if (exists)
                 {
@@ -61,6 +63,7 @@ namespace MlOps.Registry
                 }
 
                 Directory.Move(temp, full);
+                DurableFiles.FlushFolder(parent);
             }
             catch
             {

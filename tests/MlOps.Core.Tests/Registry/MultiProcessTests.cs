@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using MlOps.Diagnostics;
 using MlOps.Registry;
+using MlOps.Settings;
 using Xunit;
 
 namespace MlOps.Core.Tests.Registry;
@@ -70,6 +71,57 @@ public class MultiProcessTests
         }
 
         Assert.True(Synced(Path.GetDirectoryName(version)!, publish, calls.Count), "The folder holding the new version was not flushed after the rename.");
+    }
+
+    [Fact]
+    public async Task A_save_flushes_every_file_and_folder_to_disk_before_the_rename_that_shows_the_folder()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // Save-MlModelArtifact's path (ProjectRegistry.Save) traced: the saved folder is complete on disk before its name appears.
+        Assert.True(File.Exists("/usr/bin/strace"), "This test traces the saver's system calls with strace (apt install strace; .ci/run installs it).");
+        using var project = new TempProject().WithModelFolder("m").WithSettings("""
+            { "models": [ { "name": "m", "codeFolder": "models/m" } ],
+              "environments": { "test": { "registry": { "type": "local", "path": "registry" } } } }
+            """);
+        var source = project.MakeArtifact("src", files: 3, bytesEach: 100_000);
+        Directory.CreateDirectory(Path.Combine(source, "nested"));
+        File.WriteAllText(Path.Combine(source, "nested", "config.json"), "{}");
+        var settings = SettingsLoader.Load(project.SettingsPath, TempProject.NoEnvironment);
+        var version = new ProjectRegistry(settings).Publish("m", "test", source, null, NullReporter.Instance, default);
+        var destination = Path.Combine(project.Root, "saved", "m-1");
+        var log = Path.Combine(project.Root, "strace-save.log");
+        var info = new ProcessStartInfo("/usr/bin/strace") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "-f", "-y", "-e", "trace=fsync,fdatasync,rename,renameat,renameat2", "-o", log, "dotnet",
+                     Path.Combine(AppContext.BaseDirectory, "MlOps.StoreWorker.dll"), "project", project.SettingsPath, "save", "m", "test",
+                     version.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), destination })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var worker = Process.Start(info)!;
+        var stderr = await worker.StandardError.ReadToEndAsync();
+        await worker.StandardOutput.ReadToEndAsync();
+        await worker.WaitForExitAsync();
+        Assert.True(worker.ExitCode == 0, stderr);
+
+        var calls = File.ReadAllLines(log).Where(l => l.Contains(" = 0", StringComparison.Ordinal)).ToList();
+        var shown = calls.FindIndex(l => l.Contains("rename", StringComparison.Ordinal) && l.Contains($"\"{destination}\"", StringComparison.Ordinal));
+        Assert.True(shown > 0, "No rename showed the saved folder:\n" + string.Join("\n", calls));
+        var temp = System.Text.RegularExpressions.Regex.Match(calls[shown], "rename\\(\"([^\"]+)\"").Groups[1].Value;
+        bool Synced(string path, int from, int to) => calls.Skip(from).Take(to - from).Any(l => l.Contains("fsync(", StringComparison.Ordinal) && l.Contains($"<{path}>)", StringComparison.Ordinal));
+
+        foreach (var file in version.Files)
+        {
+            Assert.True(Synced(Path.Combine(temp, file.Path), 0, shown), $"{file.Path} was not flushed before the saved folder appeared.");
+        }
+
+        Assert.True(Synced(temp, 0, shown), "The saved folder's entries were not flushed before it appeared.");
+        Assert.True(Synced(Path.Combine(temp, "nested"), 0, shown), "The nested folder's entries were not flushed before it appeared.");
+        Assert.True(Synced(Path.GetDirectoryName(destination)!, shown, calls.Count), "The folder holding the saved folder was not flushed after the rename.");
     }
 
     [Fact]
