@@ -81,13 +81,13 @@ namespace MlOps.Completion
             var environments = Environments(settings, environment, variables);
             var project = Registry(settings, registries, connections);
             var found = new Dictionary<int, List<string>>();
-            WithinBudget(budget, () =>
+            WithinBudget(budget, cancel =>
             {
                 // First every environment's numbers (cheap), so a slow store still yields numbers; then the details.
                 var numbers = new List<(EnvironmentSettings Env, int Number)>();
                 foreach (var env in environments)
                 {
-                    foreach (var number in CandidateNumbers(project, env, modelName!, match))
+                    foreach (var number in CandidateNumbers(project, env, modelName!, match, cancel))
                     {
                         numbers.Add((env, number));
                         Add(found, number, ModelVersionId.Format(modelName!, env.Name, number));
@@ -96,7 +96,7 @@ namespace MlOps.Completion
 
                 foreach (var (env, number) in numbers.OrderByDescending(n => n.Number))
                 {
-                    var version = Quietly(() => project.FindOne(modelName!, env.Name, number), null);
+                    var version = Quietly(() => project.FindOne(modelName!, env.Name, number, cancel), null);
                     if (version != null)
                     {
                         Replace(found, number, version.ModelId, VersionToolTip(version));
@@ -130,7 +130,7 @@ namespace MlOps.Completion
                 model = null; // a wildcard: every model's commits
             }
 
-            WithinBudget(budget, () =>
+            WithinBudget(budget, cancel =>
             {
                 foreach (var env in environments)
                 {
@@ -139,7 +139,7 @@ namespace MlOps.Completion
                         NameFilter = model == null ? null : n => string.Equals(n, model, StringComparison.OrdinalIgnoreCase),
                         Environment = env.Name,
                     };
-                    var versions = Quietly(() => project.Find(query).Where(v => v.Revision != null).ToList(), new List<ModelVersion>());
+                    var versions = Quietly(() => project.Find(query, cancel).Where(v => v.Revision != null).ToList(), new List<ModelVersion>());
                     lock (found)
                     {
                         found.AddRange(versions);
@@ -177,14 +177,14 @@ namespace MlOps.Completion
             var create = platforms ?? (p => PlatformFactory.Create(p, cdf, settings.Environments.FirstOrDefault(e => ReferenceEquals(e.Platform, p))?.Registry));
             var found = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
             var order = new List<string>();
-            WithinBudget(budget, () =>
+            WithinBudget(budget, cancel =>
             {
                 foreach (var env in environments)
                 {
                     var platform = Quietly(() => create(env.Platform), null);
                     var deployed = platform is LocalPlatform local
                         ? LocalServices(local)
-                        : Quietly(() => platform?.List().Select(d => (d.Model, d.Service, d.Environment, d.Name, d.Endpoint)).ToList(), null);
+                        : Quietly(() => platform?.List(cancel).Select(d => (d.Model, d.Service, d.Environment, d.Name, d.Endpoint)).ToList(), null);
                     foreach (var (model, kind, environmentName, name, endpoint) in deployed ?? new List<(string, ServiceKind, string, string, string?)>())
                     {
                         if (!string.Equals(environmentName, env.Name, StringComparison.Ordinal) || (service != null && kind != service))
@@ -255,13 +255,14 @@ namespace MlOps.Completion
         }
 
         /// <summary>The numbers to offer in one environment: the highest first, down to 1 (stores number versions without gaps).</summary>
-        private static IEnumerable<int> CandidateNumbers(ProjectRegistry project, EnvironmentSettings env, string model, Func<string, bool> match)
+        private static IEnumerable<int> CandidateNumbers(ProjectRegistry project, EnvironmentSettings env, string model, Func<string, bool> match,
+            CancellationToken cancellationToken)
         {
-            var latest = Quietly(() => project.For(env.Name).GetLatestVersionNumber(model, env.Name), 0);
+            var latest = Quietly(() => project.For(env.Name).GetLatestVersionNumber(model, env.Name, cancellationToken), 0);
             if (latest == 0)
             {
                 // Dev's artifact folder serves as version 1 while the store is empty.
-                var local = Quietly(() => project.FindOne(model, env.Name, null), null);
+                var local = Quietly(() => project.FindOne(model, env.Name, null, cancellationToken), null);
                 return local != null && match("1") ? new[] { 1 } : new int[0];
             }
 
@@ -323,14 +324,25 @@ namespace MlOps.Completion
         /// Runs a lookup on its own thread (not the thread pool, which may be busy) and waits for it at most
         /// <paramref name="budget"/>; what it found by then is kept, and a lookup still running is left to finish on its own.
         /// </summary>
-        private static void WithinBudget(TimeSpan budget, Action lookup)
+        /// <summary>
+        /// Runs <paramref name="lookup"/> for at most <paramref name="budget"/>: what it found by then is offered, and its
+        /// token is cancelled, so reads still under way (a slow CDF listing) stop instead of running on behind the prompt.
+        /// </summary>
+        private static void WithinBudget(TimeSpan budget, Action<CancellationToken> lookup)
         {
+            var stop = new CancellationTokenSource();
             var task = Task.Factory.StartNew(() => Quietly(() =>
             {
-                lookup();
+                lookup(stop.Token);
                 return true;
             }, false), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-            task.Wait(budget);
+            if (!task.Wait(budget))
+            {
+                stop.Cancel();
+            }
+
+            // Disposed by the lookup's task once it has stopped (it may still be unwinding here).
+            task.ContinueWith(_ => stop.Dispose(), TaskScheduler.Default);
         }
 
         private static T Quietly<T>(Func<T> read, T fallback)

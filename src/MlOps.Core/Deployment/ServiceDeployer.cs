@@ -133,7 +133,8 @@ namespace MlOps.Deployment
                 }
 
                 version = request.Version ?? FindVersion(model.Name, environment.Name, number);
-                artifacts = _registry.Open(version);
+                // Cancellable: on CDF this downloads and unpacks the version before anything is built.
+                artifacts = _registry.Open(version, cancellationToken);
                 reporter.Verbose($"Deploying {version.ModelId} ({version.ContentHash}).");
             }
 

@@ -105,6 +105,7 @@ namespace MlOps.Platforms
             }
         }
 
+        // Asked by a removal, which is not cancelled once it has begun (see the platforms' Remove).
         public bool Exists(string serviceName) => Files(serviceName, CancellationToken.None).Count > 0;
     }
 }

@@ -323,13 +323,13 @@ namespace MlOps.Registry
         }
 
         /// <summary>Downloads and unpacks a version into a temporary folder, verifying the archive's and the content's hashes.</summary>
-        public IArtifactSource OpenArtifacts(ModelVersion version)
+        public IArtifactSource OpenArtifacts(ModelVersion version, CancellationToken cancellationToken = default)
         {
             var folder = Path.Combine(TempFolder, "mlops-version-" + Guid.NewGuid().ToString("N"));
             try
             {
                 // A temporary copy (for a deploy or a promotion): not flushed to disk, it never outlives the command.
-                var files = Download(version, folder, NullReporter.Instance, durable: false, CancellationToken.None);
+                var files = Download(version, folder, NullReporter.Instance, durable: false, cancellationToken);
                 return new TemporaryArtifactFolder(folder, files, version.ModelId);
             }
             catch

@@ -48,7 +48,7 @@ namespace MlOps.Registry
             PublishOrigin? origin, IOperationReporter reporter, CancellationToken cancellationToken);
 
         /// <summary>The files of a stored version, with the hashes they must have.</summary>
-        IArtifactSource OpenArtifacts(ModelVersion version);
+        IArtifactSource OpenArtifacts(ModelVersion version, CancellationToken cancellationToken = default);
 
         /// <summary>
         /// Writes a stored version's files into <paramref name="folder"/> (new and empty), verifying every hash, with

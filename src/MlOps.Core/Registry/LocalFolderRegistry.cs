@@ -128,8 +128,9 @@ namespace MlOps.Registry
             }
         }
 
-        public IArtifactSource OpenArtifacts(ModelVersion version)
+        public IArtifactSource OpenArtifacts(ModelVersion version, CancellationToken cancellationToken = default)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var folder = Path.Combine(version.Location, FilesFolder);
             // A stored version lacking its folder or one of its manifest's files was damaged outside MlOps: that is the registry's
             // problem (RegistryCorrupt, naming the file), not a missing or empty artifact folder of the user's.
@@ -147,7 +148,7 @@ namespace MlOps.Registry
         }
 
         public IReadOnlyList<ArtifactFile> SaveInto(ModelVersion version, string folder, IOperationReporter reporter, CancellationToken cancellationToken) =>
-            ArtifactCopier.Copy(OpenArtifacts(version), folder, $"Saving {version.ModelId}", reporter, cancellationToken);
+            ArtifactCopier.Copy(OpenArtifacts(version, cancellationToken), folder, $"Saving {version.ModelId}", reporter, cancellationToken);
 
         public ModelVersion Publish(string model, string environment, IArtifactSource source, IReadOnlyDictionary<string, string> metadata,
             PublishOrigin? origin, IOperationReporter reporter, CancellationToken cancellationToken) =>

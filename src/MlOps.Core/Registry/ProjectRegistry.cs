@@ -157,14 +157,14 @@ namespace MlOps.Registry
         }
 
         /// <summary>One version of a model in an environment: number <paramref name="version"/>, or the latest when null; null when there is none.</summary>
-        public ModelVersion? FindOne(string model, string environment, int? version) =>
+        public ModelVersion? FindOne(string model, string environment, int? version, CancellationToken cancellationToken = default) =>
             Find(new VersionQuery
             {
                 NameFilter = n => string.Equals(n, model, StringComparison.OrdinalIgnoreCase),
                 Environment = environment,
                 Version = version,
                 Latest = version == null,
-            }).FirstOrDefault();
+            }, cancellationToken).FirstOrDefault();
 
         /// <summary>Dev's version 1 read straight from the settings' artifact folder, when the store has no version yet.</summary>
         private ModelVersion? LocalFolderVersion(EnvironmentSettings env, string name)
@@ -327,7 +327,7 @@ namespace MlOps.Registry
             var registry = For(target.Name);
             if (!source.IsLocalFolder && registry.GetVersion(source.Name, target.Name, source.Version) is ModelVersion existing)
             {
-                return SamePromotion(source, existing, reporter);
+                return SamePromotion(source, existing, reporter, cancellationToken);
             }
 
             // Registries promoted under the earlier rule (a new number per environment) hold the copy under another number.
@@ -343,7 +343,7 @@ namespace MlOps.Registry
             }
 
             var origin = PublishOrigin.PromotionOf(source).WithNumber(source.IsLocalFolder ? (int?)null : source.Version, HighestElsewhere(source.Name, target.Name, reporter));
-            var artifacts = Open(source);
+            var artifacts = Open(source, cancellationToken);
             try
             {
                 var promoted = registry.Publish(source.Name, target.Name, artifacts, source.Metadata, origin, reporter, cancellationToken);
@@ -351,7 +351,7 @@ namespace MlOps.Registry
             }
             catch (VersionNumberTakenException taken)
             {
-                return SamePromotion(source, taken.Existing, reporter);
+                return SamePromotion(source, taken.Existing, reporter, cancellationToken);
             }
             finally
             {
@@ -363,10 +363,10 @@ namespace MlOps.Registry
         /// The target already has the source's number: the same content is the same promotion (returned); other content is a
         /// conflict. Versions written by akerbp.mlops record no content hash: their files are read and hashed.
         /// </summary>
-        private PromotionResult SamePromotion(ModelVersion source, ModelVersion existing, IOperationReporter reporter)
+        private PromotionResult SamePromotion(ModelVersion source, ModelVersion existing, IOperationReporter reporter, CancellationToken cancellationToken)
         {
-            var sourceHash = ContentHashOf(source);
-            var existingHash = ContentHashOf(existing);
+            var sourceHash = ContentHashOf(source, cancellationToken);
+            var existingHash = ContentHashOf(existing, cancellationToken);
             if (string.Equals(sourceHash, existingHash, StringComparison.Ordinal))
             {
                 reporter.Verbose($"{existing.ModelId} already holds the content of {source.ModelId} ({existingHash}); nothing to do.");
@@ -379,14 +379,14 @@ namespace MlOps.Registry
                 $"Deploy {existing.ModelId} as it is, or publish the artifact of {source.ModelId} to {source.Environment} as a new version and promote that one.");
         }
 
-        private string ContentHashOf(ModelVersion version)
+        private string ContentHashOf(ModelVersion version, CancellationToken cancellationToken)
         {
             if (version.ContentHash.Length > 0)
             {
                 return version.ContentHash;
             }
 
-            var artifacts = Open(version);
+            var artifacts = Open(version, cancellationToken);
             try
             {
                 if (artifacts.Files.All(f => f.Sha256 != null))
@@ -395,7 +395,7 @@ namespace MlOps.Registry
                 }
 
                 var files = new List<ArtifactFile>();
-                foreach (var (file, content) in artifacts.ReadFiles(CancellationToken.None))
+                foreach (var (file, content) in artifacts.ReadFiles(cancellationToken))
                 {
                     using (var hashing = new HashingReadStream(content))
                     {
@@ -416,14 +416,14 @@ namespace MlOps.Registry
         /// The files of a version, with the hashes they must have (none for dev's local folder). Dispose the result when it
         /// is IDisposable: stores that keep archives (CDF Files) unpack into a temporary folder.
         /// </summary>
-        public IArtifactSource Open(ModelVersion version)
+        public IArtifactSource Open(ModelVersion version, CancellationToken cancellationToken = default)
         {
             if (version.IsLocalFolder)
             {
                 return FolderArtifactSource.Open(version.Location);
             }
 
-            return For(version.Environment).OpenArtifacts(version);
+            return For(version.Environment).OpenArtifacts(version, cancellationToken);
         }
 
         /// <summary>

@@ -151,6 +151,8 @@ public sealed class ArgumentCompletionsTests : IDisposable
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
         Assert.Equal(new[] { "5", "4", "3", "2", "1" }, versions.Select(c => c.Text));
         Assert.Equal("churn/test/5", versions[0].ToolTip);
+        // The read still under way when the budget ran out is cancelled, not left running behind the prompt.
+        Assert.True(slow.Cancelled.Wait(TimeSpan.FromSeconds(10)), "the slow read was not cancelled when the budget ran out");
 
         var failing = new FakeRegistry(latest: 5, fail: true);
         Assert.Empty(ArgumentCompletions.VersionNumbers(Settings, "churn", "test", Any, TimeSpan.FromSeconds(5), TempProject.NoEnvironment, _ => failing));
@@ -216,9 +218,17 @@ public sealed class ArgumentCompletionsTests : IDisposable
 
         public int GetHighestVersionNumber(string model, CancellationToken cancellationToken = default) => GetLatestVersionNumber(model, "dev");
 
+        /// <summary>Set when a read was cancelled before its delay ran out.</summary>
+        public ManualResetEventSlim Cancelled { get; } = new();
+
         public ModelVersion? GetVersion(string model, string environment, int version, CancellationToken cancellationToken = default)
         {
-            Thread.Sleep(delay);
+            if (cancellationToken.WaitHandle.WaitOne(delay))
+            {
+                Cancelled.Set();
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             return null;
         }
 
@@ -230,7 +240,7 @@ public sealed class ArgumentCompletionsTests : IDisposable
         public ModelVersion Publish(string model, string environment, IArtifactSource source, IReadOnlyDictionary<string, string> metadata,
             PublishOrigin? origin, IOperationReporter reporter, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public IArtifactSource OpenArtifacts(ModelVersion version) => throw new NotSupportedException();
+        public IArtifactSource OpenArtifacts(ModelVersion version, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 
     private sealed class FakePlatform(params ServiceDeployment[] deployments) : IServicePlatform

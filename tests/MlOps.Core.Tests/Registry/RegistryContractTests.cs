@@ -64,6 +64,8 @@ public abstract class RegistryContractTests : IAsyncLifetime
         Assert.ThrowsAny<OperationCanceledException>(() => Store.GetVersion("m", "test", 1, cancelled.Token));
         Assert.ThrowsAny<OperationCanceledException>(() => Store.GetLatestVersionNumber("m", "test", cancelled.Token));
         Assert.ThrowsAny<OperationCanceledException>(() => Store.ListModels("test", cancelled.Token));
+        var version = Store.GetVersion("m", "test", 1)!;
+        Assert.ThrowsAny<OperationCanceledException>(() => Store.OpenArtifacts(version, cancelled.Token));
         Assert.Equal(1, Store.GetVersion("m", "test", 1)!.Version);
     }
 
