@@ -37,26 +37,12 @@ public class MultiProcessTests
         var source = project.MakeArtifact("src", files: 3, bytesEach: 100_000);
         Directory.CreateDirectory(Path.Combine(source, "nested", "deeper"));
         File.WriteAllText(Path.Combine(source, "nested", "deeper", "config.json"), "{}");
-        var log = Path.Combine(project.Root, "strace.log");
-        var info = new ProcessStartInfo("/usr/bin/strace") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "-f", "-y", "-e", "trace=fsync,fdatasync,rename,renameat,renameat2", "-o", log, "dotnet",
-                     Path.Combine(AppContext.BaseDirectory, "MlOps.StoreWorker.dll"), "publish", project.RegistryPath, "durable", "test", source })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var worker = Process.Start(info)!;
-        var stderr = await worker.StandardError.ReadToEndAsync();
-        await worker.StandardOutput.ReadToEndAsync();
-        await worker.WaitForExitAsync();
-        Assert.True(worker.ExitCode == 0, stderr);
-
-        var calls = File.ReadAllLines(log).Where(l => l.Contains(" = 0", StringComparison.Ordinal)).ToList();
+        var calls = await TraceFlushesAsync(Path.Combine(project.Root, "strace.log"), "publish", project.RegistryPath, "durable", "test", source);
         var version = Path.Combine(project.RegistryPath, "durable", "test", "1");
         var publish = calls.FindIndex(l => l.Contains("rename", StringComparison.Ordinal) && l.Contains($"\"{version}\"", StringComparison.Ordinal));
         Assert.True(publish > 0, "No rename made the version visible:\n" + string.Join("\n", calls));
         var staging = System.Text.RegularExpressions.Regex.Match(calls[publish], "rename\\(\"([^\"]+)\"").Groups[1].Value;
-        bool Synced(string path, int from, int to) => calls.Skip(from).Take(to - from).Any(l => l.Contains($"fsync(", StringComparison.Ordinal) && l.Contains($"<{path}>)", StringComparison.Ordinal));
+        bool Synced(string path, int from, int to) => FlushedBetween(calls, path, from, to);
 
         var stored = new LocalFolderRegistry(project.RegistryPath).ListVersions("durable", "test").Single();
         foreach (var file in stored.Files)
@@ -93,26 +79,12 @@ public class MultiProcessTests
         var settings = SettingsLoader.Load(project.SettingsPath, TempProject.NoEnvironment);
         var version = new ProjectRegistry(settings).Publish("m", "test", source, null, NullReporter.Instance, default);
         var destination = Path.Combine(project.Root, "saved", "m-1");
-        var log = Path.Combine(project.Root, "strace-save.log");
-        var info = new ProcessStartInfo("/usr/bin/strace") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "-f", "-y", "-e", "trace=fsync,fdatasync,rename,renameat,renameat2", "-o", log, "dotnet",
-                     Path.Combine(AppContext.BaseDirectory, "MlOps.StoreWorker.dll"), "project", project.SettingsPath, "save", "m", "test",
-                     version.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), destination })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var worker = Process.Start(info)!;
-        var stderr = await worker.StandardError.ReadToEndAsync();
-        await worker.StandardOutput.ReadToEndAsync();
-        await worker.WaitForExitAsync();
-        Assert.True(worker.ExitCode == 0, stderr);
-
-        var calls = File.ReadAllLines(log).Where(l => l.Contains(" = 0", StringComparison.Ordinal)).ToList();
+        var calls = await TraceFlushesAsync(Path.Combine(project.Root, "strace-save.log"), "project", project.SettingsPath, "save", "m", "test",
+            version.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), destination);
         var shown = calls.FindIndex(l => l.Contains("rename", StringComparison.Ordinal) && l.Contains($"\"{destination}\"", StringComparison.Ordinal));
         Assert.True(shown > 0, "No rename showed the saved folder:\n" + string.Join("\n", calls));
         var temp = System.Text.RegularExpressions.Regex.Match(calls[shown], "rename\\(\"([^\"]+)\"").Groups[1].Value;
-        bool Synced(string path, int from, int to) => calls.Skip(from).Take(to - from).Any(l => l.Contains("fsync(", StringComparison.Ordinal) && l.Contains($"<{path}>)", StringComparison.Ordinal));
+        bool Synced(string path, int from, int to) => FlushedBetween(calls, path, from, to);
 
         foreach (var file in version.Files)
         {
@@ -123,6 +95,28 @@ public class MultiProcessTests
         Assert.True(Synced(Path.Combine(temp, "nested"), 0, shown), "The nested folder's entries were not flushed before it appeared.");
         Assert.True(Synced(Path.GetDirectoryName(destination)!, shown, calls.Count), "The folder holding the saved folder was not flushed after the rename.");
     }
+
+    /// <summary>Runs the store worker under strace and returns its successful fsync and rename calls, in order.</summary>
+    private static async Task<List<string>> TraceFlushesAsync(string log, params string[] workerArguments)
+    {
+        var info = new ProcessStartInfo("/usr/bin/strace") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "-f", "-y", "-e", "trace=fsync,fdatasync,rename,renameat,renameat2", "-o", log, "dotnet",
+                     Path.Combine(AppContext.BaseDirectory, "MlOps.StoreWorker.dll") }.Concat(workerArguments))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var worker = Process.Start(info)!;
+        var stderr = await worker.StandardError.ReadToEndAsync();
+        await worker.StandardOutput.ReadToEndAsync();
+        await worker.WaitForExitAsync();
+        Assert.True(worker.ExitCode == 0, stderr);
+        return File.ReadAllLines(log).Where(l => l.Contains(" = 0", StringComparison.Ordinal)).ToList();
+    }
+
+    /// <summary>Whether <paramref name="path"/> was fsynced among calls <paramref name="from"/> to <paramref name="to"/>.</summary>
+    private static bool FlushedBetween(List<string> calls, string path, int from, int to) =>
+        calls.Skip(from).Take(to - from).Any(l => l.Contains("fsync(", StringComparison.Ordinal) && l.Contains($"<{path}>)", StringComparison.Ordinal));
 
     [Fact]
     public async Task Eight_concurrent_publishers_get_versions_1_to_8_with_intact_contents()
