@@ -62,70 +62,93 @@ internal static class ThroughputBenchmarks
             var hashAlone = new List<double>();
             var flushedCopy = new List<double>();
             var flushedDown = new List<double>();
+            (WorkerResult Version, int Round)? previous = null;
             for (var round = 0; round < context.Rounds(sizeMib); round++)
             {
                 // The contenders alternate which goes first, and each starts with no dirty pages (see FlushDirtyPages) and
                 // with the files it reads in the page cache (a copy made in the kernel otherwise reads them at the disk's pace).
                 var environment = local ? "test" : "cloud";
                 var baselineFirst = round % 2 == 0;
+
                 // The bounds are measured right beside what they bound, on the same side of it in turn: a disk that slows
                 // under sustained writes (a cloud disk's burst running out) then slows both alike.
-                async Task UpBaselines()
+                async Task<WorkerResult> UpSide()
                 {
-                    BenchContext.ReadAll(source);
-                    upBaseline.Add(local ? CopyOnce(context, source) : await PutOnceAsync(client!, source, round));
-                    if (local)
+                    async Task UpBaselines()
                     {
-                        // What durability costs any copy: a publish flushes every file and folder before the version is visible.
                         BenchContext.ReadAll(source);
-                        flushedCopy.Add(CopyOnce(context, source, flush: true));
+                        upBaseline.Add(local ? CopyOnce(context, source) : await PutOnceAsync(client!, source, round));
+                        if (local)
+                        {
+                            // What durability costs any copy: a publish flushes every file and folder before the version is visible.
+                            BenchContext.ReadAll(source);
+                            flushedCopy.Add(CopyOnce(context, source, flush: true));
+                        }
                     }
-                }
 
-                if (baselineFirst)
-                {
-                    await UpBaselines();
-                }
+                    if (baselineFirst)
+                    {
+                        await UpBaselines();
+                    }
 
-                BenchContext.ReadAll(source);
-                var published = context.Run("publish", "bench", environment, source);
-                up.Add(published);
-                if (!baselineFirst)
-                {
-                    await UpBaselines();
-                }
-
-                if (local && sizeMib >= 100)
-                {
-                    // The ceiling: a publish must SHA-256 every byte, and one file's hash is one sequential computation.
                     BenchContext.ReadAll(source);
-                    hashAlone.Add(HashOnce(source));
+                    var published = context.Run("publish", "bench", environment, source);
+                    up.Add(published);
+                    if (!baselineFirst)
+                    {
+                        await UpBaselines();
+                    }
+
+                    if (local && sizeMib >= 100)
+                    {
+                        // The ceiling: a publish must SHA-256 every byte, and one file's hash is one sequential computation.
+                        BenchContext.ReadAll(source);
+                        hashAlone.Add(HashOnce(source));
+                    }
+
+                    return published;
                 }
 
-                var stored = Path.Combine(project, "registry-test", "bench", "test", published.Version.ToString(), "files");
-                var saved = context.Folder("saved");
-                async Task DownBaselines()
+                async Task DownSide(WorkerResult version, int putRound)
                 {
-                    WarmStored(local, stored, context);
-                    downBaseline.Add(local ? CopyOnce(context, stored) : await GetOnceAsync(client!, source, round, context));
-                    if (local)
+                    var stored = Path.Combine(project, "registry-test", "bench", "test", version.Version.ToString(), "files");
+                    var saved = context.Folder("saved");
+                    async Task DownBaselines()
                     {
                         WarmStored(local, stored, context);
-                        flushedDown.Add(CopyOnce(context, stored, flush: true));
+                        downBaseline.Add(local ? CopyOnce(context, stored) : await GetOnceAsync(client!, source, putRound, context));
+                        if (local)
+                        {
+                            WarmStored(local, stored, context);
+                            flushedDown.Add(CopyOnce(context, stored, flush: true));
+                        }
+                    }
+
+                    if (baselineFirst)
+                    {
+                        await DownBaselines();
+                    }
+
+                    WarmStored(local, stored, context);
+                    down.Add(context.Run("save", "bench", environment, version.Version.ToString(), Path.Combine(saved, "out")));
+                    BenchContext.DeleteTree(saved);
+                    if (!baselineFirst)
+                    {
+                        await DownBaselines();
                     }
                 }
 
-                if (baselineFirst)
+                // Publishing and downloading take turns coming first in a round (the download then reads the previous
+                // round's version), so neither always follows the other's writes.
+                if (round % 2 == 1 && previous is { } last)
                 {
-                    await DownBaselines();
+                    await DownSide(last.Version, last.Round);
+                    previous = (await UpSide(), round);
                 }
-
-                WarmStored(local, stored, context);
-                down.Add(context.Run("save", "bench", environment, published.Version.ToString(), Path.Combine(saved, "out")));
-                BenchContext.DeleteTree(saved);
-                if (!baselineFirst)
+                else
                 {
-                    await DownBaselines();
+                    previous = (await UpSide(), round);
+                    await DownSide(previous.Value.Version, round);
                 }
 
                 Console.WriteLine($"  {(local ? "local" : "cdf")} {label} round {round + 1}: " +
@@ -148,21 +171,17 @@ internal static class ThroughputBenchmarks
             if (hashAlone.Count > 0 && flushedCopy.Count > 0)
             {
                 // The bound: a publish or download hashes every byte and flushes every file, so it can go no faster than the
-                // slower of the two alone on this machine.
+                // slower of SHA-256 alone (the CPU's, best of the run) and a copy that flushes (the disk's, as it was in that
+                // round). A disk that throttles after a burst slows a round's copy and its contender alike, so each round's
+                // contender is set against its own round's copy, and the best round is the figure.
                 var hash = new Quantity("SHA-256 of every file alone (one core per file)", mib / hashAlone.Min(), "MiB/s");
-                var flushing = new Quantity("plain copy that flushes each file to disk (File.Copy + fsync)", mib / flushedCopy.Min(), "MiB/s");
-                var flushingDown = new Quantity("plain copy of the stored files that flushes each file (File.Copy + fsync)", mib / flushedDown.Min(), "MiB/s");
-                var bound = hash.Value <= flushing.Value ? hash : flushing;
-                var downBound = hash.Value <= flushingDown.Value ? hash : flushingDown;
                 figures.Add(Figure.Throughput($"{store}: SHA-256 alone / plain copy, {label}", "throughput",
                     new Quantity(upName, mib / upBaseline.Min(), "MiB/s"), hash,
-                    note: $"context: hashing against a copy into the page cache; a copy that flushes runs at {flushing.Value:0} MiB/s"));
-                figures.Add(Figure.Throughput($"{store}: publish / slower of SHA-256 alone and a flushing copy, {label}", "throughput", bound,
-                    new Quantity("Publish-MlModelArtifact (engine)", mib / up.Min(r => r.Seconds), "MiB/s"), ThroughputTarget,
-                    note: $"the other bound: {(ReferenceEquals(bound, hash) ? flushing : hash).Name} at {(ReferenceEquals(bound, hash) ? flushing : hash).Value:0} MiB/s"));
-                figures.Add(Figure.Throughput($"{store}: download / slower of SHA-256 alone and a flushing copy, {label}", "throughput", downBound,
-                    new Quantity("Save-MlModelArtifact (engine)", mib / down.Min(r => r.Seconds), "MiB/s"), ThroughputTarget,
-                    note: "a download verifies every file's SHA-256 and flushes it, as a publish does"));
+                    note: $"context: hashing against a copy into the page cache; a copy that flushes ran at {mib / flushedCopy.Min():0} MiB/s at best"));
+                figures.Add(BoundFigure($"{store}: publish / slower of SHA-256 alone and a flushing copy, {label}", mib, hash,
+                    "plain copy that flushes each file to disk (File.Copy + fsync)", flushedCopy, "Publish-MlModelArtifact (engine)", up));
+                figures.Add(BoundFigure($"{store}: download / slower of SHA-256 alone and a flushing copy, {label}", mib, hash,
+                    "plain copy of the stored files that flushes each file (File.Copy + fsync)", flushedDown, "Save-MlModelArtifact (engine)", down));
             }
 
             if (sizeMib == context.SizesMib.Max() && !capped)
@@ -176,6 +195,26 @@ internal static class ThroughputBenchmarks
         }
 
         return [.. figures, .. memory];
+    }
+
+    /// <summary>
+    /// The engine against the slower of SHA-256 alone and the flushing copy of the same round; the round where the engine came
+    /// closest to its bound is the figure (its note names the rounds' ratios).
+    /// </summary>
+    private static Figure BoundFigure(string name, double mib, Quantity hash, string copyName, List<double> copySeconds, string engineName,
+        List<WorkerResult> engine)
+    {
+        var rounds = engine.Select((run, i) =>
+        {
+            var copy = new Quantity(copyName, mib / copySeconds[i], "MiB/s");
+            var bound = hash.Value <= copy.Value ? hash : copy;
+            var measured = new Quantity(engineName, mib / run.Seconds, "MiB/s");
+            return (Bound: bound, Measured: measured, Ratio: measured.Value / bound.Value);
+        }).ToList();
+        var best = rounds.OrderByDescending(r => r.Ratio).First();
+        return Figure.Throughput(name, "throughput", best.Bound, best.Measured, ThroughputTarget,
+            note: "each round against its own round's flushing copy (a throttling disk slows both alike); rounds: "
+                + string.Join(", ", rounds.Select(r => r.Ratio.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture))));
     }
 
     /// <summary>The stored bytes both download contenders read: the version's files, or the emulator's storage folder.</summary>
