@@ -97,7 +97,7 @@ namespace MlOps.Cdf
                     var created = files.CreateAsync(file, false, cancellationToken).GetAwaiter().GetResult();
                     return new CdfLease(files, created.Id, file.ExternalId!, timing.Heartbeat, retry);
                 }
-                catch (Exception e) when (CdfCalls.IsDuplicate(e) || e is MlOpsException m && CdfCalls.IsTransient(m))
+                catch (Exception e) when (CdfCalls.IsDuplicate(e) || CdfCalls.IsTransient(e))
                 {
                 }
 

@@ -51,9 +51,6 @@ namespace MlOps.Cdf
         /// <summary>Attempts of a create that re-reads its outcome after a lost answer: at least three.</summary>
         public int WriteAttempts => Math.Max(3, Attempts);
 
-        /// <summary>Whether a failure names a transient condition (throttled, unavailable, connection, timeout).</summary>
-        public static bool IsTransient(Exception e) => e is MlOpsException m && CdfCalls.IsTransient(m);
-
         /// <summary>A request the client repeats itself: run once, or repeated here when the client does not.</summary>
         public T Read<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
             Repeat(call, cancellationToken, ClientRetriesReads ? 1 : Attempts);

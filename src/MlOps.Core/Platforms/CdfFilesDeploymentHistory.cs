@@ -82,7 +82,7 @@ namespace MlOps.Platforms
                     _files.CreateAsync(file, false).GetAwaiter().GetResult();
                     return record;
                 }
-                catch (Exception e) when (CdfCalls.IsDuplicate(e) || (e is MlOpsException m && CdfCalls.IsTransient(m) && attempt < _retry.WriteAttempts))
+                catch (Exception e) when (CdfCalls.IsDuplicate(e) || (CdfCalls.IsTransient(e) && attempt < _retry.WriteAttempts))
                 {
                     // Taken, or failed in transit: the entry at this number is either ours (the create took effect) or another's.
                     var existing = _retry.Read(ct => _files.RetrieveAsync(new[] { Identity.Create(externalId) }, true, ct), CancellationToken.None).FirstOrDefault();

@@ -125,7 +125,7 @@ namespace MlOps.Platforms
             {
                 WaitReady(function, package.ServiceName, reporter, cancellationToken);
             }
-            catch (Exception e) when (!CdfRetryPolicy.IsTransient(e) && !(e is OperationCanceledException))
+            catch (Exception e) when (!CdfCalls.IsTransient(e) && !(e is OperationCanceledException))
             {
                 // A failed build or one that never got ready is removed; after a transient failure it is left for the same
                 // command run again to continue with (deleting it might fail the same way).

@@ -131,7 +131,7 @@ namespace MlOps.Platforms
                     _files.CreateAsync(file, false, cancellationToken).GetAwaiter().GetResult();
                     return;
                 }
-                catch (Exception e) when (CdfCalls.IsDuplicate(e) || (CdfRetryPolicy.IsTransient(e) && attempt < _retry.WriteAttempts))
+                catch (Exception e) when (CdfCalls.IsDuplicate(e) || (CdfCalls.IsTransient(e) && attempt < _retry.WriteAttempts))
                 {
                     var existing = _retry.Read(ct => _files.RetrieveAsync(new[] { Identity.Create(file.ExternalId!) }, true, ct), cancellationToken).FirstOrDefault();
                     if (existing?.Metadata != null && existing.Metadata.TryGetValue(TokenKey, out var found) && found == token)

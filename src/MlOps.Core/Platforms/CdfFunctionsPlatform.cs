@@ -36,7 +36,6 @@ namespace MlOps.Platforms
         private readonly int _keep;
         private readonly ICdfFiles _files;
         private readonly ICdfFunctions _functions;
-        private readonly ICdfSessions _sessions;
         private readonly string _apiUrl;
         private readonly long? _dataSetId;
         private readonly CdfFilesDeploymentHistory _history;
@@ -55,17 +54,16 @@ namespace MlOps.Platforms
             _keep = Math.Max(1, keepDeployments);
             _files = client.Files;
             _functions = client.Functions;
-            _sessions = client.Sessions;
             _apiUrl = client.Options.ApiUrl;
             _dataSetId = dataSetId ?? settings.Connection.DataSetId;
             _retry = CdfRetryPolicy.For(client);
             _serviceFunctions = new CdfServiceFunctions(_functions, _retry);
             _history = new CdfFilesDeploymentHistory(_files, settings.Connection.Directory, _dataSetId, _retry);
-            _schedules = new CdfFunctionSchedules(_files, _functions, _sessions, auth, settings.Connection, _dataSetId, Kind,
+            _schedules = new CdfFunctionSchedules(_files, _functions, client.Sessions, auth, settings.Connection, _dataSetId, Kind,
                 (service, ct) => Current(service, ct) is { } current ? (current, _serviceFunctions.Find(current.DeploymentId, ct)) : ((DeploymentRecord, CdfFunction?)?)null,
                 _serviceFunctions.Of, _retry);
             _builder = new CdfFunctionBuilder(settings, _files, _functions, functionSecrets, _dataSetId, _retry, _serviceFunctions, _history, () => PollInterval);
-            _calls = new CdfFunctionCalls(settings, _functions, _sessions, auth, _retry, () => PollInterval);
+            _calls = new CdfFunctionCalls(settings, _functions, client.Sessions, auth, _retry, () => PollInterval);
             _packages = new CdfPackageCache(packageCache, _files);
         }
 
@@ -82,9 +80,6 @@ namespace MlOps.Platforms
 
         /// <summary>How often to poll a function's status or a call (tests shorten it).</summary>
         public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
-
-        /// <summary>What the platform does after transient failures the client leaves to it (see <see cref="CdfRetryPolicy"/>).</summary>
-        public CdfRetryPolicy Retry => _retry;
 
         /// <summary>
         /// Attempts of a step the client does not repeat itself (default 6; <see cref="CdfRetryPolicy.Attempts"/>). Writes

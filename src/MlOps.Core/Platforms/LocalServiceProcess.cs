@@ -54,9 +54,7 @@ namespace MlOps.Platforms
                 UseShellExecute = false,
                 CreateNoWindow = true,
             };
-            info.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
-            info.Environment["PYTHONUNBUFFERED"] = "1";
-            info.Environment["PYTHONIOENCODING"] = "utf-8";
+            ProcessRunner.UsePythonDefaults(info);
             // The model's secrets reach the process in its environment, which the server reads and removes before any model
             // code runs: never in a file, an argument (visible to other users) or the log.
             info.Environment[SecretsVariable] = System.Text.Json.JsonSerializer.Serialize(secrets);

@@ -23,9 +23,7 @@ namespace MlOps.Python
                 RedirectStandardInput = true,
                 CreateNoWindow = true,
             };
-            info.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
-            info.Environment["PYTHONUNBUFFERED"] = "1";
-            info.Environment["PYTHONIOENCODING"] = "utf-8";
+            UsePythonDefaults(info);
             if (environment != null)
             {
                 foreach (var pair in environment)
@@ -66,6 +64,14 @@ namespace MlOps.Python
                 Task.WaitAll(output, error);
                 return new ProcessResult(process.ExitCode, output.Result, error.Result, clock.Elapsed.TotalSeconds);
             }
+        }
+
+        /// <summary>How MlOps runs Python: no .pyc files beside the code, output not buffered, and UTF-8 on its streams.</summary>
+        internal static void UsePythonDefaults(ProcessStartInfo info)
+        {
+            info.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
+            info.Environment["PYTHONUNBUFFERED"] = "1";
+            info.Environment["PYTHONIOENCODING"] = "utf-8";
         }
 
         internal static void Kill(Process process)

@@ -251,7 +251,7 @@ namespace MlOps.Registry
         /// </summary>
         public bool Settle(CdfUploadTarget target, string? contentHash, Exception error, IOperationReporter reporter)
         {
-            var finished = contentHash != null && CdfRetryPolicy.IsTransient(error) ? FinishedAnyway(target, contentHash, reporter) : false;
+            var finished = contentHash != null && CdfCalls.IsTransient(error) ? FinishedAnyway(target, contentHash, reporter) : false;
             if (finished == false)
             {
                 Release(target.FileId, target.ExternalId, reporter);
