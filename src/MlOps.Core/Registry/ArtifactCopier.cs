@@ -72,9 +72,14 @@ namespace MlOps.Registry
         {
             var buffers = NewBuffers();
             var result = new List<ArtifactFile>(source.Files.Count);
-            foreach (var (file, content) in source.ReadFiles(cancellationToken))
+            using (var small = new DeferredFlush())
             {
-                result.Add(CopyFile(source, file, content, destination, buffers, progress, cancellationToken));
+                foreach (var (file, content) in source.ReadFiles(cancellationToken))
+                {
+                    result.Add(CopyFile(source, file, content, destination, buffers, small, progress, cancellationToken));
+                }
+
+                small.FlushAll();
             }
 
             return result;
@@ -97,6 +102,7 @@ namespace MlOps.Registry
                 void Work()
                 {
                     var buffers = NewBuffers();
+                    var small = new DeferredFlush();
                     try
                     {
                         int k;
@@ -106,15 +112,21 @@ namespace MlOps.Registry
                             var file = files[order[k]];
                             using (var content = OpenLocal(source, file))
                             {
-                                result[order[k]] = CopyFile(source, file, content, destination, buffers, progress, stop.Token);
+                                result[order[k]] = CopyFile(source, file, content, destination, buffers, small, progress, stop.Token);
                             }
                         }
+
+                        small.FlushAll();
                     }
                     catch (Exception e)
                     {
                         // The first failure is the one to report; the others are mostly the cancellation it causes.
                         Interlocked.CompareExchange(ref failure, ExceptionDispatchInfo.Capture(e), null);
                         stop.Cancel();
+                    }
+                    finally
+                    {
+                        small.Dispose();
                     }
                 }
 
@@ -147,7 +159,7 @@ namespace MlOps.Registry
         }
 
         private static ArtifactFile CopyFile(IArtifactSource source, ArtifactFile file, Stream content, string destination, byte[][] buffers,
-            TransferProgress progress, CancellationToken cancellationToken)
+            DeferredFlush small, TransferProgress progress, CancellationToken cancellationToken)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var target = Path.Combine(destination, file.Path.Replace('/', Path.DirectorySeparatorChar));
@@ -159,7 +171,7 @@ namespace MlOps.Registry
 
             progress.StartFile(file.Path);
             var guard = SourceFileGuard.Start(source, file);
-            var (length, sha) = CopyStream(content, target, file.Length, buffers, progress, cancellationToken);
+            var (length, sha) = CopyStream(content, target, file.Length, buffers, small, progress, cancellationToken);
             guard.Check(length);
             Verify(source, file, length, sha);
             progress.EndFile();
@@ -179,10 +191,12 @@ namespace MlOps.Registry
 
         /// <summary>
         /// Reads <paramref name="input"/> once, hashing each buffer and writing that same buffer to <paramref name="target"/>.
-        /// A file of more than two buffers is read and written by a second thread while this one hashes.
+        /// A file of more than two buffers is read and written by a second thread while this one hashes. A small file is
+        /// handed to <paramref name="small"/>, which flushes it with the others before the copy returns; a larger one is
+        /// flushed here.
         /// </summary>
         private static (long Length, string Sha) CopyStream(Stream input, string target, long expectedLength, byte[][] buffers,
-            TransferProgress progress, CancellationToken cancellationToken)
+            DeferredFlush small, TransferProgress progress, CancellationToken cancellationToken)
         {
             FileStream output;
             try
@@ -194,23 +208,33 @@ namespace MlOps.Registry
                 throw WriteFailed(target, e);
             }
 
-            using (output)
-            using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            var handedOver = false;
+            try
             {
-                var total = expectedLength > 2L * BufferSize
-                    ? CopyPipelined(input, output, target, hash, buffers, progress, cancellationToken)
-                    : CopySerial(input, output, target, hash, buffers[0], progress, cancellationToken);
-                try
+                using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
                 {
-                    // On disk before the hash is reported: a version (or a saved folder) is made visible only after this.
-                    output.Flush(flushToDisk: true);
-                }
-                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-                {
-                    throw WriteFailed(target, e);
-                }
+                    var total = expectedLength > 2L * BufferSize
+                        ? CopyPipelined(input, output, target, hash, buffers, progress, cancellationToken)
+                        : CopySerial(input, output, target, hash, buffers[0], progress, cancellationToken);
+                    if (total <= DeferredFlush.MaximumLength)
+                    {
+                        small.Add(output, target);
+                        handedOver = true;
+                    }
+                    else
+                    {
+                        Flush(output, target);
+                    }
 
-                return (total, ContentHash.ToHex(hash.GetHashAndReset()));
+                    return (total, ContentHash.ToHex(hash.GetHashAndReset()));
+                }
+            }
+            finally
+            {
+                if (!handedOver)
+                {
+                    output.Dispose();
+                }
             }
         }
 
@@ -323,6 +347,19 @@ namespace MlOps.Registry
             try
             {
                 output.Write(buffer, 0, count);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw WriteFailed(target, e);
+            }
+        }
+
+        /// <summary>On disk before the copy returns: a version (or a saved folder) is made visible only after that.</summary>
+        internal static void Flush(FileStream output, string target)
+        {
+            try
+            {
+                output.Flush(flushToDisk: true);
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
