@@ -20,7 +20,7 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 
-function Get-MachineInfo([string] $framework) {
+function Get-MachineInfo([string] $framework, [string] $memoryNote) {
     $cpu = $null; $memoryGiB = $null
     if (Test-Path /proc/cpuinfo) {
         $cpu = (Get-Content /proc/cpuinfo | Where-Object { $_ -match '^model name\s*:' } | Select-Object -First 1) -replace '^model name\s*:\s*', ''
@@ -52,6 +52,7 @@ function Get-MachineInfo([string] $framework) {
         load      = [ordered]@{ start = $(if ($StartLoad) { [double]$StartLoad } else { $null }); end = (Get-LoadAverage) }
         date      = [DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ssZ')
         commit    = $commit
+        memory    = $(if ($memoryNote) { $memoryNote } else { $null })
     }
 }
 
@@ -77,16 +78,20 @@ function Format-Target($figure) {
 $figures = [Collections.Generic.List[object]]::new()
 $benchmarks = [Collections.Generic.List[object]]::new()
 $framework = $null
+$memoryNote = $null
 $inputs = @(Get-ChildItem $InputFolder -Filter *.json -File | Sort-Object { $_.Name -ne 'dotnet.json' }, Name)
 if ($inputs.Count -eq 0) { throw "No benchmark results in $InputFolder." }
 foreach ($path in $inputs.FullName) {
     $data = Get-Content $path -Raw | ConvertFrom-Json
     foreach ($figure in $data.figures) { $figures.Add($figure) }
     foreach ($benchmark in $data.benchmarks) { $benchmarks.Add($benchmark) }
-    if ($data.PSObject.Properties['runtime']) { $framework = $data.runtime.framework }
+    if ($data.PSObject.Properties['runtime']) {
+        $framework = $data.runtime.framework
+        if ($data.runtime.PSObject.Properties['memory'] -and $data.runtime.memory) { $memoryNote = $data.runtime.memory }
+    }
 }
 if (-not $framework) { $framework = [Runtime.InteropServices.RuntimeInformation]::FrameworkDescription }
-$machine = Get-MachineInfo $framework
+$machine = Get-MachineInfo $framework $memoryNote
 
 $measured = @($figures | Where-Object status -eq 'measured')
 $withTarget = @($measured | Where-Object { $null -ne $_.met })
@@ -105,7 +110,8 @@ $memory = if ($machine.memoryGiB) { ", $($machine.memoryGiB) GiB memory" } else 
 $lines = [Collections.Generic.List[string]]::new()
 $load = if ($null -ne $machine.load.end) { " Load average $($machine.load.start ?? '?') at the start, $($machine.load.end) at the end (a shared machine)." } else { '' }
 $lines.Add("Machine: $($machine.cpu), $($machine.cores) cores$memory; $($machine.os); $($machine.dotnet); PowerShell $($machine.pwsh). " +
-    "Run $($machine.date) at commit $($machine.commit), $($summary.seconds) s in all; $($summary.met) of $($summary.targets) targets met.$load")
+    "Run $($machine.date) at commit $($machine.commit), $($summary.seconds) s in all; $($summary.met) of $($summary.targets) targets met.$load" +
+    $(if ($machine.memory) { " Memory: $($machine.memory)." } else { '' }))
 $lines.Add('')
 $lines.Add('| figure | ratio | measured | baseline | target | met |')
 $lines.Add('|---|---|---|---|---|---|')

@@ -39,6 +39,13 @@ Console.WriteLine($"MlOps benchmarks: {Environment.ProcessorCount} cores, {Runti
 Console.WriteLine($"sizes {string.Join(", ", sizes)} MiB; versions {string.Join(", ", versions)}; work folder {work}");
 var figures = new List<Figure>();
 var timings = new List<object>();
+// A smoke run (--quick) publishes no figures and does not pay for touching the machine's memory.
+using var reporting = quick ? null : FreePageReporting.Pause();
+if (reporting?.Description != null)
+{
+    Console.WriteLine(reporting.Description);
+}
+
 await using (var context = new BenchContext(work, sizes, versions, quick))
 {
     try
@@ -46,6 +53,7 @@ await using (var context = new BenchContext(work, sizes, versions, quick))
         foreach (var (name, run) in benchmarks.Where(b => only == null || only.IsMatch(b.Name)))
         {
             Console.WriteLine($"{name}:");
+            reporting?.Refresh();
             var clock = Stopwatch.StartNew();
             figures.AddRange(await run(context));
             timings.Add(new { name, seconds = Math.Round(clock.Elapsed.TotalSeconds, 1) });
@@ -78,7 +86,7 @@ if (outPath != null)
     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
     File.WriteAllText(outPath, JsonSerializer.Serialize(new
     {
-        runtime = new { framework = RuntimeInformation.FrameworkDescription, os = RuntimeInformation.OSDescription, cores = Environment.ProcessorCount },
+        runtime = new { framework = RuntimeInformation.FrameworkDescription, os = RuntimeInformation.OSDescription, cores = Environment.ProcessorCount, memory = reporting?.Description },
         options = new { sizesMib = sizes, versions, quick },
         benchmarks = timings,
         figures,

@@ -163,9 +163,15 @@ internal static class ProjectCommand
         var artifact = Path.Combine(folder, "artifact");
         Directory.CreateDirectory(artifact);
         File.WriteAllText(Path.Combine(artifact, "warmup.txt"), "warm-up " + Guid.NewGuid());
+        // And a file large enough for every path a large file takes (read ahead on a second thread, written behind, flushed alone).
+        var large = new byte[2 << 20];
+        Random.Shared.NextBytes(large);
+        File.WriteAllBytes(Path.Combine(artifact, "warmup.bin"), large);
         var environment = operation == "promote" ? positional[3] : positional[1];
         var warm = registry.Publish(positional[0], environment, artifact, null, NullReporter.Instance, CancellationToken.None);
-        registry.Save(warm, Path.Combine(folder, "saved-" + Guid.NewGuid().ToString("N")), force: false, NullReporter.Instance, CancellationToken.None);
+        // Found again as the measured save finds its version (FindOne reads the latest hint and the manifest).
+        var found = registry.FindOne(positional[0], environment, warm.Version) ?? warm;
+        registry.Save(found, Path.Combine(folder, "saved-" + Guid.NewGuid().ToString("N")), force: false, NullReporter.Instance, CancellationToken.None);
         if (operation == "promote")
         {
             registry.Promote(warm, positional[1], NullReporter.Instance, CancellationToken.None);
