@@ -10,10 +10,10 @@ namespace MlOps.Benchmarks;
 /// it back; the next write into the page cache then faults every page in from the host, and a 1 GiB copy that takes 0.35 s
 /// takes 2 to 3.5 s. Which operation pays depends on when the reporting pass ran, not on what the operation does, so the
 /// throughput figures scattered by a factor of up to six between runs. Where the kernel has the knobs (<c>min_free_ms</c>:
-/// how long a page must stay free before it is reported; <c>max_waiting_mib</c>: how much may wait), the run raises them,
-/// sets them back afterwards, and touches enough memory before each group of benchmarks that the pages the operations reuse
-/// are the guest's own. Elsewhere (no knobs, or not root) nothing is changed and <see cref="Description"/> says the figures
-/// are subject to it.
+/// how long a page must stay free before it is reported; <c>max_waiting_mib</c>: how much may wait), the run raises them
+/// and sets them back afterwards, and each group of benchmarks that writes artifacts first touches the machine's free
+/// memory, so the pages its operations reuse are the guest's own. Elsewhere (no knobs, or not root) nothing is changed
+/// and <see cref="Description"/> says the figures are subject to it.
 /// </remarks>
 internal sealed class FreePageReporting : IDisposable
 {
@@ -72,7 +72,6 @@ internal sealed class FreePageReporting : IDisposable
         // Set back also when the run is interrupted (Ctrl+C, or the process told to end).
         Console.CancelKeyPress += (_, _) => paused.Dispose();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => paused.Dispose();
-        paused.Refresh();
         return paused;
     }
 
@@ -80,7 +79,7 @@ internal sealed class FreePageReporting : IDisposable
     /// Writes every page of the machine's free memory but <see cref="Margin"/> and frees it again, so the host backs those pages:
     /// the page allocator hands a new file's page cache any free page, so touching a few GiB is not enough (measured: a 1 GiB copy
     /// still took 2.4 to 3 s in half the rounds after touching 2.5 GiB, and 0.30 to 0.41 s in every round after touching 12 GiB).
-    /// A group of benchmarks calls it when it starts. Does nothing where reporting was not paused.
+    /// A group of benchmarks that writes artifacts calls it when it starts. Does nothing where reporting was not paused.
     /// </summary>
     public unsafe void Refresh()
     {

@@ -70,8 +70,8 @@ internal static class ThroughputBenchmarks
                 var environment = local ? "test" : "cloud";
                 var baselineFirst = round % 2 == 0;
 
-                // The bounds are measured right beside what they bound, on the same side of it in turn: a disk that slows
-                // under sustained writes (a cloud disk's burst running out) then slows both alike.
+                // The bounds are measured right beside what they bound, on the same side of it in turn: whatever slows the
+                // machine's disk or memory for a while (another tenant, the host taking memory back) then slows both alike.
                 async Task<WorkerResult> UpSide()
                 {
                     async Task UpBaselines()
@@ -172,8 +172,8 @@ internal static class ThroughputBenchmarks
             {
                 // The bound: a publish or download hashes every byte and flushes every file, so it can go no faster than the
                 // slower of SHA-256 alone (the CPU's, best of the run) and a copy that flushes (the disk's, as it was in that
-                // round). A disk that throttles after a burst slows a round's copy and its contender alike, so each round's
-                // contender is set against its own round's copy, and the best round is the figure.
+                // round). Whatever slows the disk or memory for a while slows a round's copy and its contender alike, so each
+                // round's contender is set against its own round's copy, and the best round is the figure.
                 var hash = new Quantity("SHA-256 of every file alone (one core per file)", mib / hashAlone.Min(), "MiB/s");
                 figures.Add(Figure.Throughput($"{store}: SHA-256 alone / plain copy, {label}", "throughput",
                     new Quantity(upName, mib / upBaseline.Min(), "MiB/s"), hash,
@@ -213,7 +213,7 @@ internal static class ThroughputBenchmarks
         }).ToList();
         var best = rounds.OrderByDescending(r => r.Ratio).First();
         return Figure.Throughput(name, "throughput", best.Bound, best.Measured, ThroughputTarget,
-            note: "each round against its own round's flushing copy (a throttling disk slows both alike); rounds: "
+            note: "each round against its own round's flushing copy (what slows the machine's disk or memory slows both alike); rounds: "
                 + string.Join(", ", rounds.Select(r => r.Ratio.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture))));
     }
 
