@@ -36,8 +36,11 @@ internal sealed class BenchContext : IAsyncDisposable
 
     public bool Quick { get; }
 
-    /// <summary>Rounds per measurement: best of several for short operations, fewer for long ones.</summary>
-    public int Rounds(int sizeMib) => Quick ? 2 : sizeMib <= 8 ? 5 : 3;
+    /// <summary>
+    /// Rounds per measurement: best of five for operations of a tenth of a second or less (up to 100 MiB), where a moment's
+    /// scheduling on a shared two-core machine is a large share; best of three for the long ones.
+    /// </summary>
+    public int Rounds(int sizeMib) => Quick ? 2 : sizeMib <= 100 ? 5 : 3;
 
     public async Task<CdfEmulatorServer> EmulatorAsync()
     {
