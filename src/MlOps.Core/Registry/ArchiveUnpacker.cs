@@ -18,7 +18,7 @@ namespace MlOps.Registry
         /// <param name="modelId">The version, for errors.</param>
         /// <param name="expectedArchive">The archive's SHA-256 when one was recorded.</param>
         /// <param name="progress">Where progress goes, if anywhere.</param>
-        /// <param name="durable">Flush every file to disk as it is written (a saved folder); false for a temporary copy.</param>
+        /// <param name="durable">Flush every file to disk before returning (a saved folder); false for a temporary copy.</param>
         /// <param name="cancellationToken">Stops between files.</param>
         public static List<ArtifactFile> Unpack(Stream download, string folder, string modelId, string? expectedArchive, TransferProgress? progress,
             bool durable, CancellationToken cancellationToken)
@@ -26,6 +26,7 @@ namespace MlOps.Registry
             var files = new List<ArtifactFile>();
             // The archive's own hash only where one was recorded (versions of MlOps before 0.1): each file's is checked anyway.
             var hashing = expectedArchive != null ? new HashingReadStream(download) : null;
+            using (var flush = durable ? new DeferredFlush() : null)
             using (var gzip = new GZipStream(hashing ?? download, CompressionMode.Decompress, leaveOpen: true))
             {
                 try
@@ -38,23 +39,35 @@ namespace MlOps.Registry
                         var target = Path.Combine(folder, path.Replace('/', Path.DirectorySeparatorChar));
                         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
                         progress?.StartFile(path);
-                        using (var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
-                        using (var entry = new HashingReadStream(content, n => progress?.Add(n)))
+                        var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
+                        var handedOver = false;
+                        try
                         {
-                            var writeBehind = durable ? new WriteBehind(output) : null;
-                            int n;
-                            while ((n = entry.Read(buffer, 0, buffer.Length)) > 0)
+                            using (var entry = new HashingReadStream(content, n => progress?.Add(n)))
                             {
-                                output.Write(buffer, 0, n);
-                                writeBehind?.Wrote(n);
+                                var writeBehind = flush != null ? new WriteBehind(output) : null;
+                                int n;
+                                while ((n = entry.Read(buffer, 0, buffer.Length)) > 0)
+                                {
+                                    output.Write(buffer, 0, n);
+                                    writeBehind?.Wrote(n);
+                                }
+
+                                files.Add(new ArtifactFile(path, length, entry.Sha256));
                             }
 
-                            if (durable)
+                            if (flush != null)
                             {
-                                output.Flush(flushToDisk: true);
+                                handedOver = true;
+                                flush.Complete(output, target);
                             }
-
-                            files.Add(new ArtifactFile(path, length, entry.Sha256));
+                        }
+                        finally
+                        {
+                            if (!handedOver)
+                            {
+                                output.Dispose();
+                            }
                         }
 
                         progress?.EndFile();
@@ -70,6 +83,9 @@ namespace MlOps.Registry
                     {
                         Directory.CreateDirectory(Path.Combine(folder, directory.Replace('/', Path.DirectorySeparatorChar)));
                     }
+
+                    // The saved folder's files are on disk before it is shown (small ones flushed together here).
+                    flush?.FlushAll();
                 }
                 catch (InvalidDataException e)
                 {

@@ -72,14 +72,14 @@ namespace MlOps.Registry
         {
             var buffers = NewBuffers();
             var result = new List<ArtifactFile>(source.Files.Count);
-            using (var small = new DeferredFlush())
+            using (var durable = new DeferredFlush())
             {
                 foreach (var (file, content) in source.ReadFiles(cancellationToken))
                 {
-                    result.Add(CopyFile(source, file, content, destination, buffers, small, progress, cancellationToken));
+                    result.Add(CopyFile(source, file, content, destination, buffers, durable, progress, cancellationToken));
                 }
 
-                small.FlushAll();
+                durable.FlushAll();
             }
 
             return result;
@@ -102,7 +102,7 @@ namespace MlOps.Registry
                 void Work()
                 {
                     var buffers = NewBuffers();
-                    var small = new DeferredFlush();
+                    var durable = new DeferredFlush();
                     try
                     {
                         int k;
@@ -112,11 +112,11 @@ namespace MlOps.Registry
                             var file = files[order[k]];
                             using (var content = OpenLocal(source, file))
                             {
-                                result[order[k]] = CopyFile(source, file, content, destination, buffers, small, progress, stop.Token);
+                                result[order[k]] = CopyFile(source, file, content, destination, buffers, durable, progress, stop.Token);
                             }
                         }
 
-                        small.FlushAll();
+                        durable.FlushAll();
                     }
                     catch (Exception e)
                     {
@@ -126,7 +126,7 @@ namespace MlOps.Registry
                     }
                     finally
                     {
-                        small.Dispose();
+                        durable.Dispose();
                     }
                 }
 
@@ -159,7 +159,7 @@ namespace MlOps.Registry
         }
 
         private static ArtifactFile CopyFile(IArtifactSource source, ArtifactFile file, Stream content, string destination, byte[][] buffers,
-            DeferredFlush small, TransferProgress progress, CancellationToken cancellationToken)
+            DeferredFlush durable, TransferProgress progress, CancellationToken cancellationToken)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var target = Path.Combine(destination, file.Path.Replace('/', Path.DirectorySeparatorChar));
@@ -171,7 +171,7 @@ namespace MlOps.Registry
 
             progress.StartFile(file.Path);
             var guard = SourceFileGuard.Start(source, file);
-            var (length, sha) = CopyStream(content, target, file.Length, buffers, small, progress, cancellationToken);
+            var (length, sha) = CopyStream(content, target, file.Length, buffers, durable, progress, cancellationToken);
             guard.Check(length);
             Verify(source, file, length, sha);
             progress.EndFile();
@@ -191,12 +191,12 @@ namespace MlOps.Registry
 
         /// <summary>
         /// Reads <paramref name="input"/> once, hashing each buffer and writing that same buffer to <paramref name="target"/>.
-        /// A file of more than two buffers is read and written by a second thread while this one hashes. A small file is
-        /// handed to <paramref name="small"/>, which flushes it with the others before the copy returns; a larger one is
-        /// flushed here.
+        /// A file of more than two buffers is read and written by a second thread while this one hashes. The written file is
+        /// handed to <paramref name="durable"/>, which flushes a small one with the others before the copy returns and a
+        /// larger one at once.
         /// </summary>
         private static (long Length, string Sha) CopyStream(Stream input, string target, long expectedLength, byte[][] buffers,
-            DeferredFlush small, TransferProgress progress, CancellationToken cancellationToken)
+            DeferredFlush durable, TransferProgress progress, CancellationToken cancellationToken)
         {
             FileStream output;
             try
@@ -216,16 +216,8 @@ namespace MlOps.Registry
                     var total = expectedLength > 2L * BufferSize
                         ? CopyPipelined(input, output, target, hash, buffers, progress, cancellationToken)
                         : CopySerial(input, output, target, hash, buffers[0], progress, cancellationToken);
-                    if (total <= DeferredFlush.MaximumLength)
-                    {
-                        small.Add(output, target);
-                        handedOver = true;
-                    }
-                    else
-                    {
-                        Flush(output, target);
-                    }
-
+                    handedOver = true;
+                    durable.Complete(output, target);
                     return (total, ContentHash.ToHex(hash.GetHashAndReset()));
                 }
             }

@@ -21,7 +21,7 @@ public class DeferredFlushTests
         var streams = Enumerable.Range(0, 3).Select(i => Written(project.Root, i)).ToList();
         foreach (var stream in streams)
         {
-            small.Add(stream, stream.Name);
+            small.Complete(stream, stream.Name);
         }
 
         Assert.Equal(3, small.Waiting);
@@ -35,6 +35,38 @@ public class DeferredFlushTests
     }
 
     [Fact]
+    public void A_file_larger_than_the_maximum_is_flushed_and_closed_when_handed_over()
+    {
+        using var project = new TempProject();
+        using var small = new DeferredFlush();
+        var large = Written(project.Root, 1, (int)DeferredFlush.MaximumLength + 1);
+        var tiny = Written(project.Root, 2);
+
+        small.Complete(large, large.Name);
+        small.Complete(tiny, tiny.Name);
+
+        Assert.False(large.CanWrite);
+        Assert.True(tiny.CanWrite);
+        Assert.Equal(1, small.Waiting);
+    }
+
+    [Fact]
+    public void A_large_file_whose_flush_fails_is_closed_and_named()
+    {
+        using var project = new TempProject();
+        using var small = new DeferredFlush();
+        var broken = new FailingDisk(Path.Combine(project.Root, "large.bin"));
+        broken.Write(new byte[DeferredFlush.MaximumLength + 1], 0, (int)DeferredFlush.MaximumLength + 1);
+
+        var error = Assert.Throws<MlOpsException>(() => small.Complete(broken, broken.Name));
+
+        Assert.Equal(ErrorIds.RegistryWriteFailed, error.ErrorId);
+        Assert.Contains(broken.Name, error.Message);
+        Assert.False(broken.CanWrite);
+        Assert.Equal(0, small.Waiting);
+    }
+
+    [Fact]
     public void A_folder_of_many_small_files_holds_at_most_a_batch_of_handles()
     {
         using var project = new TempProject();
@@ -44,7 +76,7 @@ public class DeferredFlushTests
         {
             var stream = Written(project.Root, i);
             streams.Add(stream);
-            small.Add(stream, stream.Name);
+            small.Complete(stream, stream.Name);
             Assert.InRange(small.Waiting, 0, DeferredFlush.BatchSize - 1);
         }
 
@@ -62,7 +94,7 @@ public class DeferredFlushTests
         Directory.CreateDirectory(folder);
         var small = new DeferredFlush();
         var stream = Written(folder, 1);
-        small.Add(stream, stream.Name);
+        small.Complete(stream, stream.Name);
 
         small.Dispose();
 
@@ -78,8 +110,8 @@ public class DeferredFlushTests
         using var small = new DeferredFlush();
         var broken = new FailingDisk(Path.Combine(project.Root, "broken.bin"));
         var other = Written(project.Root, 2);
-        small.Add(broken, broken.Name);
-        small.Add(other, other.Name);
+        small.Complete(broken, broken.Name);
+        small.Complete(other, other.Name);
 
         var error = Assert.Throws<MlOpsException>(small.FlushAll);
 

@@ -97,7 +97,7 @@ public class MultiProcessTests
     }
 
     /// <summary>Runs the store worker under strace and returns its successful fsync and rename calls, in order.</summary>
-    private static async Task<List<string>> TraceFlushesAsync(string log, params string[] workerArguments)
+    internal static async Task<List<string>> TraceFlushesAsync(string log, params string[] workerArguments)
     {
         var info = new ProcessStartInfo("/usr/bin/strace") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[] { "-f", "-y", "-e", "trace=fsync,fdatasync,rename,renameat,renameat2", "-o", log, "dotnet",
@@ -115,7 +115,7 @@ public class MultiProcessTests
     }
 
     /// <summary>Whether <paramref name="path"/> was fsynced among calls <paramref name="from"/> to <paramref name="to"/>.</summary>
-    private static bool FlushedBetween(List<string> calls, string path, int from, int to) =>
+    internal static bool FlushedBetween(List<string> calls, string path, int from, int to) =>
         calls.Skip(from).Take(to - from).Any(l => l.Contains("fsync(", StringComparison.Ordinal) && l.Contains($"<{path}>)", StringComparison.Ordinal));
 
     [Fact]
