@@ -321,12 +321,9 @@ namespace MlOps.Completion
         }
 
         /// <summary>
-        /// Runs a lookup on its own thread (not the thread pool, which may be busy) and waits for it at most
-        /// <paramref name="budget"/>; what it found by then is kept, and a lookup still running is left to finish on its own.
-        /// </summary>
-        /// <summary>
-        /// Runs <paramref name="lookup"/> for at most <paramref name="budget"/>: what it found by then is offered, and its
-        /// token is cancelled, so reads still under way (a slow CDF listing) stop instead of running on behind the prompt.
+        /// Runs <paramref name="lookup"/> on its own thread (not the thread pool, which may be busy) for at most
+        /// <paramref name="budget"/>: what it found by then is offered, and its token is cancelled, so reads still under way
+        /// (a slow CDF listing) stop instead of running on behind the prompt.
         /// </summary>
         private static void WithinBudget(TimeSpan budget, Action<CancellationToken> lookup)
         {

@@ -10,6 +10,10 @@ namespace MlOps.Registry
     internal sealed class WriteBehind
     {
         private const long Stretch = 8L << 20;
+
+        /// <summary>Stretches on their way to disk at once: the disk streams while memory holds little that is not on it yet.</summary>
+        private const int InFlight = 4;
+
         private readonly FileStream _output;
         private long _written;
         private long _started;
@@ -25,7 +29,6 @@ namespace MlOps.Registry
             if (_written - _started >= Stretch)
             {
                 DurableFiles.StartWriteback(_output, _started, _written - _started);
-                // At most a few stretches in flight: the disk streams while memory holds little that is not on it yet.
                 if (_started >= InFlight * Stretch)
                 {
                     DurableFiles.AwaitWriteback(_output, _started - InFlight * Stretch, Stretch);
@@ -34,7 +37,5 @@ namespace MlOps.Registry
                 _started = _written;
             }
         }
-
-        private const int InFlight = 4;
     }
 }

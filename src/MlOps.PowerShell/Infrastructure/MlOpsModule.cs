@@ -4,9 +4,10 @@ using MlOps.Cdf;
 namespace MlOps.PowerShell.Infrastructure
 {
     /// <summary>
-    /// What the module owns for its session: its dependencies' loader (<see cref="DependencyLoader"/>), the CDF connection pool (clients, tokens, the secrets Connect-MlCdf was
-    /// given). Created when the module is imported, and disposed when it is removed (Remove-Module), which closes the
-    /// HTTP connections and forgets the secrets; importing the module again starts a new pool.
+    /// What the module owns for its session: its dependencies' loader (<see cref="DependencyLoader"/>) and the CDF
+    /// connection pool (clients, tokens, the secrets Connect-MlCdf was given). Created when the module is imported, and
+    /// disposed when it is removed (Remove-Module), which unhooks the loader, closes the HTTP connections and forgets the
+    /// secrets; importing the module again starts a new pool.
     /// </summary>
     public sealed class MlOpsModule : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
